@@ -1,0 +1,159 @@
+"""Opening the store: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL, and migrations.
+
+A database carries its schema version; opening one made by an earlier kfdesk runs the
+forward migrations, one made by a newer kfdesk is refused, and a file that is not a kfdesk
+database is refused without being touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import peewee as pw
+
+from .clock import Clock
+from .models import ALL_MODELS, SchemaVersion, database
+
+SCHEMA_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# version → function bringing a database at version-1 to version. Each is written once,
+# against the schema as it was, and never changed afterwards.
+MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {}
+
+
+class StoreError(Exception):
+    """The database cannot be used; ``key`` names the message in the translation catalogue."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(f"{key}: {params}")
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def _inspect_sqlite(path: Path) -> int | None:
+    """The schema version of an existing file (None: empty, new). Opens it read-only."""
+    if path.is_dir():
+        raise StoreError("store.not_kfdesk", path=str(path))
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError("store.unreadable", path=str(path), reason=exc.strerror or str(exc))
+    if not head:
+        return None
+    if head != SQLITE_MAGIC:
+        raise StoreError("store.not_kfdesk", path=str(path))
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if not tables:
+                return None
+            if "schema_version" not in tables:
+                raise StoreError("store.not_kfdesk", path=str(path))
+            row = conn.execute("SELECT version, app FROM schema_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise StoreError("store.not_kfdesk", path=str(path))
+    if row is None or row[1] != "kfdesk":
+        raise StoreError("store.not_kfdesk", path=str(path))
+    return int(row[0])
+
+
+def make_database(target: str, busy_timeout_ms: int = 5000) -> pw.Database:
+    """A Peewee database for a path (SQLite) or a ``postgresql://`` URL, not yet connected."""
+    if is_url(target):
+        from playhouse.db_url import connect
+
+        return connect(target.replace("postgres://", "postgresql://", 1))
+    return pw.SqliteDatabase(
+        target,
+        timeout=busy_timeout_ms / 1000,
+        pragmas={
+            "journal_mode": "wal",  # several counters on one machine read while one writes
+            "foreign_keys": 1,
+            "busy_timeout": busy_timeout_ms,
+            "synchronous": "full",  # money: a confirmed write survives a power cut
+        },
+    )
+
+
+def _schema_version() -> int | None:
+    db = database.obj
+    if not db.table_exists("schema_version"):
+        return None
+    row = SchemaVersion.select().first()
+    return row.version if row else None
+
+
+def migrate(clock: Clock) -> int:
+    """Create a new schema or bring an old one forward; returns the version now in force."""
+    version = _schema_version()
+    db = database.obj
+    if version is None:
+        with db.atomic():
+            if any(db.table_exists(m._meta.table_name) for m in ALL_MODELS):
+                raise StoreError("store.not_kfdesk", path=str(db.database))
+            db.create_tables(ALL_MODELS)
+            SchemaVersion.create(version=SCHEMA_VERSION, migrated_at=clock.now())
+        return SCHEMA_VERSION
+    if version > SCHEMA_VERSION:
+        raise StoreError("store.too_new", path=str(db.database), found=version, known=SCHEMA_VERSION)
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS[version + 1]
+        with db.atomic():
+            step(db)
+            version += 1
+            SchemaVersion.update(version=version, migrated_at=clock.now()).execute()
+    return version
+
+
+def open_store(
+    target: str, clock: Clock, *, create: bool = True, busy_timeout_ms: int = 5000
+) -> pw.Database:
+    """Open (and create or migrate) the store at ``target``; binds the models to it.
+
+    Checks an existing SQLite file read-only first, so a foreign or newer file is untouched.
+    """
+    if not is_url(target):
+        path = Path(target)
+        if path.exists():
+            found = _inspect_sqlite(path)
+            if found is not None and found > SCHEMA_VERSION:
+                raise StoreError("store.too_new", path=str(path), found=found, known=SCHEMA_VERSION)
+        elif not create:
+            raise StoreError("store.missing", path=str(path))
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError("store.unreadable", path=str(path), reason=exc.strerror)
+    db = make_database(target, busy_timeout_ms)
+    database.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+    except (pw.OperationalError, pw.DatabaseError) as exc:
+        raise StoreError("store.unreadable", path=target, reason=str(exc))
+    migrate(clock)
+    return db
+
+
+def is_empty() -> bool:
+    """True when the store has no community yet (no units)."""
+    from .models import Unit
+
+    return not Unit.select().exists()
+
+
+def close_store() -> None:
+    db = database.obj
+    if db is not None and not db.is_closed():
+        db.close()

@@ -1,0 +1,66 @@
+"""What every desk service shares: errors in the clerk's language, transactions, the audit trail."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import peewee as pw
+
+from ..clock import Clock
+from ..i18n import t
+from ..models import AuditEvent, Staff, database
+
+
+class DeskError(Exception):
+    """A refusal a clerk can read: ``key`` names the catalogue text; ``field`` the form field."""
+
+    def __init__(self, key: str, field: str | None = None, **params: Any) -> None:
+        self.key = key
+        self.field = field
+        self.params = params
+        super().__init__(key)
+
+    def message(self, lang: str | None = None) -> str:
+        return t(self.key, lang=lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+@contextmanager
+def transaction(immediate: bool = False) -> Iterator[None]:
+    """One transaction; ``immediate`` takes SQLite's write lock at once (receipts, day close)."""
+    db = database.obj
+    if immediate and isinstance(db, pw.SqliteDatabase) and not db.in_transaction():
+        with db.atomic("IMMEDIATE"):
+            yield
+    else:
+        with db.atomic():
+            yield
+
+
+def audit(
+    actor: Staff | None,
+    clock: Clock,
+    action: str,
+    record: pw.Model | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Append one audit event: who, when, what, which record."""
+    return AuditEvent.create(
+        at=clock.now(),
+        actor=actor,
+        action=action,
+        record_type=type(record).__name__ if record is not None else "",
+        record_id=record.get_id() if record is not None else None,
+        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+    )
+
+
+def require_role(actor: Staff, allowed: tuple[str, ...], action: str) -> None:
+    """Refuse unless the actor's role is one of ``allowed`` (roles enforced in the core)."""
+    if actor.role not in allowed:
+        raise DeskError("auth.not_allowed", role=t(f"role.{actor.role}"), action=action)

@@ -1,0 +1,59 @@
+"""All Peewee models of kfdesk, by area, and ``ALL_MODELS`` in creation order."""
+
+from .audit import AuditEvent, CalendarOverride, SchemaVersion
+from .base import BaseModel, FenField, UtcDateTimeField, database
+from .cash import (
+    Allocation,
+    Bill,
+    BillLine,
+    Charge,
+    DunningStep,
+    FeeRate,
+    HandOver,
+    InvoiceBook,
+    MeterReading,
+    ParkingSettlement,
+    Payment,
+    Receipt,
+    ReceiptSeries,
+    ReceiptVoid,
+    Refund,
+)
+from .people import Building, EmergencyContact, Group, Key, KeyMovement, Occupancy, Person, Unit
+from .registers import (
+    Activity,
+    Authorisation,
+    Loan,
+    MailItem,
+    ParkingLease,
+    ReleasePass,
+    ServiceOrder,
+    Survey,
+    Vehicle,
+    Visit,
+)
+from .staff import ROLES, Staff
+from .tickets import (
+    Callback,
+    CallbackAttempt,
+    Dispatch,
+    FaultNotice,
+    Hold,
+    Ticket,
+    TicketLog,
+    WorkOrder,
+)
+
+ALL_MODELS: list[type[BaseModel]] = [
+    SchemaVersion, CalendarOverride, Staff, AuditEvent,
+    Group, Building, Unit, Person, Occupancy, EmergencyContact, Key, KeyMovement,
+    Ticket, TicketLog, Dispatch, FaultNotice, WorkOrder, Callback, CallbackAttempt, Hold,
+    FeeRate, MeterReading, Bill, BillLine, Charge, ReceiptSeries, Payment, Allocation,
+    Refund, Receipt, ReceiptVoid, HandOver, InvoiceBook, ParkingSettlement, DunningStep,
+    Authorisation, ReleasePass, Vehicle, ParkingLease, MailItem, Loan, ServiceOrder,
+    Visit, Survey, Activity,
+]
+
+__all__ = [m.__name__ for m in ALL_MODELS] + [
+    "ALL_MODELS", "BaseModel", "FenField", "ROLES", "UtcDateTimeField", "database",
+]

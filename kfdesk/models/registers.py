@@ -1,0 +1,167 @@
+"""The registers kept at the counter (RULES §6): release passes, parking, mail, loans, services.
+
+Also the supervisor's records of visits, surveys and community activities (KF-009, KF-019/020).
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from .base import BaseModel, FenField, UtcDateTimeField
+from .people import Person, Unit
+from .staff import Staff
+
+
+class Authorisation(BaseModel):
+    """KF-014: an owner's written authorisation naming a delegate, time and items."""
+
+    unit = pw.ForeignKeyField(Unit, backref="authorisations", on_delete="RESTRICT")
+    owner = pw.ForeignKeyField(Person, backref="+", on_delete="RESTRICT")
+    delegate_name = pw.CharField(max_length=64)
+    delegate_id_number = pw.CharField(max_length=18, default="")
+    moving_at = UtcDateTimeField()
+    items = pw.TextField()
+    signed = pw.BooleanField(default=True)
+    received_at = UtcDateTimeField()
+    received_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+
+
+BEARER_KINDS = ("owner", "registered_family", "unregistered_family", "tenant", "crew", "other",
+                "delegate")
+
+
+class ReleasePass(BaseModel):
+    """搬出物品放行条 (KF-014): stub at the desk, copy to the gate."""
+
+    number = pw.CharField(max_length=16, unique=True)  # "F-000012"
+    unit = pw.ForeignKeyField(Unit, backref="release_passes", on_delete="RESTRICT")
+    bearer_name = pw.CharField(max_length=64)
+    bearer_kind = pw.CharField(max_length=20)
+    bearer_id_number = pw.CharField(max_length=18, default="")
+    items = pw.TextField()
+    owner_signed = pw.BooleanField(default=False)  # needed unless owner / registered family
+    authorisation = pw.ForeignKeyField(
+        Authorisation, null=True, backref="passes", on_delete="RESTRICT"
+    )
+    security_signed = pw.BooleanField(default=False)
+    issued_at = UtcDateTimeField(index=True)
+    issued_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    used_at = UtcDateTimeField(null=True)
+
+
+class Vehicle(BaseModel):
+    """KF-018 vehicle file."""
+
+    plate = pw.CharField(max_length=12, unique=True)
+    model = pw.CharField(max_length=32, default="")
+    colour = pw.CharField(max_length=16, default="")
+    person = pw.ForeignKeyField(Person, null=True, backref="vehicles", on_delete="RESTRICT")
+    unit = pw.ForeignKeyField(Unit, null=True, backref="vehicles", on_delete="RESTRICT")
+    drivers = pw.CharField(max_length=128, default="")
+
+
+class ParkingLease(BaseModel):
+    """KF-018 parking space lease, with the 100-yuan IC card deposit."""
+
+    unit = pw.ForeignKeyField(Unit, backref="parking_leases", on_delete="RESTRICT")
+    vehicle = pw.ForeignKeyField(Vehicle, backref="leases", on_delete="RESTRICT")
+    space = pw.CharField(max_length=12)
+    starts_on = pw.DateField()
+    ends_on = pw.DateField(index=True)
+    monthly_fen = FenField()
+    card_no = pw.CharField(max_length=16, default="")
+    deposit_fen = FenField(default=10000)
+    deposit_refunded_at = UtcDateTimeField(null=True)
+    copy_to_security = pw.BooleanField(default=False)
+
+
+MAIL_KINDS = ("ordinary", "parcel", "registered", "telegram", "valuable")
+
+
+class MailItem(BaseModel):
+    """KF-021 收发登记: unclaimed registered items go back to the postman within 6 days."""
+
+    unit = pw.ForeignKeyField(Unit, null=True, backref="mail_items", on_delete="RESTRICT")
+    recipient = pw.CharField(max_length=64)
+    kind = pw.CharField(max_length=12)
+    tracking_no = pw.CharField(max_length=32, default="")
+    received_at = UtcDateTimeField(index=True)
+    received_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    notified_at = UtcDateTimeField(null=True)
+    collected_at = UtcDateTimeField(null=True, index=True)
+    collected_by = pw.CharField(max_length=64, default="")  # signature on pickup
+    returned_at = UtcDateTimeField(null=True)  # back to the postman
+
+
+class Loan(BaseModel):
+    """KF-022 tool and umbrella lending against a signed slip (hand tools only)."""
+
+    item_kind = pw.CharField(max_length=10)  # tool | umbrella
+    item = pw.CharField(max_length=32)
+    unit = pw.ForeignKeyField(Unit, null=True, backref="loans", on_delete="RESTRICT")
+    borrower = pw.CharField(max_length=64)
+    lent_at = UtcDateTimeField(index=True)
+    lent_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    returned_at = UtcDateTimeField(null=True, index=True)
+    lost = pw.BooleanField(default=False)
+
+
+SERVICE_KINDS = ("cleaning", "appliance_repair", "booking", "office", "housekeeping")
+
+
+class ServiceOrder(BaseModel):
+    """KF-022 paid convenience service, quoted from the price list and tracked to close-out."""
+
+    unit = pw.ForeignKeyField(Unit, null=True, backref="service_orders", on_delete="RESTRICT")
+    kind = pw.CharField(max_length=20)
+    price_code = pw.CharField(max_length=24, default="")
+    quantity_centi = pw.IntegerField(default=100)
+    amount_fen = FenField(default=0)
+    requested_at = UtcDateTimeField(index=True)
+    taken_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    contact_name = pw.CharField(max_length=64, default="")
+    contact_phone = pw.CharField(max_length=20, default="")
+    home_from = pw.CharField(max_length=32, default="")  # when the resident is home
+    # KF-022 §2.2 appliance repair: tell within 15 min, on site within 30 (or agreed time).
+    accepted_at = UtcDateTimeField(null=True)
+    told_at = UtcDateTimeField(null=True)
+    agreed_at = UtcDateTimeField(null=True)
+    on_site_at = UtcDateTimeField(null=True)
+    done_at = UtcDateTimeField(null=True)
+    closed_at = UtcDateTimeField(null=True)
+    note = pw.TextField(default="")
+
+
+class Visit(BaseModel):
+    """KF-009 §3.2: a household on the supervisor's visit list, and what the visit found."""
+
+    unit = pw.ForeignKeyField(Unit, backref="visits", on_delete="RESTRICT")
+    planned_for = pw.DateField(index=True)
+    reason = pw.CharField(max_length=32, default="")  # complained | spread
+    visited_at = UtcDateTimeField(null=True)
+    by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    satisfaction = pw.CharField(max_length=16, null=True)
+    findings = pw.TextField(default="")
+    to_manager = pw.BooleanField(default=False)
+
+
+class Survey(BaseModel):
+    """KF-009 §3.3 annual satisfaction survey."""
+
+    year = pw.IntegerField(unique=True)
+    distributed_at = UtcDateTimeField(null=True)
+    households = pw.IntegerField(default=0)
+    returned = pw.IntegerField(default=0)
+    collected_at = UtcDateTimeField(null=True)
+    reported_at = UtcDateTimeField(null=True)
+
+
+class Activity(BaseModel):
+    """KF-019/020 community activity with its plan, group and notice dates."""
+
+    title = pw.CharField(max_length=64)
+    held_on = pw.DateField(index=True)
+    plan_approved_at = UtcDateTimeField(null=True)
+    group_formed_at = UtcDateTimeField(null=True)
+    notice_posted_at = UtcDateTimeField(null=True)
+    archived_at = UtcDateTimeField(null=True)
