@@ -29,9 +29,10 @@ def default_settings_text() -> str:
     return resources.files("kfdesk_data").joinpath("settings.toml").read_text(encoding="utf-8")
 
 
-def user_config_path() -> Path:
+def user_config_path(environ: dict[str, str] | None = None) -> Path:
     """Where the user's settings file lives (``KFDESK_CONFIG`` overrides)."""
-    if env := os.environ.get("KFDESK_CONFIG"):
+    environ = os.environ if environ is None else environ
+    if env := environ.get("KFDESK_CONFIG"):
         return Path(env)
     from platformdirs import user_config_dir
 
@@ -173,7 +174,8 @@ def _validate(where: str, data: dict[str, Any]) -> None:
             amount = None
         if amount is None or amount < 0:
             raise SettingsError(
-                f"{where}: key 'fees.{key}': expected an amount in yuan like \"1.80\", got {value!r}"
+                f"{where}: key 'fees.{key}': expected an amount in yuan like \"1.80\", "
+                f"got {value!r}"
             )
     for i, item in enumerate(data["services"]):
         for need in ("code", "name_zh", "name_en", "unit", "price"):
@@ -195,7 +197,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     data = tomllib.loads(default_settings_text())
     sources = ["defaults"]
     explicit = path is not None
-    path = path or user_config_path()
+    path = path or user_config_path(environ)
     if path.exists() or explicit:
         where = str(path)
         try:

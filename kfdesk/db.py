@@ -53,7 +53,8 @@ def _inspect_sqlite(path: Path) -> int | None:
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            tables = {r[0] for r in rows}
             if not tables:
                 return None
             if "schema_version" not in tables:
@@ -106,7 +107,9 @@ def migrate(clock: Clock) -> int:
             SchemaVersion.create(version=SCHEMA_VERSION, migrated_at=clock.now())
         return SCHEMA_VERSION
     if version > SCHEMA_VERSION:
-        raise StoreError("store.too_new", path=str(db.database), found=version, known=SCHEMA_VERSION)
+        raise StoreError(
+            "store.too_new", path=str(db.database), found=version, known=SCHEMA_VERSION
+        )
     while version < SCHEMA_VERSION:
         step = MIGRATIONS[version + 1]
         with db.atomic():

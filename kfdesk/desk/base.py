@@ -14,6 +14,16 @@ from ..i18n import t
 from ..models import AuditEvent, Staff, database
 
 
+class Tr:
+    """A parameter translated when the message is shown, in the language it is shown in."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __repr__(self) -> str:
+        return f"Tr({self.key!r})"
+
+
 class DeskError(Exception):
     """A refusal a clerk can read: ``key`` names the catalogue text; ``field`` the form field."""
 
@@ -24,7 +34,9 @@ class DeskError(Exception):
         super().__init__(key)
 
     def message(self, lang: str | None = None) -> str:
-        return t(self.key, lang=lang, **self.params)
+        params = {k: t(v.key, lang=lang) if isinstance(v, Tr) else v
+                  for k, v in self.params.items()}
+        return t(self.key, lang=lang, **params)
 
     def __str__(self) -> str:
         return self.message()
@@ -63,4 +75,5 @@ def audit(
 def require_role(actor: Staff, allowed: tuple[str, ...], action: str) -> None:
     """Refuse unless the actor's role is one of ``allowed`` (roles enforced in the core)."""
     if actor.role not in allowed:
-        raise DeskError("auth.not_allowed", role=t(f"role.{actor.role}"), action=action)
+        raise DeskError("auth.not_allowed", role=Tr(f"role.{actor.role}"),
+                        action=Tr(f"action.{action}"))

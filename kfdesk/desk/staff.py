@@ -34,7 +34,7 @@ def create_staff(
     department: str = "desk",
     salt: bytes | None = None,
 ) -> Staff:
-    """Add a staff member. The first account may be made without an actor; later ones by a manager."""
+    """Add a staff member: the first account without an actor, later ones by a manager."""
     if role not in ROLES:
         raise DeskError("auth.bad_role", field="role", role=role)
     _check_pin(pin)
