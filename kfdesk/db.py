@@ -16,12 +16,21 @@ import peewee as pw
 from .clock import Clock
 from .models import ALL_MODELS, SchemaVersion, database
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # version → function bringing a database at version-1 to version. Each is written once,
 # against the schema as it was, and never changed afterwards.
-MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {}
+
+
+def _v2_deadlines(db: pw.Database) -> None:
+    """v2: stored deadlines and report filings (the deadline engine, RULES §8)."""
+    from .models import Deadline, ReportFiling
+
+    db.create_tables([Deadline, ReportFiling])
+
+
+MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {2: _v2_deadlines}
 
 
 class StoreError(Exception):

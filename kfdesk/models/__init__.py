@@ -19,6 +19,7 @@ from .cash import (
     ReceiptVoid,
     Refund,
 )
+from .deadlines import Deadline, ReportFiling
 from .people import Building, EmergencyContact, Group, Key, KeyMovement, Occupancy, Person, Unit
 from .registers import (
     Activity,
@@ -52,6 +53,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Refund, Receipt, ReceiptVoid, HandOver, InvoiceBook, ParkingSettlement, DunningStep,
     Authorisation, ReleasePass, Vehicle, ParkingLease, MailItem, Loan, ServiceOrder,
     Visit, Survey, Activity,
+    Deadline, ReportFiling,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

@@ -187,3 +187,24 @@ def test_forward_migrations_run_in_order(tmp_path: Path, clock, monkeypatch) -> 
     assert SchemaVersion.get().version == SCHEMA_VERSION + 2
     assert {"extra_1", "extra_2"} <= set(database.obj.get_tables())
     close_store()
+
+
+def test_a_database_of_the_previous_schema_version_opens_after_upgrade(
+    tmp_path: Path, clock
+) -> None:
+    """tests/core/fixtures/schema_v1.sql is a real v1 database (kfdesk 0.1.0's first store)."""
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        (Path(__file__).parent / "fixtures" / "schema_v1.sql").read_text(encoding="utf-8")
+    )
+    conn.close()
+    open_store(str(path), clock, create=False)
+    assert SchemaVersion.get().version == SCHEMA_VERSION
+    assert {"deadline", "report_filing"} <= set(database.obj.get_tables())
+    ticket = Ticket.get(Ticket.number == "K-000001")  # the old rows are all still there
+    assert ticket.unit.code == "3-1-502" and ticket.owner.login == "clerk"
+    from kfdesk.desk.staff import sign_in
+
+    assert sign_in("clerk", "1234", clock).name == "张敏"
+    close_store()

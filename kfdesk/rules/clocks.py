@@ -1,0 +1,90 @@
+"""The clocks of RULES §8: one ``ClockSpec`` per row of the table, and those the procedures imply.
+
+The registry is data: rule id, the kind of item it runs on, whether its limit is counted in
+working days (so a calendar change must recompute it), and the settings key of its limit.
+The text a clerk reads is ``rule.<name>`` in the catalogue, formatted with ``limit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClockSpec:
+    name: str
+    rule: str
+    item_kind: str
+    starts: str  # what starts it (documentation, shown in F1 help)
+    stops: str  # what stops it
+    limit_key: str | None  # key in [clocks] settings; None where the limit is a date
+    working_days: bool = False  # limit in working days: recomputed on a calendar change
+    stored: bool = True  # a Deadline row per item; False: computed per period in evaluate
+
+
+_SPECS = [
+    ClockSpec("handover", "KF-010 §4.1.1", "ticket", "other department received",
+              "desk intake", "handover_from_department_hours"),
+    ClockSpec("dispatch", "KF-010 §4.1.2", "ticket", "intake (valid complaint, repair)",
+              "dispatched", "dispatch_hours"),
+    ClockSpec("explain_invalid", "KF-010 §4.4.2", "ticket", "intake (invalid, other)",
+              "explained", "explain_invalid_hours"),
+    ClockSpec("developer_form", "KF-010 §4.4.1", "ticket", "intake (developer issue)",
+              "contact form sent", "developer_contact_form_working_days", working_days=True),
+    ClockSpec("developer_callback", "KF-010 §4.4.1", "callback", "contact form sent",
+              "callback done", "developer_callback_working_days", working_days=True),
+    ClockSpec("complaint_callback", "KF-010 §4.5", "callback", "handling ended",
+              "callback done", "complaint_callback_days"),
+    ClockSpec("repair_callback", "KF-009 §3.1.1", "callback", "work order returned",
+              "callback done", "repair_callback_working_days", working_days=True),
+    ClockSpec("defect_rework", "KF-009 §3.1.4", "ticket", "defect complaint intake",
+              "rework done", "defect_rework_hours"),
+    ClockSpec("defect_callback", "KF-009 §3.1.4", "callback", "defect complaint intake",
+              "special callback done", "defect_rework_hours"),
+    ClockSpec("appliance_tell", "KF-022 §2.2", "service_order", "accepted",
+              "on site or resident told", "appliance_tell_minutes"),
+    ClockSpec("appliance_on_site", "KF-022 §2.2", "service_order", "accepted",
+              "on site", "appliance_on_site_minutes"),
+    ClockSpec("fault_collect", "KF-013 §4.4", "fault_notice", "classified at 17:30",
+              "collected", "fault_notice_collect_working_days", working_days=True),
+    ClockSpec("registered_mail", "KF-021 §3", "mail", "received",
+              "collected or returned", "registered_mail_days"),
+    ClockSpec("hand_over", "KF-015 §4.6", "hand_over", "first receipt of the day",
+              "day closed", None),
+    ClockSpec("second_notice", "KF-016 §3.4", "unit", "first arrears notice",
+              "paid or second notice", "arrears_second_notice_months"),
+    ClockSpec("contact_check", "KF-017 §3", "person", "last verified",
+              "verified", "contact_check_resident_days"),
+    ClockSpec("survey_collect", "KF-009 §3.3", "survey", "distributed", "collected",
+              "survey_collect_days"),
+    ClockSpec("survey_report", "KF-009 §3.3", "survey", "collected", "report done",
+              "survey_report_days"),
+    ClockSpec("activity_plan", "KF-020 §4.2.2", "activity", "activity date − 1 month",
+              "plan approved", "activity_plan_months_before"),
+    ClockSpec("activity_group", "KF-020 §4.3.1", "activity", "activity date − 10 days",
+              "group formed", "activity_group_days_before"),
+    ClockSpec("activity_notice", "KF-020 §4.3.2", "activity", "activity date − 10 days",
+              "notice posted", "activity_notice_days_before"),
+    # Periodic duties: computed for the period in force by evaluate(), never stored.
+    ClockSpec("meter_readings", "KF-015 §4.2", "month", "month start", "readings in",
+              "meter_reading_day", working_days=True, stored=False),
+    ClockSpec("complaint_summary_desk", "KF-010 §4.6.1", "month", "month end", "filed",
+              "complaint_summary_desk_day", working_days=True, stored=False),
+    ClockSpec("complaint_summary_supervisor", "KF-010 §4.6.1", "month", "month end",
+              "filed", "complaint_summary_supervisor_day", working_days=True, stored=False),
+    ClockSpec("bulletin", "KF-020 §4.4.2", "month", "month start", "posted",
+              "bulletin_day", working_days=True, stored=False),
+    ClockSpec("callback_sampling", "KF-009 §3.1.2", "month", "month start",
+              "sample quotas met", None, working_days=True, stored=False),
+    ClockSpec("parking_settlement", "KF-015 §6.1.2", "attendant", "last settlement",
+              "settled", "parking_settlement_days", working_days=True, stored=False),
+    ClockSpec("annual_plan", "KF-020 §4.2.1", "year", "year", "filed",
+              "annual_plan_due", working_days=True, stored=False),
+    ClockSpec("annual_adjustment", "KF-020 §4.2.1", "year", "year", "filed",
+              "annual_adjustment_due", working_days=True, stored=False),
+    ClockSpec("interest_survey", "KF-019", "half_year", "June / December", "filed",
+              None, working_days=True, stored=False),
+]
+
+CLOCKS: dict[str, ClockSpec] = {spec.name: spec for spec in _SPECS}
+WORKING_DAY_CLOCKS = frozenset(s.name for s in _SPECS if s.working_days and s.stored)

@@ -1,0 +1,520 @@
+"""Writing clocks: each record's running and stopped clocks as ``Deadline`` rows.
+
+``sync_<record>(record, ctx)`` is the single place that knows when a record's clocks start,
+when they are due and what stops them (RULES §8 table). Desk services call it inside their
+transaction after a write; ``resync_all`` rebuilds every row (demo, upgrades), and
+``resync_working_day_clocks`` recomputes the open ones a calendar change may move.
+Held time (a ticket waiting on the resident) is kept across re-syncs: a row's ``due_at`` is
+the rule's due time plus ``held_seconds``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from ..models import (
+    Activity,
+    Bill,
+    BillLine,
+    Callback,
+    Deadline,
+    DunningStep,
+    FaultNotice,
+    HandOver,
+    Hold,
+    MailItem,
+    Occupancy,
+    Payment,
+    Person,
+    Receipt,
+    ServiceOrder,
+    Staff,
+    Survey,
+    Ticket,
+)
+from .clocks import CLOCKS, WORKING_DAY_CLOCKS
+from .context import RuleContext
+
+REGISTERED_MAIL = ("registered", "telegram", "valuable")  # KF-021 §3
+CALLBACK_CLOCKS = {
+    "complaint": "complaint_callback",
+    "repair": "repair_callback",
+    "developer": "developer_callback",
+    "defect": "defect_callback",
+}
+
+
+@dataclass
+class Want:
+    """One clock as the record says it should be (before held time)."""
+
+    clock: str
+    item_id: int
+    item_ref: str
+    started_at: datetime
+    due_at: datetime
+    stopped_at: datetime | None = None
+    provisional: bool = False
+    cycle: int = 1
+    unit_code: str = ""
+    owner_id: int | None = None
+    department: str = ""
+
+
+def _hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def _first(*instants: datetime | None) -> datetime | None:
+    present = [i for i in instants if i is not None]
+    return min(present) if present else None
+
+
+def _write(item_kind: str, item_ids: list[int], wants: list[Want], ctx: RuleContext,
+           held_since: dict[int, datetime] | None = None) -> None:
+    """Make the Deadline rows of these items exactly ``wants`` (keeping held time)."""
+    existing: dict[tuple[str, int, int], Deadline] = {}
+    if item_ids:
+        for chunk_start in range(0, len(item_ids), 500):
+            chunk = item_ids[chunk_start:chunk_start + 500]
+            query = Deadline.select().where(
+                (Deadline.item_kind == item_kind) & Deadline.item_id.in_(chunk)
+            )
+            for row in query:
+                existing[(row.clock, row.item_id, row.cycle)] = row
+    seen: set[tuple[str, int, int]] = set()
+    new_rows: list[dict] = []
+    for want in wants:
+        key = (want.clock, want.item_id, want.cycle)
+        seen.add(key)
+        row = existing.get(key)
+        shift = timedelta(seconds=row.held_seconds if row else 0)
+        fields = {
+            "item_ref": want.item_ref,
+            "unit_code": want.unit_code,
+            "owner": want.owner_id,
+            "department": want.department,
+            "started_at": want.started_at,
+            "due_at": want.due_at + shift,
+            "warn_at": ctx.warn_at(want.started_at, want.due_at) + shift,
+            "stopped_at": want.stopped_at,
+            "provisional": want.provisional,
+        }
+        if row is None:
+            hold = (held_since or {}).get(want.item_id)
+            new_rows.append({
+                "clock": want.clock, "item_kind": item_kind, "item_id": want.item_id,
+                "cycle": want.cycle, "held_since": hold if want.stopped_at is None else None,
+                **fields,
+            })
+        elif any(getattr(row, k if k != "owner" else "owner_id") != v for k, v in fields.items()):
+            if want.stopped_at is not None and row.held_since is not None:
+                fields["held_since"] = None
+            Deadline.update(**fields).where(Deadline.id == row.id).execute()
+    for start in range(0, len(new_rows), 50):
+        Deadline.insert_many(new_rows[start:start + 50]).execute()
+    stale = [row.id for key, row in existing.items() if key not in seen]
+    if stale:
+        Deadline.delete().where(Deadline.id.in_(stale)).execute()
+
+
+# --- tickets -------------------------------------------------------------------------------
+
+
+def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "") -> list[Want]:
+    c = ctx.settings.clocks
+    received = ticket.received_at
+    common = {"item_id": ticket.id, "item_ref": ticket.number, "unit_code": unit_code,
+              "owner_id": ticket.owner_id, "department": ticket.department}
+    wants: list[Want] = []
+    if ticket.channel == "forwarded" and ticket.forwarded_received_at is not None:
+        # KF-010 §4.1.1: counted against the forwarding department, stopped at desk intake.
+        start = ticket.forwarded_received_at
+        wants.append(Want("handover", started_at=start, stopped_at=received,
+                          due_at=start + timedelta(hours=c["handover_from_department_hours"]),
+                          **{**common, "department": ticket.forwarded_from}))
+    invalid = (ticket.validity or "").startswith("invalid")
+    if ticket.kind in ("complaint", "repair") and not invalid:
+        wants.append(Want("dispatch", started_at=received, stopped_at=ticket.dispatched_at,
+                          due_at=received + timedelta(hours=c["dispatch_hours"]), **common))
+    if ticket.validity == "invalid_other":
+        wants.append(Want("explain_invalid", started_at=received, stopped_at=ticket.explained_at,
+                          due_at=received + timedelta(hours=c["explain_invalid_hours"]),
+                          **common))
+    if ticket.validity == "invalid_developer":
+        due = ctx.calendar.add_working_days(received, c["developer_contact_form_working_days"])
+        wants.append(Want("developer_form", started_at=received, due_at=due.at,
+                          provisional=due.provisional,
+                          stopped_at=ticket.contact_form_sent_at, **common))
+    if ticket.defect_of_id is not None:
+        wants.append(Want("defect_rework", started_at=received, stopped_at=ticket.completed_at,
+                          due_at=received + timedelta(hours=c["defect_rework_hours"]), **common))
+    if ticket.closed_at is not None:  # a closed-out ticket has no running clock (KF-008)
+        for want in wants:
+            want.stopped_at = want.stopped_at or ticket.closed_at
+    return wants
+
+
+def _open_holds(ticket_ids: list[int]) -> dict[int, datetime]:
+    holds: dict[int, datetime] = {}
+    for start in range(0, len(ticket_ids), 500):
+        chunk = ticket_ids[start:start + 500]
+        for hold in Hold.select().where(Hold.ticket.in_(chunk) & Hold.ended_at.is_null()):
+            holds[hold.ticket_id] = hold.started_at
+    return holds
+
+
+def sync_tickets(tickets: list[Ticket], ctx: RuleContext) -> None:
+    units = _unit_codes({t.unit_id for t in tickets})
+    wants = [w for t in tickets for w in ticket_wants(t, ctx, units.get(t.unit_id, ""))]
+    ids = [t.id for t in tickets]
+    _write("ticket", ids, wants, ctx, _open_holds(ids))
+
+
+def sync_ticket(ticket: Ticket, ctx: RuleContext) -> None:
+    sync_tickets([ticket], ctx)
+
+
+def _unit_codes(unit_ids: set[int | None]) -> dict[int, str]:
+    from ..models import Unit
+
+    ids = [i for i in unit_ids if i is not None]
+    codes: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        for uid, code in Unit.select(Unit.id, Unit.code).where(
+            Unit.id.in_(ids[start:start + 500])
+        ).tuples():
+            codes[uid] = code
+    return codes
+
+
+# --- callbacks -----------------------------------------------------------------------------
+
+
+def callback_wants(cb: Callback, ctx: RuleContext, ref: str, unit_code: str) -> list[Want]:
+    clock = CALLBACK_CLOCKS.get(cb.kind)
+    if clock is None:
+        return []
+    spec = CLOCKS[clock]
+    limit = ctx.limit(spec.limit_key or "")
+    start = cb.clock_started_at
+    provisional = False
+    if spec.working_days:  # KF-009 §3.1.1, KF-010 §4.4.1
+        deadline = ctx.calendar.add_working_days(start, limit)
+        due, provisional = deadline.at, deadline.provisional
+    elif spec.limit_key == "defect_rework_hours":  # KF-009 §3.1.4
+        due = start + timedelta(hours=limit)
+    else:  # KF-010 §4.5: 3 calendar days
+        due = start + timedelta(days=limit)
+    return [Want(clock, item_id=cb.id, item_ref=ref, started_at=start, due_at=due,
+                 stopped_at=cb.done_at, provisional=provisional, unit_code=unit_code,
+                 owner_id=cb.owner_id, department="desk")]
+
+
+def sync_callbacks(callbacks: list[Callback], ctx: RuleContext) -> None:
+    from ..models import WorkOrder
+
+    ticket_ids = {cb.ticket_id for cb in callbacks if cb.ticket_id}
+    order_ids = {cb.work_order_id for cb in callbacks if cb.work_order_id}
+    numbers: dict[tuple[str, int], str] = {}
+    for model, ids, tag in ((Ticket, ticket_ids, "t"), (WorkOrder, order_ids, "w")):
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            for rid, number in model.select(model.id, model.number).where(
+                model.id.in_(id_list[start:start + 500])
+            ).tuples():
+                numbers[(tag, rid)] = number
+    units = _unit_codes({cb.unit_id for cb in callbacks})
+    wants: list[Want] = []
+    for cb in callbacks:
+        ref = (numbers.get(("w", cb.work_order_id)) if cb.work_order_id else None) or \
+            numbers.get(("t", cb.ticket_id), f"#{cb.id}")
+        wants += callback_wants(cb, ctx, ref, units.get(cb.unit_id, ""))
+    holds = _open_holds(list(ticket_ids))
+    held = {cb.id: holds[cb.ticket_id] for cb in callbacks if cb.ticket_id in holds}
+    _write("callback", [cb.id for cb in callbacks], wants, ctx, held)
+
+
+def sync_callback(cb: Callback, ctx: RuleContext) -> None:
+    sync_callbacks([cb], ctx)
+
+
+# --- fault notices, mail, service orders ---------------------------------------------------
+
+
+def fault_notice_wants(fn: FaultNotice, ctx: RuleContext, unit_code: str = "") -> list[Want]:
+    if fn.classified_at is None:
+        return []
+    # KF-013 §4.4 reading: collected by the start of the next working day (default 09:00).
+    cal = ctx.calendar
+    day = cal.local_date(fn.classified_at)
+    provisional = cal.is_provisional(day)
+    for _ in range(ctx.limit("fault_notice_collect_working_days")):
+        day = cal.next_working_day(day)
+        provisional = provisional or cal.is_provisional(day)
+    due = cal.at_time(day, _hhmm(ctx.settings.data["hours"]["fault_notice_collect"]))
+    return [Want("fault_collect", item_id=fn.id, item_ref=fn.number, started_at=fn.classified_at,
+                 due_at=due, stopped_at=fn.collected_at, provisional=provisional,
+                 unit_code=unit_code, owner_id=fn.received_by_id, department=fn.department)]
+
+
+def sync_fault_notices(notices: list[FaultNotice], ctx: RuleContext) -> None:
+    units = _unit_codes({n.unit_id for n in notices})
+    wants = [w for n in notices for w in fault_notice_wants(n, ctx, units.get(n.unit_id, ""))]
+    _write("fault_notice", [n.id for n in notices], wants, ctx)
+
+
+def mail_wants(item: MailItem, ctx: RuleContext, unit_code: str = "") -> list[Want]:
+    if item.kind not in REGISTERED_MAIL:
+        return []
+    start = item.received_at
+    return [Want("registered_mail", item_id=item.id, item_ref=item.tracking_no or item.recipient,
+                 started_at=start,
+                 due_at=start + timedelta(days=ctx.limit("registered_mail_days")),
+                 stopped_at=_first(item.collected_at, item.returned_at), unit_code=unit_code,
+                 owner_id=item.received_by_id, department="desk")]
+
+
+def sync_mail_items(items: list[MailItem], ctx: RuleContext) -> None:
+    units = _unit_codes({m.unit_id for m in items})
+    wants = [w for m in items for w in mail_wants(m, ctx, units.get(m.unit_id, ""))]
+    _write("mail", [m.id for m in items], wants, ctx)
+
+
+def service_order_wants(so: ServiceOrder, ctx: RuleContext, unit_code: str = "") -> list[Want]:
+    if so.kind != "appliance_repair" or so.accepted_at is None:
+        return []
+    start = so.accepted_at
+    ref = f"S-{so.id:06d}"
+    common = {"item_id": so.id, "item_ref": ref, "unit_code": unit_code,
+              "owner_id": so.taken_by_id, "department": "engineering"}
+    # KF-022 §2.2: tell the resident within 15 min, or be on site within 30 (or the agreed time).
+    tell = Want("appliance_tell", started_at=start,
+                due_at=start + timedelta(minutes=ctx.limit("appliance_tell_minutes")),
+                stopped_at=_first(so.told_at, so.on_site_at, so.closed_at), **common)
+    on_site_due = start + timedelta(minutes=ctx.limit("appliance_on_site_minutes"))
+    if so.told_at is not None and so.agreed_at is not None:
+        on_site_due = so.agreed_at
+    on_site = Want("appliance_on_site", started_at=start, due_at=on_site_due,
+                   stopped_at=_first(so.on_site_at, so.closed_at), **common)
+    return [tell, on_site]
+
+
+def sync_service_orders(orders: list[ServiceOrder], ctx: RuleContext) -> None:
+    units = _unit_codes({o.unit_id for o in orders})
+    wants = [w for o in orders for w in service_order_wants(o, ctx, units.get(o.unit_id, ""))]
+    _write("service_order", [o.id for o in orders], wants, ctx)
+
+
+# --- the cashier's day, arrears --------------------------------------------------------------
+
+
+def _day_number(d: date) -> int:
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def sync_hand_over(cashier: Staff, day: date, ctx: RuleContext) -> None:
+    """KF-015 §4.6: the first receipt of a day starts it; closing the day stops it."""
+    cal = ctx.calendar
+    start_local = datetime.combine(day, time(0), tzinfo=cal.zone)
+    end_local = start_local + timedelta(days=1)
+    first = (Receipt.select(Receipt.issued_at)
+             .where((Receipt.cashier == cashier) & (Receipt.issued_at >= start_local)
+                    & (Receipt.issued_at < end_local))
+             .order_by(Receipt.issued_at).first())
+    wants: list[Want] = []
+    if first is not None:
+        closed = HandOver.get_or_none((HandOver.cashier == cashier) & (HandOver.day == day))
+        wants.append(Want("hand_over", item_id=cashier.id, cycle=_day_number(day),
+                          item_ref=f"{cashier.name} {day.isoformat()}",
+                          started_at=first.issued_at,
+                          due_at=cal.at_time(day, _hhmm(ctx.settings.data["hours"]["close"])),
+                          stopped_at=closed.closed_at if closed else None,
+                          owner_id=cashier.id, department="desk"))
+    existing = Deadline.get_or_none((Deadline.clock == "hand_over")
+                                    & (Deadline.item_id == cashier.id)
+                                    & (Deadline.cycle == _day_number(day)))
+    if wants:
+        _write_one("hand_over", wants[0], ctx)
+    elif existing is not None:
+        existing.delete_instance()
+
+
+def _write_one(item_kind: str, want: Want, ctx: RuleContext) -> None:
+    row = Deadline.get_or_none((Deadline.clock == want.clock) & (Deadline.item_kind == item_kind)
+                               & (Deadline.item_id == want.item_id)
+                               & (Deadline.cycle == want.cycle))
+    fields = {"item_ref": want.item_ref, "unit_code": want.unit_code, "owner": want.owner_id,
+              "department": want.department, "started_at": want.started_at,
+              "due_at": want.due_at, "warn_at": ctx.warn_at(want.started_at, want.due_at),
+              "stopped_at": want.stopped_at, "provisional": want.provisional}
+    if row is None:
+        Deadline.create(clock=want.clock, item_kind=item_kind, item_id=want.item_id,
+                        cycle=want.cycle, **fields)
+    else:
+        Deadline.update(**fields).where(Deadline.id == row.id).execute()
+
+
+def months_in_arrears(unit_id: int) -> int:
+    return (Bill.select(Bill.month).join(BillLine)
+            .where((Bill.unit == unit_id) & (BillLine.paid_fen < BillLine.amount_fen))
+            .distinct().count())
+
+
+def unit_arrears_wants(unit, ctx: RuleContext) -> list[Want]:  # noqa: ANN001 - Unit
+    """KF-016 §3.4: after the first notice, a second to those still unpaid ≥ 2 months."""
+    first = (DunningStep.select().where((DunningStep.unit == unit) & (DunningStep.step == 3))
+             .order_by(DunningStep.at.desc()).first())
+    if first is None:
+        return []
+    months = months_in_arrears(unit.id)
+    later = (DunningStep.select().where((DunningStep.unit == unit) & (DunningStep.step >= 4)
+                                        & (DunningStep.at >= first.at))
+             .order_by(DunningStep.at).first())
+    if months < ctx.limit("arrears_second_notice_months") and later is None:
+        if months == 0:
+            paid = (Payment.select(Payment.taken_at).where(Payment.unit == unit)
+                    .order_by(Payment.taken_at.desc()).first())
+            stopped = paid.taken_at if paid and paid.taken_at >= first.at else first.at
+        else:
+            return []  # under two months: no second notice is due
+    else:
+        stopped = later.at if later else None
+    pay_by = first.pay_by or (ctx.calendar.local_date(first.at) + timedelta(days=15))
+    due = ctx.calendar.day_of_month_deadline(pay_by.year, pay_by.month, pay_by.day)
+    return [Want("second_notice", item_id=unit.id, item_ref=unit.code, started_at=first.at,
+                 due_at=due.at, provisional=due.provisional, stopped_at=stopped,
+                 unit_code=unit.code, owner_id=first.by_id, department="desk")]
+
+
+def sync_unit_arrears(units: list, ctx: RuleContext) -> None:
+    wants = [w for u in units for w in unit_arrears_wants(u, ctx)]
+    _write("unit", [u.id for u in units], wants, ctx)
+
+
+# --- people, surveys, activities ------------------------------------------------------------
+
+
+def sync_people(people: list[Person], ctx: RuleContext) -> None:
+    """KF-017 §3: re-verify contact details monthly (living elsewhere) or every half month."""
+    ids = [p.id for p in people]
+    units: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        query = (Occupancy.select(Occupancy.person, Occupancy.unit)
+                 .where(Occupancy.person.in_(ids[start:start + 500])
+                        & Occupancy.ended_on.is_null()
+                        & Occupancy.role.in_(("owner", "tenant")))
+                 .order_by(Occupancy.id).tuples())
+        for person_id, unit_id in query:
+            units.setdefault(person_id, unit_id)
+    codes = _unit_codes(set(units.values()))
+    wants: list[Want] = []
+    for p in people:
+        if p.id not in units:
+            continue
+        start = p.contact_verified_at or p.created_at
+        if p.lives_in_community:
+            due = start + timedelta(days=ctx.limit("contact_check_resident_days"))
+        else:
+            due = start + relativedelta(months=ctx.limit("contact_check_nonresident_months"))
+        wants.append(Want("contact_check", item_id=p.id, item_ref=p.name, started_at=start,
+                          due_at=due, unit_code=codes.get(units[p.id], ""), department="desk"))
+    _write("person", ids, wants, ctx)
+
+
+def survey_wants(s: Survey, ctx: RuleContext) -> list[Want]:
+    wants = []
+    if s.distributed_at is not None:
+        due = s.distributed_at + timedelta(days=ctx.limit("survey_collect_days"))
+        wants.append(Want("survey_collect", item_id=s.id, item_ref=str(s.year),
+                          started_at=s.distributed_at, stopped_at=s.collected_at,
+                          due_at=due, department="desk"))
+    if s.collected_at is not None:
+        wants.append(Want("survey_report", item_id=s.id, item_ref=str(s.year),
+                          started_at=s.collected_at, stopped_at=s.reported_at,
+                          due_at=s.collected_at + timedelta(days=ctx.limit("survey_report_days")),
+                          department="desk"))
+    return wants
+
+
+def activity_wants(a: Activity, ctx: RuleContext) -> list[Want]:
+    cal = ctx.calendar
+    plan_day = a.held_on - relativedelta(months=ctx.limit("activity_plan_months_before"))
+    plan_due = cal.at_close(plan_day)
+    # The planning lead before the plan is due is as long again as the plan's own lead.
+    plan_start = plan_due - (cal.at_close(a.held_on) - plan_due)
+    group_due = cal.at_close(a.held_on - timedelta(days=ctx.limit("activity_group_days_before")))
+    notice_due = cal.at_close(
+        a.held_on - timedelta(days=ctx.limit("activity_notice_days_before")))
+    common = {"item_id": a.id, "item_ref": a.title, "department": "desk"}
+    return [
+        Want("activity_plan", started_at=plan_start, due_at=plan_due,
+             stopped_at=a.plan_approved_at, **common),
+        Want("activity_group", started_at=plan_due, due_at=group_due,
+             stopped_at=a.group_formed_at, **common),
+        Want("activity_notice", started_at=plan_due, due_at=notice_due,
+             stopped_at=a.notice_posted_at, **common),
+    ]
+
+
+def sync_surveys(surveys: list[Survey], ctx: RuleContext) -> None:
+    _write("survey", [s.id for s in surveys], [w for s in surveys for w in survey_wants(s, ctx)],
+           ctx)
+
+
+def sync_activities(activities: list[Activity], ctx: RuleContext) -> None:
+    _write("activity", [a.id for a in activities],
+           [w for a in activities for w in activity_wants(a, ctx)], ctx)
+
+
+# --- everything ----------------------------------------------------------------------------
+
+
+def resync_all(ctx: RuleContext) -> None:
+    """Rebuild every stored clock from the records (demo build, upgrades, repairs)."""
+    from ..models import Unit
+
+    sync_tickets(list(Ticket.select()), ctx)
+    sync_callbacks(list(Callback.select()), ctx)
+    sync_fault_notices(list(FaultNotice.select()), ctx)
+    sync_mail_items(list(MailItem.select()), ctx)
+    sync_service_orders(list(ServiceOrder.select()), ctx)
+    sync_people(list(Person.select()), ctx)
+    sync_surveys(list(Survey.select()), ctx)
+    sync_activities(list(Activity.select()), ctx)
+    sync_unit_arrears(list(Unit.select().join(DunningStep).distinct()), ctx)
+    days = {(r.cashier_id, ctx.calendar.local_date(r.issued_at))
+            for r in Receipt.select(Receipt.cashier, Receipt.issued_at)}
+    cashiers = {s.id: s for s in Staff.select().where(Staff.id.in_([c for c, _ in days]))}
+    for cashier_id, day in sorted(days):
+        sync_hand_over(cashiers[cashier_id], day, ctx)
+
+
+_SYNCERS = {
+    "ticket": (Ticket, sync_tickets),
+    "callback": (Callback, sync_callbacks),
+    "fault_notice": (FaultNotice, sync_fault_notices),
+}
+
+
+def resync_working_day_clocks(ctx: RuleContext) -> int:
+    """After a calendar change: recompute the open clocks counted in working days."""
+    open_rows = (Deadline.select(Deadline.item_kind, Deadline.item_id)
+                 .where(Deadline.stopped_at.is_null() & Deadline.clock.in_(WORKING_DAY_CLOCKS))
+                 .distinct().tuples())
+    by_kind: dict[str, list[int]] = {}
+    for kind, item_id in open_rows:
+        by_kind.setdefault(kind, []).append(item_id)
+    for kind, ids in by_kind.items():
+        if kind == "unit":
+            from ..models import Unit
+
+            sync_unit_arrears(list(Unit.select().where(Unit.id.in_(ids))), ctx)
+            continue
+        model, syncer = _SYNCERS[kind]
+        syncer(list(model.select().where(model.id.in_(ids))), ctx)
+    return sum(len(v) for v in by_kind.values())
