@@ -17,8 +17,16 @@ class RuleContext:
     @classmethod
     def from_store(cls, settings: Settings | None = None) -> RuleContext:
         """Settings plus the calendar with the office's own overrides (CalendarOverride)."""
+        from ..models import ReportFiling
+
         settings = settings or default_settings()
-        return cls(settings, WorkCalendar.from_settings(settings, overrides_from_store()))
+        overrides = overrides_from_store()
+        # A year whose whole notice the office entered is no longer provisional.
+        published = [int(r.period) for r in ReportFiling.select(ReportFiling.period)
+                     .where(ReportFiling.duty == "calendar_notice")]
+        calendar = WorkCalendar(zone=settings.zone, close=settings.business_close,
+                                overrides=overrides, published_years=published)
+        return cls(settings, calendar)
 
     def limit(self, key: str) -> int:
         return int(self.settings.clocks[key])
