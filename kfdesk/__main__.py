@@ -102,12 +102,51 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--pin", help="the new member's PIN (asked for when omitted)")
     staff_add.add_argument("--as-pin", help="the adding manager's PIN (asked when omitted)")
 
+    due = sub.add_parser(
+        "due", help="print what is due soon and overdue (the deadline engine)",
+        description="Print the alerts of the deadline engine (RULES §8) at --at (default: now). "
+        "With --json: a list of objects with the keys rule, rule_text, item_kind, item_id, "
+        "unit, owner, department, due_at (ISO 8601 with offset), state (due_soon | overdue), "
+        "late_minutes (negative: minutes left) and provisional — a stable contract for scripts.",
+    )
+    _common(due, suppress=True)
+    due.add_argument("--at", metavar="ISO", help="evaluate at this instant (office zone)")
+    due.add_argument("--json", action="store_true", help="machine-readable output")
+    due.add_argument("--rule", metavar="ID", help='only this rule, e.g. "KF-010 §4.1.2"')
+    due.add_argument("--owner", metavar="LOGIN", help="only items this clerk owns")
+
+    cal = sub.add_parser(
+        "calendar", help="list or correct the office's working-day calendar",
+        description="The office's corrections to the statutory calendar (RULES §8). "
+        "'import FILE' reads lines like '2027-02-06..2027-02-12 holiday 春节' or "
+        "'2027-02-14 workday 调休' (or the CSV date,kind,note).",
+    )
+    _common(cal, suppress=True)
+    cal_sub = cal.add_subparsers(dest="calendar_command", metavar="ACTION",
+                                 parser_class=_Parser, required=True)
+    cal_list = cal_sub.add_parser("list", help="the office's corrections")
+    _common(cal_list, suppress=True)
+    cal_import = cal_sub.add_parser("import", help="enter a notice from a file ('-': stdin)")
+    _common(cal_import, suppress=True)
+    cal_import.add_argument("file")
+    cal_import.add_argument("--complete-year", type=int, metavar="YEAR",
+                            help="the notice covers that whole year (no longer provisional)")
+    cal_import.add_argument("--as", dest="as_login", required=True,
+                            help="login of the supervisor or manager")
+    cal_import.add_argument("--as-pin", help="their PIN (asked when omitted)")
+    cal_remove = cal_sub.add_parser("remove", help="drop the correction of one date")
+    _common(cal_remove, suppress=True)
+    cal_remove.add_argument("day", metavar="DATE")
+    cal_remove.add_argument("--as", dest="as_login", required=True)
+    cal_remove.add_argument("--as-pin")
+
     bench = sub.add_parser(
         "bench", help="run the benchmarks and print one JSON object of figures",
         description="Benchmarks (figures printed, never asserted): startup_ms vs "
-        "bare_textual_ms (process start to the first painted screen, headless, median).",
+        "bare_textual_ms (process start to the first painted screen, headless, median); "
+        "evaluate_ms vs raw_count_ms on a synthetic large community (engine).",
     )
-    bench.add_argument("--only", choices=("startup",), help="run one part")
+    bench.add_argument("--only", choices=("startup", "engine"), help="run one part")
     bench.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     return parser
 
@@ -273,6 +312,67 @@ def cmd_staff(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     return 0
 
 
+def cmd_due(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from .desk.refresh import refresh
+
+    clock = _clock(args, settings)
+    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    try:
+        now = parse_instant(args.at, settings.zone) if args.at else clock.now()
+    except ValueError:
+        raise CliError(t("cli.bad_now", value=args.at)) from None
+    alerts = refresh(now, settings, lang, rule=args.rule, owner=args.owner)
+    zone = settings.zone
+    if args.json:
+        print(json.dumps([a.to_json(zone) for a in alerts], ensure_ascii=False, indent=1))
+        return 0
+    for a in alerts:
+        late = t("due.late", minutes=a.late_minutes) if a.state == "overdue" else t(
+            "due.left", minutes=-a.late_minutes)
+        mark = t("due.provisional") if a.provisional else ""
+        due_text = a.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        print(f"{t(f'due.{a.state}')}\t{a.rule}\t{a.item_ref}\t{a.unit or '-'}\t"
+              f"{a.owner_name or '-'}\t{due_text}{mark}\t{late}\t{a.rule_text}")
+    counts = {s: sum(1 for a in alerts if a.state == s) for s in ("overdue", "due_soon")}
+    print(t("due.total", **counts))
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from datetime import date
+
+    from .desk.base import DeskError
+    from .desk.calendar import apply_notice, list_overrides, parse_notice, remove_override
+    from .desk.staff import sign_in
+
+    clock = _clock(args, settings)
+    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    if args.calendar_command == "list":
+        for line in list_overrides():
+            print(f"{line.day.isoformat()}\t{t(f'calendar.kind_{line.kind}')}\t{line.note}")
+        return 0
+    try:
+        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        if args.calendar_command == "remove":
+            try:
+                day = date.fromisoformat(args.day)
+            except ValueError:
+                raise CliError(t("cli.bad_date", value=args.day)) from None
+            count = remove_override(day, actor, clock, settings)
+        else:
+            try:
+                text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(
+                    encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CliError(t("cli.unreadable", path=args.file, reason=str(exc))) from None
+            lines = parse_notice(text)
+            count = apply_notice(lines, actor, clock, settings, complete_year=args.complete_year)
+    except DeskError as exc:
+        raise CliError(exc.message()) from None
+    print(t("calendar.saved", count=count))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .bench import run_bench
 
@@ -281,7 +381,8 @@ def cmd_bench(args: argparse.Namespace, settings: Settings, lang: str) -> int:
 
 
 COMMANDS = {
-    None: cmd_open, "demo": cmd_demo, "init": cmd_init, "staff": cmd_staff, "bench": cmd_bench,
+    None: cmd_open, "demo": cmd_demo, "init": cmd_init, "staff": cmd_staff, "due": cmd_due,
+    "calendar": cmd_calendar, "bench": cmd_bench,
 }
 
 

@@ -19,7 +19,7 @@ class ClockSpec:
     stops: str  # what stops it
     limit_key: str | None  # key in [clocks] settings; None where the limit is a date
     working_days: bool = False  # limit in working days: recomputed on a calendar change
-    stored: bool = True  # a Deadline row per item; False: computed per period in evaluate
+    periodic: bool = False  # started by time, not a record: kfdesk.rules.periods opens it
 
 
 _SPECS = [
@@ -65,26 +65,26 @@ _SPECS = [
               "group formed", "activity_group_days_before"),
     ClockSpec("activity_notice", "KF-020 §4.3.2", "activity", "activity date − 10 days",
               "notice posted", "activity_notice_days_before"),
-    # Periodic duties: computed for the period in force by evaluate(), never stored.
+    # Periodic duties: a row per period, opened by kfdesk.rules.periods.sync_periods.
     ClockSpec("meter_readings", "KF-015 §4.2", "month", "month start", "readings in",
-              "meter_reading_day", working_days=True, stored=False),
+              "meter_reading_day", working_days=True, periodic=True),
     ClockSpec("complaint_summary_desk", "KF-010 §4.6.1", "month", "month end", "filed",
-              "complaint_summary_desk_day", working_days=True, stored=False),
+              "complaint_summary_desk_day", working_days=True, periodic=True),
     ClockSpec("complaint_summary_supervisor", "KF-010 §4.6.1", "month", "month end",
-              "filed", "complaint_summary_supervisor_day", working_days=True, stored=False),
+              "filed", "complaint_summary_supervisor_day", working_days=True, periodic=True),
     ClockSpec("bulletin", "KF-020 §4.4.2", "month", "month start", "posted",
-              "bulletin_day", working_days=True, stored=False),
+              "bulletin_day", working_days=True, periodic=True),
     ClockSpec("callback_sampling", "KF-009 §3.1.2", "month", "month start",
-              "sample quotas met", None, working_days=True, stored=False),
+              "sample quotas met", None, working_days=True, periodic=True),
     ClockSpec("parking_settlement", "KF-015 §6.1.2", "attendant", "last settlement",
-              "settled", "parking_settlement_days", working_days=True, stored=False),
+              "settled", "parking_settlement_days", working_days=True, periodic=True),
     ClockSpec("annual_plan", "KF-020 §4.2.1", "year", "year", "filed",
-              "annual_plan_due", working_days=True, stored=False),
+              "annual_plan_due", working_days=True, periodic=True),
     ClockSpec("annual_adjustment", "KF-020 §4.2.1", "year", "year", "filed",
-              "annual_adjustment_due", working_days=True, stored=False),
+              "annual_adjustment_due", working_days=True, periodic=True),
     ClockSpec("interest_survey", "KF-019", "half_year", "June / December", "filed",
-              None, working_days=True, stored=False),
+              None, working_days=True, periodic=True),
 ]
 
 CLOCKS: dict[str, ClockSpec] = {spec.name: spec for spec in _SPECS}
-WORKING_DAY_CLOCKS = frozenset(s.name for s in _SPECS if s.working_days and s.stored)
+WORKING_DAY_CLOCKS = frozenset(s.name for s in _SPECS if s.working_days and not s.periodic)

@@ -355,7 +355,8 @@ def _write_one(item_kind: str, want: Want, ctx: RuleContext) -> None:
     if row is None:
         Deadline.create(clock=want.clock, item_kind=item_kind, item_id=want.item_id,
                         cycle=want.cycle, **fields)
-    else:
+    elif any(getattr(row, k if k != "owner" else "owner_id") != v for k, v in fields.items()):
+        # Refreshes call this every few seconds: write only what changed.
         Deadline.update(**fields).where(Deadline.id == row.id).execute()
 
 
@@ -474,9 +475,10 @@ def sync_activities(activities: list[Activity], ctx: RuleContext) -> None:
 # --- everything ----------------------------------------------------------------------------
 
 
-def resync_all(ctx: RuleContext) -> None:
+def resync_all(ctx: RuleContext, now: datetime) -> None:
     """Rebuild every stored clock from the records (demo build, upgrades, repairs)."""
     from ..models import Unit
+    from .periods import sync_periods
 
     sync_tickets(list(Ticket.select()), ctx)
     sync_callbacks(list(Callback.select()), ctx)
@@ -492,6 +494,7 @@ def resync_all(ctx: RuleContext) -> None:
     cashiers = {s.id: s for s in Staff.select().where(Staff.id.in_([c for c, _ in days]))}
     for cashier_id, day in sorted(days):
         sync_hand_over(cashiers[cashier_id], day, ctx)
+    sync_periods(now, ctx)
 
 
 _SYNCERS = {

@@ -1,0 +1,173 @@
+"""Periodic duties as stored clocks: a row per period, opened when the period begins.
+
+The office's calendar-day duties (RULES §8: meter readings by the 5th, the complaint
+summaries by the 2nd and 5th, the bulletin board by the 30th, the month's callback sample,
+parking settlements on the 1st and 16th, the annual plan by 15 Dec and its adjustment by
+15 Jun, the June/December interest survey) have no record that starts them: time does.
+``sync_periods(now)`` opens the rows of the current and the previous period (idempotent, a
+few small queries) and stops those whose duty is done. The app runs it on its refresh timer,
+``kfdesk due`` before it evaluates; the services that file a report call it too. Old periods
+never filed stay overdue until filed — the duty was not done.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from peewee import fn
+
+from ..models import (
+    Callback,
+    Deadline,
+    InvoiceBook,
+    MeterReading,
+    ParkingSettlement,
+    ReportFiling,
+    Unit,
+    WorkOrder,
+)
+from .context import RuleContext
+from .sync import Want, _write_one
+
+FILED_DUTIES = ("complaint_summary_desk", "complaint_summary_supervisor", "bulletin",
+                "annual_plan", "annual_adjustment", "interest_survey")
+
+
+def _month_start(ctx: RuleContext, d: date) -> datetime:
+    return datetime.combine(date(d.year, d.month, 1), time(0), tzinfo=ctx.calendar.zone)
+
+
+def _ref(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _filed_at(duty: str, period: str) -> datetime | None:
+    row = ReportFiling.get_or_none((ReportFiling.duty == duty) & (ReportFiling.period == period))
+    return row.filed_at if row else None
+
+
+def _meter_readings_in(month: str) -> datetime | None:
+    """KF-015 §4.2: in once every unit's water and electricity meter is read."""
+    units = Unit.select().count()
+    count, last = (MeterReading.select(fn.COUNT(MeterReading.id), fn.MAX(MeterReading.read_at))
+                   .where(MeterReading.month == month).tuples().get())
+    if units == 0 or count < 2 * units:
+        return None
+    return MeterReading.read_at.python_value(last)
+
+
+def _sample_met(ctx: RuleContext, m: date) -> tuple[int, datetime | None]:
+    """KF-009 §3.1.2: ≥ 90 % of the month's ordinary in-home work orders called back, ≥ 25 %
+    of those in person. Returns (work orders, when the quotas were met)."""
+    start = _month_start(ctx, m)
+    orders = (WorkOrder.select(WorkOrder.id)
+              .where(WorkOrder.in_home & ~WorkOrder.paid & (WorkOrder.returned_at >= start)
+                     & (WorkOrder.returned_at < start + relativedelta(months=1))))
+    total = orders.count()
+    if total == 0:
+        return 0, None
+    done = Callback.select().where(Callback.work_order.in_(orders)
+                                   & Callback.done_at.is_null(False))
+    called = done.count()
+    in_person = done.where(Callback.method == "in_person").count()
+    targets = ctx.settings.data["targets"]
+    if (called >= math.ceil(total * targets["callback_sample_share"])
+            and in_person >= math.ceil(called * targets["callback_in_person_share"])):
+        last = done.select(fn.MAX(Callback.done_at)).scalar()
+        return total, Callback.done_at.python_value(last)
+    return total, None
+
+
+def period_wants(now: datetime, ctx: RuleContext) -> dict[str, list[Want]]:
+    """The periodic clocks of the current and previous period, by item kind."""
+    cal = ctx.calendar
+    clocks = ctx.settings.clocks
+    local = cal.local_date(now)
+    this_month = date(local.year, local.month, 1)
+    out: dict[str, list[Want]] = {"month": [], "year": [], "half_year": []}
+    for m in (this_month - relativedelta(months=1), this_month):
+        ref, start, mid = _ref(m), _month_start(ctx, m), m.year * 100 + m.month
+        due = cal.day_of_month_deadline(m.year, m.month, clocks["meter_reading_day"])
+        out["month"].append(Want("meter_readings", mid, ref, start, due.at,
+                                 _meter_readings_in(ref), due.provisional, department="desk"))
+        due = cal.day_of_month_deadline(m.year, m.month, clocks["bulletin_day"])
+        out["month"].append(Want("bulletin", mid, ref, start, due.at,
+                                 _filed_at("bulletin", ref), due.provisional, department="desk"))
+        # KF-010 §4.6.1: the previous month's summary, due on the 2nd / 5th of this month.
+        prev = m - relativedelta(months=1)
+        for clock, key in (("complaint_summary_desk", "complaint_summary_desk_day"),
+                           ("complaint_summary_supervisor", "complaint_summary_supervisor_day")):
+            due = cal.day_of_month_deadline(m.year, m.month, clocks[key])
+            out["month"].append(Want(clock, prev.year * 100 + prev.month, _ref(prev), start,
+                                     due.at, _filed_at(clock, _ref(prev)), due.provisional,
+                                     department="desk"))
+        total, met_at = _sample_met(ctx, m)
+        if total:
+            last = m + relativedelta(months=1, days=-1)
+            while not cal.is_working_day(last):
+                last -= timedelta(days=1)
+            out["month"].append(Want("callback_sampling", mid, ref, start, cal.at_close(last),
+                                     met_at, cal.is_provisional(last), department="desk"))
+    for year in (local.year - 1, local.year):
+        # KF-020 §4.2.1: next year's plan by 15 Dec, this year's adjustment by 15 Jun.
+        for clock, key, period in (("annual_plan", "annual_plan_due", str(year + 1)),
+                                   ("annual_adjustment", "annual_adjustment_due", str(year))):
+            month, day = (int(x) for x in clocks[key].split("-"))
+            due = cal.day_of_month_deadline(year, month, day)
+            start = datetime.combine(date(year, month, day), time(0), tzinfo=cal.zone) \
+                - relativedelta(months=1)
+            out["year"].append(Want(clock, int(period), period, start, due.at,
+                                    _filed_at(clock, period), due.provisional,
+                                    department="desk"))
+        # KF-019: the activity-interest survey in June and in December.
+        for month in (6, 12):
+            due = cal.day_of_month_deadline(year, month, 31)
+            ref = f"{year:04d}-{month:02d}"
+            out["half_year"].append(Want("interest_survey", year * 100 + month, ref,
+                                         _month_start(ctx, date(year, month, 1)), due.at,
+                                         _filed_at("interest_survey", ref), due.provisional,
+                                         department="desk"))
+    return out
+
+
+def _sync_parking(ctx: RuleContext) -> None:
+    """KF-015 §6.1.2: each attendant holding a book settles on the 1st and the 16th."""
+    cal = ctx.calendar
+    days = sorted(ctx.settings.clocks["parking_settlement_days"])
+    holders: dict[str, tuple[datetime, int]] = {}
+    for name, issued, book_id in (InvoiceBook
+                                  .select(InvoiceBook.attendant, InvoiceBook.issued_at,
+                                          InvoiceBook.id)
+                                  .where(InvoiceBook.returned_at.is_null())
+                                  .order_by(InvoiceBook.id).tuples()):
+        holders.setdefault(name, (InvoiceBook.issued_at.python_value(issued), book_id))
+    for name, (issued, book_id) in sorted(holders.items()):
+        last = (ParkingSettlement.select()
+                .where(ParkingSettlement.attendant == name)
+                .order_by(ParkingSettlement.period_end.desc()).first())
+        # A settlement covers up to its period end; the next period starts the day after.
+        since = last.period_end + timedelta(days=1) if last else cal.local_date(issued)
+        candidates = [date(since.year, since.month, d) for d in days]
+        candidates.append(date(since.year, since.month, 1) + relativedelta(months=1))
+        nominal = min(c for c in candidates if c > since)
+        due = cal.day_of_month_deadline(nominal.year, nominal.month, nominal.day)
+        cycle = nominal.year * 10000 + nominal.month * 100 + nominal.day
+        start = datetime.combine(since, time(0), tzinfo=cal.zone)
+        _write_one("attendant", Want("parking_settlement", book_id, name, start, due.at,
+                                     None, due.provisional, cycle=cycle, department="desk"),
+                   ctx)
+        if last is not None:  # the periods before it were settled then
+            (Deadline.update(stopped_at=last.settled_at)
+             .where((Deadline.clock == "parking_settlement") & (Deadline.item_id == book_id)
+                    & (Deadline.cycle < cycle) & Deadline.stopped_at.is_null())
+             .execute())
+
+
+def sync_periods(now: datetime, ctx: RuleContext) -> None:
+    """Open (or bring up to date) the periodic clocks in force at ``now``."""
+    for kind, wants in period_wants(now, ctx).items():
+        for want in wants:
+            _write_one(kind, want, ctx)
+    _sync_parking(ctx)
