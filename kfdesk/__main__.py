@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -168,8 +169,6 @@ def _clock(args: argparse.Namespace, settings: Settings) -> Clock:
 
 
 def _db_target(args: argparse.Namespace, settings: Settings, default_name: str) -> str:
-    import os
-
     if getattr(args, "db", None):
         return args.db
     if os.environ.get("KFDESK_DB"):
@@ -273,12 +272,11 @@ def cmd_init(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .db import is_empty
     from .desk.base import DeskError
     from .desk.staff import create_staff
-    from .models import Staff
 
     clock = _clock(args, settings)
     target = _db_target(args, settings, "kfdesk.db")
     _open(target, clock, settings, create=True)
-    if not is_empty() or Staff.select().exists():
+    if not is_empty():
         raise CliError(t("store.exists", path=target))
     pin = _ask_pin(args.pin, "PIN: ")
     try:
@@ -398,6 +396,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kfdesk due | head`: the reader left; not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
 
 
 if __name__ == "__main__":

@@ -159,10 +159,10 @@ def open_store(
 
 
 def is_empty() -> bool:
-    """True when the store has no community yet (no units)."""
-    from .models import Unit
+    """True when the store holds nothing yet: no units, no staff."""
+    from .models import Staff, Unit
 
-    return not Unit.select().exists()
+    return not Unit.select().exists() and not Staff.select().exists()
 
 
 def close_store() -> None:
