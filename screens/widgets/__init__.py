@@ -1,0 +1,1 @@
+"""Widgets shared by the screens: header, alert bar, fitted tables, unit lookup, inputs."""

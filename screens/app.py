@@ -1,0 +1,197 @@
+"""``KfDeskApp``: sign-in, the screen switcher (F1–F7), the command palette, the clock.
+
+Each main screen is a Textual mode: created on first visit and kept alive, so switching is
+instant; a screen re-reads its records each time it is shown. Bindings carry ids (so keys can
+be remapped from settings later) and catalogue keys as descriptions (translated per instance).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+
+from kfdesk.clock import FixedClock
+from kfdesk.i18n import set_language, t
+from kfdesk.session import Session
+
+from .callbacks import CallbacksScreen
+from .cashier import CashierScreen
+from .commands import JumpProvider
+from .common import MAIN_MODES, translate_bindings, ymd_hm
+from .dispatch import DispatchScreen
+from .help import HelpScreen
+from .intake import IntakeScreen
+from .residents import ResidentsScreen
+from .signin import SignInScreen
+from .summary import SummaryScreen
+from .widgets.alert_bar import AlertBar
+
+if TYPE_CHECKING:
+    from kfdesk.models import Staff
+
+
+class KfDeskApp(App[None]):
+    """The counter. ``signed_in`` skips the sign-in screen (the demo opens as the demo clerk);
+    ``cursor_blink=False`` and a ``FixedClock`` make every frame reproducible for snapshots;
+    ``exit_after_paint`` quits once the first screen is drawn (start-up benchmark)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kfdesk"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS: ClassVar = {JumpProvider}
+    # Sign-in is a mode of its own, the first one: Textual loads a mode screen's CSS_PATH.
+    DEFAULT_MODE: ClassVar[str] = "signin"
+    MODES: ClassVar = {
+        "signin": SignInScreen,
+        "intake": IntakeScreen,
+        "dispatch": DispatchScreen,
+        "callbacks": CallbacksScreen,
+        "cashier": CashierScreen,
+        "residents": ResidentsScreen,
+        "summary": SummaryScreen,
+    }
+    # Screens get "-narrow" below 100 columns: side-by-side panels stack there (80×24).
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar = [
+        Binding("f1", "help", "ui.key.help", id="app.help"),
+        Binding("f2", "go('intake')", "ui.nav.intake", id="app.intake"),
+        Binding("f3", "go('dispatch')", "ui.nav.dispatch", id="app.dispatch"),
+        Binding("f4", "go('callbacks')", "ui.nav.callbacks", id="app.callbacks"),
+        Binding("f5", "go('cashier')", "ui.nav.cashier", id="app.cashier"),
+        Binding("f6", "go('residents')", "ui.nav.residents", id="app.residents"),
+        Binding("f7", "go('summary')", "ui.nav.summary", id="app.summary"),
+        Binding("ctrl+p", "command_palette", "ui.key.palette", id="app.palette",
+                priority=True),
+        Binding("q", "quit", "ui.key.quit", id="app.quit", show=False),
+        Binding("ctrl+q", "quit", "ui.key.quit", id="app.quit_ctrl", show=False, priority=True),
+    ]
+
+    clock_text: reactive[str] = reactive("")
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        lang: str,
+        signed_in: Staff | None = None,
+        cursor_blink: bool = True,
+        exit_after_paint: bool = False,
+    ) -> None:
+        set_language(lang)  # before any screen is composed or binding translated
+        if signed_in is not None:
+            # Open straight on intake: the sign-in screen is never built (start-up time).
+            self.DEFAULT_MODE = "intake"
+        super().__init__()
+        translate_bindings(self)
+        self.session = session
+        self.lang = lang
+        if signed_in is not None:
+            session.staff = signed_in
+        self.cursor_blink_enabled = cursor_blink
+        self._exit_after_paint = exit_after_paint
+        # What the alert bar shows: (counts, top item). The deadline engine (next issue)
+        # sets it through ``post_alerts``; nothing is due until it runs.
+        self.alerts: tuple[dict[str, int], str | None] = ({}, None)
+        self.clock_text = self._clock_now()
+
+    def get_key_display(self, binding: Binding) -> str:
+        # Keys as printed on the keyboard (F1, Esc, ^P — not f1, esc, ^p), also after a remap.
+        text = super().get_key_display(binding)
+        if re.fullmatch(r"f\d{1,2}|\^[a-z]", text):
+            return text.upper()
+        return {"esc": "Esc", "enter": "Enter", "tab": "Tab"}.get(text, text)
+
+    # ---- start, clock ------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        live = not isinstance(self.session.clock, FixedClock)
+        if live:
+            self.set_interval(1, self._tick)
+            refresh = self.session.settings.get("hours.refresh_seconds")
+            self.set_interval(max(5, int(refresh)), self._refresh_current)
+        if self.session.staff is not None and self.current_mode == "signin":
+            self.switch_mode("intake")
+        if self._exit_after_paint:
+            self.call_after_refresh(self.exit)
+
+    def _clock_now(self) -> str:
+        return ymd_hm(self.session.clock.now().astimezone(self.session.settings.zone))
+
+    def _tick(self) -> None:
+        self.clock_text = self._clock_now()
+
+    def _refresh_current(self) -> None:
+        """Other counters write to the same store: re-read what is on screen now and then."""
+        screen = self.screen
+        reload = getattr(screen, "reload", None)
+        if reload is not None and not isinstance(screen, ModalScreen):
+            reload()
+
+    def post_alerts(self, counts: dict[str, int], top: str | None) -> None:
+        """The deadline engine's latest counts and most urgent item, for every alert bar."""
+        self.alerts = (counts, top)
+        for bar in self.screen.query(AlertBar):
+            bar.show(counts, top)
+
+    # ---- sign-in and switching ---------------------------------------------------------
+
+    @property
+    def signed_in(self) -> bool:
+        return self.session.staff is not None
+
+    def sign_in_as(self, staff: Staff) -> None:
+        self.session.staff = staff
+        self.refresh_bindings()
+        self.switch_mode("intake")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Until someone signs in, only help and quit work; the screens stay closed.
+        if action in ("go", "command_palette") and not self.signed_in:
+            return False
+        return True
+
+    async def _go(self, mode: str) -> None:
+        # A modal (help, a ticket, the palette) belongs to the screen it was opened over.
+        while isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+
+    async def action_go(self, mode: str) -> None:
+        if mode in MAIN_MODES:
+            await self._go(mode)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        under = self.screen
+        mode = getattr(under, "MODE", "") or "signin"
+        self.push_screen(HelpScreen(mode, under))
+
+    def action_command_palette(self) -> None:
+        # Textual's palette with its prompt in the clerk's language.
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("ui.palette.placeholder"),
+                                            id="--command-palette"))
+
+    # ---- jumps from the command palette --------------------------------------------------
+
+    async def open_unit(self, code: str) -> None:
+        await self._go("residents")
+        self.screen.show_unit(code)  # type: ignore[attr-defined]
+
+    async def open_ticket(self, number: str) -> None:
+        await self._go("dispatch")
+        self.screen.show_ticket(number)  # type: ignore[attr-defined]
+
+    async def open_receipt(self, number: str) -> None:
+        await self._go("cashier")
+        self.screen.show_receipt(number)  # type: ignore[attr-defined]

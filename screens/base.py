@@ -1,0 +1,93 @@
+"""What every main screen shares: header, alert bar, footer, refresh on show, `/` and Esc.
+
+A screen is kept alive between visits (Textual modes), so switching is instant; each time it
+is shown again it re-reads its data from the store (``reload``), so what it shows is current.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Input
+
+from kfdesk.i18n import t
+from kfdesk.views import office_day
+
+from .common import translate_bindings
+from .widgets.alert_bar import AlertBar
+from .widgets.footer import DeskFooter
+from .widgets.header import OfficeHeader
+
+if TYPE_CHECKING:
+    from .app import KfDeskApp
+
+
+class DeskScreen(Screen):
+    """A main screen (F2–F7). Subclasses set ``MODE`` and implement ``compose_body``/``reload``."""
+
+    MODE: ClassVar[str] = ""
+    BINDINGS: ClassVar = [
+        Binding("slash", "focus_search", "ui.key.search", id="screen.search"),
+        Binding("escape", "back", "ui.key.back", id="screen.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+
+    @property
+    def desk(self) -> KfDeskApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def now(self) -> datetime:
+        return self.desk.session.clock.now().astimezone(self.zone)
+
+    @property
+    def zone(self) -> tzinfo:
+        return self.desk.session.settings.zone
+
+    @property
+    def today(self) -> date:
+        return office_day(self.desk.session.clock.now(), self.zone)
+
+    def compose(self) -> ComposeResult:
+        yield OfficeHeader(t(f"ui.title.{self.MODE}"))
+        yield AlertBar()
+        yield from self.compose_body()
+        yield DeskFooter()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(AlertBar).show(*self.desk.alerts)
+        self.query_one(OfficeHeader).refresh_who()
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read this screen's records from the store."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_search" and not self.query(".search"):
+            return False  # no search box on this screen: no "/" in the footer either
+        return True
+
+    def action_focus_search(self) -> None:
+        boxes = self.query(".search")
+        if boxes:
+            boxes.first().focus()
+
+    def action_back(self) -> None:
+        """Esc: clear and leave a search box, else back to the screen's main table."""
+        focused = self.focused
+        if isinstance(focused, Input) and focused.value:
+            focused.value = ""
+            return
+        tables = [w for w in self.query(DataTable) if w.display and w.row_count]
+        if tables:
+            tables[-1].focus()

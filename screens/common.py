@@ -1,0 +1,98 @@
+"""Display helpers shared by the screens: cell-aware fitting, dates and times, bindings.
+
+Chinese characters take two terminal cells, so every width here is measured in cells
+(``rich.cells.cell_len``), never in characters (UX.md "Checking it").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from rich.cells import cell_len
+from textual.dom import DOMNode
+
+from kfdesk.i18n import has, t
+from kfdesk.money import fmt
+
+ELLIPSIS = "…"
+
+# The main screens (Textual modes) in F2..F7 order; the palette lists them in the same order.
+MAIN_MODES = ("intake", "dispatch", "callbacks", "cashier", "residents", "summary")
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` cells, ending in "…" when cut.
+
+    Cuts between characters, never through a wide one.
+    """
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    out = []
+    used = 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + ELLIPSIS
+
+
+def hm(value: datetime | None) -> str:
+    """``10:00`` (24-hour, as the counter writes times)."""
+    return value.strftime("%H:%M") if value else ""
+
+
+def ymd(value: date | datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def ymd_hm(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def when(value: datetime | None, today: date) -> str:
+    """A time of day for today, ``09-01 10:00`` for another day this year, else the full date."""
+    if value is None:
+        return ""
+    if value.date() == today:
+        return value.strftime("%H:%M")
+    if value.year == today.year:
+        return value.strftime("%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
+
+
+def money(fen: int, symbol: bool = True) -> str:
+    return fmt(fen, symbol=symbol)
+
+
+def relation(text: str) -> str:
+    """A household relation: translated when it is one of the known words, else as typed."""
+    return t(f"ui.relation.{text}") if has(f"ui.relation.{text}") else text
+
+
+def step_name(step: str) -> str:
+    """A ticket-log step name (received, dispatched, …), as typed when unknown."""
+    return t(f"ui.step.{step}") if has(f"ui.step.{step}") else step
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Replace the catalogue keys in ``node``'s binding descriptions with the current language.
+
+    Bindings are class attributes, built when the module is imported, before the language is
+    chosen (and tests run both languages in one process); so they carry catalogue keys and each
+    instance translates its own copy of the map when it is created.
+    """
+    bindings = node._bindings  # noqa: SLF001 - per-instance copy made by DOMNode.__init__
+    bindings.key_to_bindings = {
+        key: [
+            replace(b, description=t(b.description), tooltip=t(b.tooltip) if b.tooltip else "")
+            if b.description and has(b.description)
+            else b
+            for b in items
+        ]
+        for key, items in bindings.key_to_bindings.items()
+    }

@@ -1,0 +1,176 @@
+"""F2 intake: today's intake list, the unit lookup, and the unit brief beside them.
+
+The intake form itself (recording a new ticket, KF-006 §1 / KF-010 §4.1.1) comes with the
+intake issue; this screen already shows the real list and the brief a clerk reads while the
+resident talks: who lives there, what is open, owed and waiting (UX.md intake sketch).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from kfdesk import views
+from kfdesk.i18n import t
+from kfdesk.views import UnitBrief
+
+from .base import DeskScreen
+from .common import money, when
+from .ticket import TicketScreen
+from .widgets.lookup import UnitLookup
+from .widgets.table import Column, FitTable
+
+
+def tickets_grid(rows: tuple[views.TicketRow, ...], today: date) -> Table:
+    """Open tickets, one line each: ``K-000102 10-08 报修 给排水 处理中 工程维修部``.
+
+    A grid with the last column cut with "…" rather than wrapped, so each ticket stays on one
+    line however narrow the panel.
+    """
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True, overflow="ellipsis")
+    for row in rows:
+        stamp = row.received_at.strftime("%H:%M" if row.received_at.date() == today else "%m-%d")
+        state = t(f"state.{row.state}")
+        if row.department:
+            state += f" {t(f'department.{row.department}')}"
+        grid.add_row(row.number, stamp, f"{t(f'kind.{row.kind}')} {t(f'category.{row.category}')}",
+                     state)
+    return grid
+
+
+def person_line(p: views.PersonRow) -> Text:
+    text = Text()
+    text.append(t("ui.brief.person", name=p.name, role=t(f"occupancy.{p.role}")), style="bold")
+    if p.phone:
+        text.append(f" {p.phone}")
+    if p.lease_end:
+        text.append(" " + t("ui.residents.lease_end", day=p.lease_end.isoformat()), style="dim")
+    return text
+
+
+def arrears_line(months: int, fen: int) -> Text:
+    if fen <= 0:
+        return Text(t("ui.brief.no_arrears"), style="green")
+    return Text(t("ui.brief.arrears", months=months, amount=money(fen)), style="bold red")
+
+
+def mail_line(items: tuple[views.MailRow, ...]) -> Text:
+    kinds = "、".join(
+        t("ui.brief.mail_item", kind=t(f"mail_kind.{m.kind}"), day=m.day_no) for m in items
+    )
+    return Text(t("ui.brief.mail", n=len(items), items=kinds))
+
+
+def brief_body(b: UnitBrief, today: date) -> Group:
+    parts: list[Text | Table] = []
+    for p in b.people:
+        parts.append(person_line(p))
+    if not b.people:
+        parts.append(Text(t(f"unit_status.{b.status}"), style="dim"))
+    parts.append(arrears_line(b.arrears_months, b.arrears_fen))
+    if b.open_tickets:
+        parts.append(Text(t("ui.brief.open_tickets", n=len(b.open_tickets)), style="bold"))
+        parts.append(tickets_grid(b.open_tickets, today))
+    else:
+        parts.append(Text(t("ui.brief.no_open_tickets")))
+    parts.append(Text(t("ui.brief.complaints_6m", n=b.complaints_6m)))
+    if b.mail_waiting:
+        parts.append(mail_line(b.mail_waiting))
+    return Group(*parts)
+
+
+class IntakeScreen(DeskScreen):
+    MODE = "intake"
+    CSS_PATH = "intake.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._unit: str | None = None
+        self._unit_of: dict[str, str] = {}  # ticket number → unit code, from the last reload
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="columns"):
+            with Vertical(id="left"):
+                yield UnitLookup(id="lookup")
+                yield Static("", id="today-count", classes="count")
+                yield FitTable(
+                    [
+                        Column("number", t("ui.col.number"), min=8, max=8),
+                        Column("time", t("ui.col.time"), min=5, max=5),
+                        Column("unit", t("ui.col.unit"), min=7, max=9),
+                        Column("caller", t("ui.col.caller"), min=6, max=10, flex=1, drop=2),
+                        # Kind and category together: "报修 给排水" reads as one thing.
+                        Column("what", t("ui.col.category"), min=8, max=22, flex=1),
+                        Column("state", t("ui.col.state"), min=4, max=12),
+                        Column("owner", t("ui.col.owner_staff"), min=4, max=8, drop=3),
+                    ],
+                    id="today",
+                )
+            with VerticalScroll(id="brief", classes="panel"):
+                yield Static("", id="brief-body")
+
+    def on_mount(self) -> None:
+        self._show_brief(None)
+
+    def reload(self) -> None:
+        rows = views.recent_intake(self.today, self.zone)
+        self._unit_of = {r.number: r.unit for r in rows}
+        self.query_one("#today-count", Static).update(
+            t("ui.intake.today", day=self.today.isoformat(), n=len(rows)))
+        self.query_one("#today", FitTable).load([
+            (r.number, [
+                r.number, when(r.received_at, self.today), r.unit or "—",
+                r.caller or t("ui.ticket.anonymous"),
+                f"{t(f'kind.{r.kind}')} {t(f'category.{r.category}')}", t(f"state.{r.state}"),
+                r.owner,
+            ])
+            for r in rows
+        ])
+        self._show_brief(self._unit)
+
+    @on(UnitLookup.Picked)
+    def _picked(self, event: UnitLookup.Picked) -> None:
+        event.lookup.close()
+        event.lookup.input.focus()
+        self._show_brief(event.code)
+
+    @on(DataTable.RowHighlighted, "#today")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = self.query_one("#today", FitTable)
+        if not table.has_focus:
+            return  # a reload moves the cursor; only the clerk's own moves change the brief
+        unit = self._unit_of.get(event.row_key.value)
+        if unit:
+            self._show_brief(unit)
+
+    @on(DataTable.RowSelected, "#today")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        detail = views.ticket_detail(event.row_key.value, self.zone)
+        if detail is not None:
+            self.app.push_screen(TicketScreen(detail, self.today))
+
+    def _show_brief(self, code: str | None) -> None:
+        panel = self.query_one("#brief", VerticalScroll)
+        body = self.query_one("#brief-body", Static)
+        brief = views.unit_brief(code, self.desk.session.clock.now(), self.zone) if code else None
+        if brief is None:
+            self._unit = None
+            panel.border_title = t("ui.brief.title")
+            body.update(Text(t("ui.brief.empty"), style="dim"))
+            return
+        self._unit = code
+        owners = [p for p in brief.people if p.role == "owner"]
+        who = " · " + t("ui.brief.owner", name="、".join(p.name for p in owners)) if owners else ""
+        panel.border_title = f"{brief.code}{who}"
+        body.update(brief_body(brief, self.today))

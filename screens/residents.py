@@ -1,0 +1,181 @@
+"""F6 residents: one search box, results as you type, Enter → the unit at a glance.
+
+Everything the counter keeps about a unit on one page: owners, household, tenants, emergency
+contacts, arrears, open tickets, callbacks, mail, loans, keys, release passes and vehicles.
+Phones and ID numbers are masked (KF-017 §4: owner files are confidential; revealing a number
+is a logged action, added with the residents issue).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from kfdesk import views
+from kfdesk.i18n import t
+from kfdesk.views import UnitDetail
+
+from .base import DeskScreen
+from .common import money, relation, when, ymd
+from .intake import arrears_line, tickets_grid
+from .widgets.lookup import UnitLookup
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+def _people(rows: tuple[views.PersonRow, ...]) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    for _ in range(4):
+        grid.add_column(no_wrap=False)
+    for p in rows:
+        name = Text(p.name, style="bold")
+        if p.relation:
+            name = Text(t("ui.residents.with_relation", name=p.name,
+                          relation=relation(p.relation)), style="bold")
+        marks = []
+        if p.role == "owner" and not p.resident:
+            marks.append(t("ui.residents.not_resident"))
+        if p.registered:
+            marks.append(t("ui.residents.registered"))
+        if p.is_agent:
+            marks.append(t("ui.residents.agent"))
+        if p.lease_end:
+            marks.append(t("ui.residents.lease_end", day=p.lease_end.isoformat()))
+        phones = " / ".join(x for x in (p.phone, p.phone2) if x)
+        ident = t("ui.residents.id", id=p.id_number) if p.id_number else ""
+        grid.add_row(name, phones, ident, Text(" · ".join(marks), style="dim"))
+    return grid
+
+
+def detail_body(d: UnitDetail, today: date) -> Group:
+    parts: list[Text | Table] = []
+    area = f"{d.area_centi_m2 // 100}.{d.area_centi_m2 % 100:02d}"
+    facts = [d.group, d.building, t("ui.residents.area", area=area),
+             t(f"unit_status.{d.status}")]
+    if d.handed_over_on:
+        facts.append(t("ui.residents.handed_over", day=ymd(d.handed_over_on)))
+    parts.append(Text(" · ".join(facts), style="dim"))
+    parts.append(arrears_line(d.arrears_months, d.arrears_fen))
+
+    parts.append(_heading(t("occupancy.owner")))
+    parts.append(_people(d.owners) if d.owners else Text(t("ui.residents.none"), style="dim"))
+    if d.household:
+        parts += [_heading(t("ui.residents.household")), _people(d.household)]
+    if d.tenants:
+        parts += [_heading(t("occupancy.tenant")), _people(d.tenants)]
+    if d.emergency:
+        parts.append(_heading(t("ui.residents.emergency")))
+        for c in d.emergency:
+            who = (t("ui.residents.with_relation", name=c.name, relation=relation(c.relation))
+                   if c.relation else c.name)
+            line = Text(who, style="bold")
+            line.append(f"  {c.phone}")
+            parts.append(line)
+    if d.open_tickets:
+        parts.append(_heading(t("ui.brief.open_tickets", n=len(d.open_tickets))))
+        parts.append(tickets_grid(d.open_tickets, today))
+    if d.callbacks:
+        parts.append(_heading(t("ui.residents.callbacks", n=len(d.callbacks))))
+        for c in d.callbacks:
+            parts.append(Text(f"{when(c.clock_started_at, today)} "
+                              f"{t(f'callback_kind.{c.kind}')} {c.ticket or c.work_order} "
+                              f"· {c.owner}"))
+    if d.mail_waiting:
+        parts.append(_heading(t("ui.residents.mail", n=len(d.mail_waiting))))
+        for m in d.mail_waiting:
+            parts.append(Text(f"{t(f'mail_kind.{m.kind}')} {m.recipient} "
+                              f"{t('ui.residents.mail_day', day=m.day_no)} {m.tracking_no}"))
+    if d.loans:
+        parts.append(_heading(t("ui.residents.loans")))
+        for loan in d.loans:
+            parts.append(Text(f"{loan.item} · {loan.borrower} · {when(loan.lent_at, today)}"))
+    if d.keys:
+        parts.append(_heading(t("ui.residents.keys")))
+        for k in d.keys:
+            parts.append(Text(f"{k.label} · {t(f'ui.key_reason.{k.reason}')} · "
+                              f"{ymd(k.received_at)}"))
+    if d.passes:
+        parts.append(_heading(t("ui.residents.passes")))
+        for p in d.passes:
+            bearer = t("ui.brief.person", name=p.bearer, role=t(f"ui.bearer.{p.bearer_kind}"))
+            parts.append(Text(f"{p.number} {when(p.issued_at, today)} {bearer} · {p.items}"))
+    if d.vehicles:
+        parts.append(_heading(t("ui.residents.vehicles")))
+        for v in d.vehicles:
+            line = f"{v.plate} {v.colour}{v.model}"
+            if v.space:
+                line += " · " + t("ui.residents.lease", space=v.space, end=ymd(v.lease_ends),
+                                  monthly=money(v.monthly_fen), card=v.card_no or "—")
+            parts.append(Text(line))
+    return Group(*parts)
+
+
+class ResidentsScreen(DeskScreen):
+    MODE = "residents"
+    CSS_PATH = "residents.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._unit: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="columns"):
+            with Vertical(id="search", classes="panel") as search:
+                search.border_title = t("ui.residents.search_title")
+                yield UnitLookup(always_open=True, limit=50, id="lookup")
+            with VerticalScroll(id="detail", classes="panel"):
+                yield Static("", id="detail-body")
+
+    def on_mount(self) -> None:
+        self.query_one(UnitLookup).input.focus()
+        self._show(None)
+
+    def reload(self) -> None:
+        self._show(self._unit)
+
+    @on(UnitLookup.Picked)
+    def _picked(self, event: UnitLookup.Picked) -> None:
+        self.show_unit(event.code)
+
+    def show_unit(self, code: str) -> None:
+        """The unit at a glance (Enter on a result, or a jump from the command palette)."""
+        self._show(code)
+        lookup = self.query_one(UnitLookup)
+        if not lookup.hits.select_key(code):
+            lookup.set_query(code)
+        if self._unit:
+            self.query_one("#columns").add_class("-showing")
+            self.query_one("#detail", VerticalScroll).focus()
+
+    def action_back(self) -> None:
+        columns = self.query_one("#columns")
+        if columns.has_class("-showing") and not self.query_one(UnitLookup).input.has_focus:
+            # Back from the unit to the search results (on a narrow screen they swap places).
+            columns.remove_class("-showing")
+            self.query_one(UnitLookup).hits.focus()
+            return
+        super().action_back()
+
+    def _show(self, code: str | None) -> None:
+        panel = self.query_one("#detail", VerticalScroll)
+        body = self.query_one("#detail-body", Static)
+        detail = views.unit_detail(code, self.desk.session.clock.now(), self.zone) if code else None
+        if detail is None:
+            self._unit = None
+            panel.border_title = t("ui.residents.detail_title")
+            body.update(Text(t("ui.residents.empty"), style="dim"))
+            return
+        self._unit = code
+        owners = "、".join(p.name for p in detail.owners)
+        panel.border_title = f"{detail.code} · {owners}" if owners else detail.code
+        panel.border_subtitle = t("ui.residents.masked")
+        body.update(detail_body(detail, self.today))

@@ -1,0 +1,134 @@
+"""F7 the supervisor's day: intake, handling, callbacks, receipts, hand-over, registers.
+
+The end-of-day figures of RULES §7 that the records give today; overdue items by owner and
+department and what falls due tomorrow join them with the deadline engine. `[` and `]` move
+to the previous and next day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Static
+
+from kfdesk import views
+from kfdesk.i18n import t
+from kfdesk.views import DaySummary
+
+from .base import DeskScreen
+from .common import money
+
+
+def _table() -> Table:
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column()
+    table.add_column(justify="right")
+    return table
+
+
+def intake_table(s: DaySummary) -> Table:
+    table = _table()
+    table.add_row(Text(t("ui.summary.intake_total"), style="bold"),
+                  Text(str(s.intake_total), style="bold"))
+    for kind, n in s.intake_by_kind:
+        table.add_row(f"  {t(f'kind.{kind}')}", str(n))
+    if s.intake_by_channel:
+        table.add_row(Text(t("ui.summary.by_channel"), style="dim"), "")
+        for channel, n in s.intake_by_channel:
+            table.add_row(f"  {t(f'channel.{channel}')}", str(n))
+    if s.intake_by_category:
+        table.add_row(Text(t("ui.summary.by_category"), style="dim"), "")
+        for category, n in s.intake_by_category:
+            table.add_row(f"  {t(f'category.{category}')}", str(n))
+    return table
+
+
+def handling_table(s: DaySummary) -> Table:
+    table = _table()
+    table.add_row(t("ui.summary.dispatched"), str(s.dispatched))
+    table.add_row(t("ui.summary.completed"), str(s.completed))
+    table.add_row(t("ui.summary.closed"), str(s.closed))
+    table.add_row(t("ui.summary.callbacks_done"), str(s.callbacks_done))
+    table.add_row(t("ui.summary.callbacks_open"), str(s.callbacks_open))
+    table.add_row(t("ui.summary.open_tickets"), str(s.open_tickets))
+    return table
+
+
+def cash_table(s: DaySummary) -> Table:
+    table = _table()
+    table.add_row(t("ui.summary.receipts"), str(s.receipts))
+    if s.receipts:
+        table.add_row(t("ui.summary.range"), f"{s.receipt_first} – {s.receipt_last}")
+    for method, fen in s.receipt_totals:
+        table.add_row(f"  {t(f'method.{method}')}", money(fen))
+    table.add_row(Text(t("ui.summary.total"), style="bold"),
+                  Text(money(s.receipt_total_fen), style="bold"))
+    table.add_row(t("ui.summary.voids"), str(s.voids))
+    table.add_row(t("ui.summary.refunds"), str(s.refunds))
+    return table
+
+
+def registers_table(s: DaySummary) -> Table:
+    table = _table()
+    if s.hand_overs:
+        for h in s.hand_overs:
+            status = t(f"ui.handover.{h.status}")
+            if h.status != "open" and h.difference_fen:
+                status += " · " + t("ui.summary.difference", amount=money(h.difference_fen))
+            style = "bold red" if h.status == "open" else ""
+            table.add_row(t("ui.summary.handover", cashier=h.cashier, n=h.receipts),
+                          Text(status, style=style))
+    else:
+        table.add_row(t("ui.summary.handover_none"), "")
+    table.add_row(t("ui.summary.mail_waiting"), str(s.mail_waiting))
+    table.add_row(t("ui.summary.passes"), str(s.passes_issued))
+    return table
+
+
+class SummaryScreen(DeskScreen):
+    MODE = "summary"
+    CSS_PATH = "summary.tcss"
+    BINDINGS = [
+        Binding("left_square_bracket", "day(-1)", "ui.key.prev_day", id="summary.prev_day"),
+        Binding("right_square_bracket", "day(1)", "ui.key.next_day", id="summary.next_day"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._day: date | None = None  # None: follow "today"
+
+    @property
+    def day(self) -> date:
+        return self._day or self.today
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="summary-day")
+        with VerticalScroll(id="summary-scroll"), Grid(id="figures"):
+            for key in ("intake", "handling", "cash", "registers"):
+                panel = Static("", id=f"fig-{key}", classes="panel")
+                panel.border_title = t(f"ui.summary.panel.{key}")
+                yield panel
+
+    def action_day(self, step: int) -> None:
+        day = self.day + timedelta(days=step)
+        if day > self.today:
+            return  # the day has not happened yet
+        self._day = None if day == self.today else day
+        self.reload()
+
+    def reload(self) -> None:
+        s = views.day_summary(self.day, self.desk.session.clock.now(), self.zone)
+        title = Text(t("ui.summary.day", day=self.day.isoformat()), style="bold")
+        if self.day == self.today:
+            title.append("  " + t("ui.summary.today"), style="dim")
+        title.append("   " + t("ui.summary.keys"), style="dim")
+        self.query_one("#summary-day", Static).update(title)
+        self.query_one("#fig-intake", Static).update(intake_table(s))
+        self.query_one("#fig-handling", Static).update(handling_table(s))
+        self.query_one("#fig-cash", Static).update(cash_table(s))
+        self.query_one("#fig-registers", Static).update(registers_table(s))

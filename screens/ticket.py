@@ -1,0 +1,135 @@
+"""A ticket with its whole history (KF-008: everything passes the desk), as a modal.
+
+Opened with Enter from the dispatch queue, the intake list and the callback list, and by
+the command palette's "ticket by number". Esc closes it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from kfdesk.i18n import has, t
+from kfdesk.views import TicketDetail
+
+from .common import step_name, translate_bindings, when, ymd_hm
+
+
+def _grid() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="fold")  # notes in Chinese have no spaces to wrap at
+    return table
+
+
+def _section(title: str) -> Text:
+    return Text(title, style="bold underline")
+
+
+def ticket_summary(d: TicketDetail, today: date) -> Table:
+    """The ticket's fields: when, who, what, where it is."""
+    r = d.row
+    grid = _grid()
+    grid.add_row(t("ui.ticket.received"), f"{ymd_hm(r.received_at)} · {t(f'channel.{r.channel}')}")
+    caller = r.caller or t("ui.ticket.anonymous")
+    grid.add_row(t("ui.ticket.caller"), f"{r.unit} {caller} {d.phone}".strip())
+    kind = f"{t(f'kind.{r.kind}')} · {t(f'category.{r.category}')}"
+    if d.validity:
+        kind += f" · {t(f'validity.{d.validity}')}"
+    if d.repair_class:
+        kind += f" · {t(f'repair_class.{d.repair_class}')}"
+    grid.add_row(t("ui.ticket.kind"), kind)
+    state = t(f"state.{r.state}")
+    if r.department:
+        state += f" · {t(f'department.{r.department}')}"
+    if r.coordinated:
+        state += f" · {t('ui.ticket.coordinated')}"
+    if r.escalation:
+        state += f" · {t(f'escalation.{r.escalation}')}"
+    grid.add_row(t("ui.ticket.state"), state)
+    grid.add_row(t("ui.ticket.owner"), r.owner)
+    if d.rework_count:
+        grid.add_row(t("ui.ticket.reworks"), str(d.rework_count))
+    if d.closed_at:
+        grid.add_row(t("ui.ticket.closed"), when(d.closed_at, today))
+    return grid
+
+
+class TicketScreen(ModalScreen[None]):
+    CSS_PATH = "ticket.tcss"
+    BINDINGS = [Binding("escape", "dismiss", "ui.key.close", id="ticket.close")]
+
+    def __init__(self, detail: TicketDetail, today: date) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self._d = detail
+        self._today = today
+
+    def compose(self) -> ComposeResult:
+        d = self._d
+        with VerticalScroll(id="ticket-box") as box:
+            box.border_title = f"{d.row.number} · {d.row.unit or t('ui.ticket.no_unit')}"
+            box.border_subtitle = t("ui.help.close")
+            yield Static(ticket_summary(d, self._today), id="ticket-fields")
+            yield Static(Text(d.text), id="ticket-text")
+            yield Static(self._history(), id="ticket-history")
+
+    def _history(self) -> Table:
+        d = self._d
+        today = self._today
+        out = Table.grid()
+        out.add_column()
+        if d.log:
+            out.add_row(_section(t("ui.ticket.log")))
+            grid = _grid()
+            for e in d.log:
+                # A dispatch step's note is the department's code: show its name.
+                note = t(f"department.{e.note}") if has(f"department.{e.note}") else e.note
+                grid.add_row(when(e.at, today), f"{step_name(e.step)} · {e.staff}"
+                             + (f" · {note}" if note else ""))
+            out.add_row(grid)
+        if d.dispatches:
+            out.add_row(_section(t("ui.ticket.dispatches")))
+            grid = _grid()
+            for x in d.dispatches:
+                line = f"{t(f'department.{x.department}')} · {x.by}"
+                if x.reported_at:
+                    line += " · " + t("ui.ticket.reported", at=when(x.reported_at, today))
+                if x.result:
+                    line += f" · {x.result}"
+                grid.add_row(when(x.dispatched_at, today), line)
+            out.add_row(grid)
+        if d.work_orders:
+            out.add_row(_section(t("ui.ticket.work_orders")))
+            grid = _grid()
+            for w in d.work_orders:
+                parts = [w.number, w.technician or t(f"department.{w.department}")]
+                if w.rework:
+                    parts.append(t("ui.ticket.rework"))
+                if w.completed_at:
+                    parts.append(t("ui.ticket.completed_at", at=when(w.completed_at, today)))
+                if w.returned_at:
+                    parts.append(t("ui.ticket.returned_at", at=when(w.returned_at, today)))
+                if w.inspection:
+                    parts.append(t(f"ui.inspection.{w.inspection}"))
+                grid.add_row(when(w.opened_at, today), " · ".join(parts))
+            out.add_row(grid)
+        if d.callbacks:
+            out.add_row(_section(t("ui.ticket.callbacks")))
+            grid = _grid()
+            for c in d.callbacks:
+                done = (t("ui.ticket.callback_done", at=when(c.done_at, today)) if c.done_at
+                        else t("ui.ticket.callback_open"))
+                grid.add_row(when(c.clock_started_at, today),
+                             f"{t(f'callback_kind.{c.kind}')} · {c.owner} · {done}")
+            out.add_row(grid)
+        if not (d.log or d.dispatches or d.work_orders or d.callbacks):
+            out.add_row(Text(t("ui.ticket.no_history"), style="dim"))
+        return out

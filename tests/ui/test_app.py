@@ -1,0 +1,332 @@
+"""The app driven by real keystrokes (Pilot): sign-in, every screen, help, the palette.
+
+Each screen must show rows from the store (the demo community): the expectations are read
+through ``kfdesk.views`` on the same store, not copied from the demo's numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pytest
+from helpers import column_texts, screen_text, table_rows
+from kfdesk_screens.callbacks import CallbacksScreen
+from kfdesk_screens.cashier import CashierScreen
+from kfdesk_screens.dispatch import DispatchScreen
+from kfdesk_screens.help import HelpScreen
+from kfdesk_screens.intake import IntakeScreen
+from kfdesk_screens.residents import ResidentsScreen
+from kfdesk_screens.signin import SignInScreen
+from kfdesk_screens.summary import SummaryScreen
+from kfdesk_screens.ticket import TicketScreen
+from kfdesk_screens.widgets.table import FitTable
+
+from kfdesk import views
+from kfdesk.demo import DEMO_CLERK, DEMO_STAFF
+from kfdesk.i18n import catalogue, t
+from kfdesk.money import fmt as money
+
+Z = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 10, 9)
+SIZE = (120, 40)
+
+LANGS = pytest.mark.parametrize("lang", ["zh", "en"])
+PIN = next(s.pin for s in DEMO_STAFF if s.login == DEMO_CLERK)
+
+
+@LANGS
+async def test_sign_in_wrong_pin_then_right(make_app, lang: str) -> None:  # noqa: ANN001
+    app = make_app(lang, signed_in=False)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, SignInScreen)
+        # F-keys do nothing before sign-in.
+        await pilot.press("f3")
+        assert isinstance(app.screen, SignInScreen)
+
+        await pilot.press(*"nobody", "enter", *"1234", "enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#login-error").render()) == t(
+            "auth.unknown_login", lang=lang, login="nobody")
+        assert isinstance(app.screen, SignInScreen)
+
+        app.screen.query_one("#login").value = ""
+        await pilot.press(*DEMO_CLERK, "enter")
+        app.screen.query_one("#pin").value = ""
+        await pilot.press(*"9999", "enter")
+        await pilot.pause()
+        assert str(app.screen.query_one("#pin-error").render()) == t("auth.wrong_pin", lang=lang)
+        assert str(app.screen.query_one("#login-error").render()) == ""
+        assert isinstance(app.screen, SignInScreen)
+        assert app.session.staff is None
+
+        app.screen.query_one("#pin").value = ""
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.session.staff.login == DEMO_CLERK
+        header = screen_text(app).splitlines()[0]
+        assert "张敏" in header and t("role.clerk", lang=lang) in header
+        assert "2026-10-09 10:00" in header
+
+
+@LANGS
+async def test_every_screen_shows_the_store(make_app, lang: str) -> None:  # noqa: ANN001
+    app = make_app(lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+
+        await pilot.press("f2")
+        assert isinstance(app.screen, IntakeScreen)
+        today = [r.number for r in views.recent_intake(TODAY, Z)]
+        assert today and column_texts(app.screen.query_one("#today", FitTable), 0) == today
+
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, DispatchScreen)
+        queue = [r.number for r in views.open_tickets(Z)]
+        assert column_texts(app.screen.query_one("#queue", FitTable), 0) == queue
+        assert t("state.new", lang=lang) in screen_text(app)
+
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, CallbacksScreen)
+        due = views.callbacks_due(Z)
+        rows = table_rows(app.screen.query_one("#callbacks", FitTable))
+        assert [r[3] for r in rows] == [c.ticket for c in due]
+        assert due[0].phone in rows[0] and "****" in due[0].phone  # masked
+
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, CashierScreen)
+        day = views.cashier_day(TODAY, Z)
+        assert column_texts(app.screen.query_one("#receipts", FitTable), 0) == [
+            r.number for r in day.receipts]
+        assert "¥" in screen_text(app)
+
+        await pilot.press("f6")
+        await pilot.pause()
+        assert isinstance(app.screen, ResidentsScreen)
+
+        await pilot.press("f7")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        summary = views.day_summary(TODAY, app.session.clock.now(), Z)
+        text = screen_text(app)
+        assert t("ui.summary.intake_total", lang=lang) in text
+        assert summary.receipt_first in text and summary.receipt_last in text
+
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "RULES §7" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SummaryScreen)
+
+
+HELP_RULES = [("f2", "KF-006 §1"), ("f3", "KF-010 §4.1.2"), ("f3", "KF-008"),
+              ("f4", "KF-009 §3.1.1"), ("f4", "KF-010 §4.5"), ("f5", "KF-015 §4.6"),
+              ("f6", "KF-017 §4"), ("f7", "RULES §7")]
+
+
+async def test_help_names_the_rules(make_app) -> None:  # noqa: ANN001
+    """F1 on each screen lists that screen's keys and the procedures behind it; F1 closes."""
+    app = make_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        for key, rule in HELP_RULES:
+            await pilot.press(key, "f1")
+            await pilot.pause()
+            text = screen_text(app)
+            assert isinstance(app.screen, HelpScreen)
+            assert rule in text, (key, rule)
+            assert "F3" in text and t("ui.nav.dispatch", lang="en") in text
+            await pilot.press("f1")
+            assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_dispatch_filter_and_ticket_detail(make_app) -> None:  # noqa: ANN001
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        table = app.screen.query_one("#queue", FitTable)
+        everything = table.row_count
+        unit = views.open_tickets(Z)[-1].unit
+        await pilot.press("slash", *unit)
+        await pilot.pause()
+        assert app.screen.focused.id == "filter"
+        assert column_texts(table, 0) == [r.number for r in views.open_tickets(Z)
+                                          if unit in r.unit]
+        assert 0 < table.row_count < everything
+        await pilot.press("escape")  # clears the filter
+        await pilot.pause()
+        assert table.row_count == everything
+
+        await pilot.press("escape")  # back to the table
+        assert app.screen.focused is table
+        first = views.open_tickets(Z)[0].number
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TicketScreen)
+        text = screen_text(app)
+        assert first in text
+        assert t("ui.ticket.log") in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, DispatchScreen)
+
+
+async def test_intake_lookup_shows_the_brief(make_app) -> None:  # noqa: ANN001
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"31502")
+        await pilot.pause(0.4)  # the debounce
+        await pilot.press("enter")
+        await pilot.pause()
+        brief = views.unit_brief("3-1-502", app.session.clock.now(), Z)
+        assert app.screen.query_one("#brief").border_title.startswith("3-1-502")
+        text = screen_text(app)
+        if brief.arrears_fen:
+            assert t("ui.brief.arrears", months=brief.arrears_months,
+                     amount=money(brief.arrears_fen)) in text
+        for row in brief.open_tickets:
+            assert row.number in text
+
+        # A fast typist: Enter before the debounce has run still finds the unit.
+        other = views.recent_intake(TODAY, Z)[0].unit
+        app.screen.query_one("#query").value = ""
+        await pilot.press(*other, "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#brief").border_title.startswith(other)
+
+
+@LANGS
+async def test_residents_search_as_you_type(make_app, lang: str) -> None:  # noqa: ANN001
+    app = make_app(lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press(*"zs")
+        await pilot.pause(0.4)
+        hits = app.screen.query_one("#hits", FitTable)
+        assert column_texts(hits, 0) == [h.code for h in views.search_units("zs", limit=50)]
+        await pilot.press("enter")
+        await pilot.pause()
+        first = views.search_units("zs")[0]
+        detail = app.screen.query_one("#detail")
+        assert detail.border_title.startswith(first.code)
+        text = screen_text(app)
+        assert "****" in text  # phones and ID numbers masked
+        person = views.unit_detail(first.code, app.session.clock.now(), Z).owners[0]
+        assert person.phone in text and person.id_number in text
+
+
+async def test_palette_jumps_to_a_unit(make_app) -> None:  # noqa: ANN001
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"31502")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ResidentsScreen)
+        assert app.screen.query_one("#detail").border_title.startswith("3-1-502")
+
+
+async def test_palette_jumps_to_a_ticket_and_a_receipt(make_app) -> None:  # noqa: ANN001
+    app = make_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        ticket = views.open_tickets(Z)[0].number
+        await pilot.press("ctrl+p", *ticket)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, TicketScreen)
+        assert ticket in screen_text(app)
+        await pilot.press("escape")
+
+        number = views.cashier_day(TODAY, Z).receipts[1].number
+        await pilot.press("ctrl+p", *number)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CashierScreen)
+        table = app.screen.query_one("#receipts", FitTable)
+        assert table.selected_key() == number
+
+
+async def test_cashier_day_keys(make_app) -> None:  # noqa: ANN001
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        app.screen.query_one("#receipts", FitTable).focus()
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert "2026-10-08" in app.screen.query_one("#day").border_title
+        await pilot.press("right_square_bracket", "right_square_bracket")  # not past today
+        await pilot.pause()
+        assert "2026-10-09" in app.screen.query_one("#day").border_title
+
+
+async def test_q_quits_but_types_in_a_box(make_app) -> None:  # noqa: ANN001
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.press("q")
+        assert app.is_running
+        assert app.screen.query_one("#query").value == "q"
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_tables_fit_their_width(make_app, lang: str, size: tuple[int, int]) -> None:  # noqa: ANN001
+    """No table needs a horizontal scrollbar at 120×40 or 80×24, in either language."""
+    app = make_app(lang)
+    async with app.run_test(size=size) as pilot:
+        for key in ("f2", "f3", "f4", "f5"):
+            await pilot.press(key)
+            await pilot.pause()
+            for table in app.screen.query(FitTable):
+                if not table.display or not table.row_count:
+                    continue
+                used = sum(c.get_render_width(table) for c in table.columns.values())
+                assert used <= table.size.width - 1, (key, table.id, used, table.size.width)
+        # The footer keeps every key reachable: folded screens group at 80 columns.
+        assert "F1" in screen_text(app).splitlines()[-1]
+
+
+def test_binding_descriptions_are_catalogue_keys() -> None:
+    """Bindings carry catalogue keys (translated per instance): each exists in both languages."""
+    from kfdesk_screens import (
+        app,
+        callbacks,
+        cashier,
+        dispatch,
+        help,
+        intake,
+        residents,
+        signin,
+        summary,
+        ticket,
+    )
+
+    classes = [app.KfDeskApp, callbacks.CallbacksScreen, cashier.CashierScreen,
+               dispatch.DispatchScreen, help.HelpScreen, intake.IntakeScreen,
+               residents.ResidentsScreen, signin.SignInScreen, summary.SummaryScreen,
+               ticket.TicketScreen]
+    for cls in classes:
+        for _key, binding in cls._merged_bindings:  # noqa: SLF001
+            if binding.id is None:
+                continue  # Textual's own
+            for lang in ("zh", "en"):
+                assert binding.description in catalogue(lang), (cls.__name__, binding)

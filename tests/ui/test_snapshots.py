@@ -1,0 +1,55 @@
+"""Snapshot tests (pytest-textual-snapshot): the screens as SVG at a fixed size.
+
+Fixed clock, fixed data, cursor blink off and no ticking clock, so the pictures are stable.
+Regenerate after an intended change with ``uv run pytest tests/ui --snapshot-update`` and
+look at the SVGs under ``tests/ui/__snapshots__`` before committing them.
+"""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+SIZE = (120, 40)
+
+
+async def _settle(pilot: Pilot) -> None:
+    await pilot.pause(0.4)  # past the lookup's debounce
+    await pilot.pause()
+
+
+def test_sign_in(make_app, snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(make_app("zh", signed_in=False), terminal_size=SIZE)
+
+
+def test_dispatch_queue(make_app, snap_compare) -> None:  # noqa: ANN001
+    assert snap_compare(make_app("zh"), press=["f3"], terminal_size=SIZE, run_before=_settle)
+
+
+def test_intake_with_brief(make_app, snap_compare) -> None:  # noqa: ANN001
+    async def type_unit(pilot: Pilot) -> None:
+        await pilot.press(*"31502")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app("zh"), terminal_size=SIZE, run_before=type_unit)
+
+
+def test_residents_unit(make_app, snap_compare) -> None:  # noqa: ANN001
+    async def open_unit(pilot: Pilot) -> None:
+        await pilot.press("f6", *"wjg")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app("zh"), terminal_size=SIZE, run_before=open_unit)
+
+
+def test_cashier_english_80x24(make_app, snap_compare) -> None:  # noqa: ANN001
+    async def owed(pilot: Pilot) -> None:
+        await pilot.press("f5", *"3-1-502")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app("en"), terminal_size=(80, 24), run_before=owed)
