@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -17,8 +18,10 @@ from textual.screen import ModalScreen
 
 from kfdesk.clock import FixedClock
 from kfdesk.i18n import set_language, t
+from kfdesk.rules import Alert
 from kfdesk.session import Session
 
+from .alerts import AlertsScreen, headline, worst
 from .callbacks import CallbacksScreen
 from .cashier import CashierScreen
 from .commands import JumpProvider
@@ -65,6 +68,7 @@ class KfDeskApp(App[None]):
         Binding("f5", "go('cashier')", "ui.nav.cashier", id="app.cashier"),
         Binding("f6", "go('residents')", "ui.nav.residents", id="app.residents"),
         Binding("f7", "go('summary')", "ui.nav.summary", id="app.summary"),
+        Binding("f8", "alerts", "ui.key.alerts", id="app.alerts"),
         Binding("ctrl+p", "command_palette", "ui.key.palette", id="app.palette",
                 priority=True),
         Binding("q", "quit", "ui.key.quit", id="app.quit", show=False),
@@ -94,9 +98,11 @@ class KfDeskApp(App[None]):
             session.staff = signed_in
         self.cursor_blink_enabled = cursor_blink
         self._exit_after_paint = exit_after_paint
-        # What the alert bar shows: (counts, top item). The deadline engine (next issue)
-        # sets it through ``post_alerts``; nothing is due until it runs.
+        # What the alert bar shows: (counts, top item), from the deadline engine's last run;
+        # nothing is shown as due until it has run once.
         self.alerts: tuple[dict[str, int], str | None] = ({}, None)
+        self.alert_list: list[Alert] = []
+        self.alerts_by_item: dict[tuple[str, int], Alert] = {}
         self.clock_text = self._clock_now()
 
     def get_key_display(self, binding: Binding) -> str:
@@ -110,14 +116,79 @@ class KfDeskApp(App[None]):
 
     def on_mount(self) -> None:
         live = not isinstance(self.session.clock, FixedClock)
+        refresh = max(5, int(self.session.settings.get("hours.refresh_seconds")))
         if live:
             self.set_interval(1, self._tick)
-            refresh = self.session.settings.get("hours.refresh_seconds")
-            self.set_interval(max(5, int(refresh)), self._refresh_current)
+            self.set_interval(refresh, self._refresh_current)
         if self.session.staff is not None and self.current_mode == "signin":
             self.switch_mode("intake")
         if self._exit_after_paint:
             self.call_after_refresh(self.exit)
+            return
+        # The engine runs after the first frame, never before it (start-up stays light), and
+        # then on the timer: others' writes and the passing of time both change what is due.
+        self.call_after_refresh(self.request_refresh)
+        self.set_interval(refresh, self.request_refresh)
+
+    # ---- the deadline engine -------------------------------------------------------------
+
+    def request_refresh(self) -> None:
+        """Run the engine now (timer, start, and after every write a screen makes)."""
+        if self.signed_in:
+            self._run_engine()
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def _run_engine(self) -> None:
+        # In a worker thread: typing never waits for it. Peewee gives this thread its own
+        # connection, closed at the end so none is left behind per refresh.
+        from kfdesk.desk.refresh import refresh
+        from kfdesk.models import database
+
+        try:
+            alerts = refresh(self.session.clock.now(), self.session.settings, self.lang)
+        finally:
+            database.obj.close()
+        self.call_from_thread(self.apply_alerts, alerts)
+
+    def apply_alerts(self, alerts: list[Alert]) -> None:
+        self.alert_list = alerts
+        self.alerts_by_item = worst(alerts)
+        counts = {s: sum(1 for a in alerts if a.state == s) for s in ("overdue", "due_soon")}
+        # First-contact ownership (KF-006 §1): the bar names the signed-in clerk's own most
+        # urgent item when there is one; the full list (F8) shows everyone's.
+        me = self.session.staff.login if self.session.staff else ""
+        top = next((a for a in alerts if a.owner == me), alerts[0] if alerts else None)
+        self.post_alerts(counts, headline(top) if top else None)
+        on_alerts = getattr(self.screen, "on_alerts", None)
+        if on_alerts is not None:
+            on_alerts()
+
+    def action_alerts(self) -> None:
+        if isinstance(self.screen, AlertsScreen):
+            self.pop_screen()
+            return
+        if not self.signed_in:
+            return
+        self.push_screen(AlertsScreen(self.alert_list, self.session.settings.zone),
+                         self._jump_to_alert)
+
+    async def _jump_to_alert(self, alert: Alert | None) -> None:
+        if alert is not None:
+            await self.jump_to(alert)
+
+    async def jump_to(self, alert: Alert) -> None:
+        """Open the record behind an alert: its ticket, callback, unit, or the summary."""
+        if alert.item_kind == "ticket":
+            await self.open_ticket(alert.item_ref)
+        elif alert.item_kind == "callback":
+            await self._go("callbacks")
+            self.screen.show_callback(alert.item_id)  # type: ignore[attr-defined]
+        elif alert.item_kind == "hand_over":
+            await self._go("cashier")
+        elif alert.unit:
+            await self.open_unit(alert.unit)
+        else:  # periodic duties, fault notices without a unit, activities: the supervisor's
+            await self._go("summary")
 
     def _clock_now(self) -> str:
         return ymd_hm(self.session.clock.now().astimezone(self.session.settings.zone))
@@ -148,10 +219,11 @@ class KfDeskApp(App[None]):
         self.session.staff = staff
         self.refresh_bindings()
         self.switch_mode("intake")
+        self.request_refresh()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until someone signs in, only help and quit work; the screens stay closed.
-        if action in ("go", "command_palette") and not self.signed_in:
+        if action in ("go", "command_palette", "alerts") and not self.signed_in:
             return False
         return True
 

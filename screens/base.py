@@ -30,6 +30,8 @@ class DeskScreen(Screen):
     """A main screen (F2–F7). Subclasses set ``MODE`` and implement ``compose_body``/``reload``."""
 
     MODE: ClassVar[str] = ""
+    # The alert bar can take focus (Enter opens the alerts) but must not take it by default.
+    AUTO_FOCUS: ClassVar[str | None] = "Input, DataTable, TextArea"
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "ui.key.search", id="screen.search"),
         Binding("escape", "back", "ui.key.back", id="screen.back"),
@@ -71,6 +73,9 @@ class DeskScreen(Screen):
 
     def reload(self) -> None:
         """Re-read this screen's records from the store."""
+
+    def on_alerts(self) -> None:
+        """The engine ran: the alert bar is already updated; queues re-mark their rows."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_search" and not self.query(".search"):

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from kfdesk import views
 from kfdesk.i18n import t
 
+from .alerts import due_text, marked, order_key
 from .base import DeskScreen
 from .ticket import TicketScreen
 from .widgets.inputs import DeskInput
@@ -36,6 +37,7 @@ class CallbacksScreen(DeskScreen):
             yield Static("", id="callbacks-count", classes="count")
         yield FitTable(
             [
+                Column("due", t("ui.col.due"), min=8, max=18),
                 Column("started", t("ui.col.clock_started"), min=11, max=11),
                 Column("kind", t("ui.col.callback_kind"), min=4, max=14),
                 Column("unit", t("ui.col.unit"), min=7, max=9),
@@ -53,18 +55,31 @@ class CallbacksScreen(DeskScreen):
         self.query_one("#callbacks", FitTable).focus()
 
     def reload(self) -> None:
+        alerts = self.desk.alerts_by_item
         rows = views.callbacks_due(self.zone)
+        rows = sorted(rows, key=lambda r: order_key(alerts.get(("callback", r.id))))
         self._ticket_of = {str(r.id): r.ticket for r in rows if r.ticket}
-        self._rows = [
-            (str(r.id), [
+        self._rows = []
+        for r in rows:
+            alert = alerts.get(("callback", r.id))
+            self._rows.append((str(r.id), marked([
+                due_text(alert) if alert else "",
                 r.clock_started_at.strftime("%m-%d %H:%M"), t(f"callback_kind.{r.kind}"),
                 r.unit or "—",
                 r.ticket, r.work_order, r.resident, r.phone,
                 t(f"method.{r.planned_method}"), r.owner,
-            ])
-            for r in rows
-        ]
+            ], alert)))
         self._apply_filter()
+
+    def on_alerts(self) -> None:
+        self.reload()
+
+    def show_callback(self, callback_id: int) -> None:
+        """Put the cursor on one callback (a jump from the alert list)."""
+        self.query_one("#filter", Input).value = ""
+        self._apply_filter()
+        self.query_one("#callbacks", FitTable).select_key(str(callback_id))
+        self.query_one("#callbacks", FitTable).focus()
 
     def _apply_filter(self) -> None:
         rows = filter_rows(self._rows, self.query_one("#filter", Input).value)

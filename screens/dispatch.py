@@ -1,8 +1,9 @@
-"""F3 dispatch queue: every ticket not closed out, oldest first, with a text filter.
+"""F3 dispatch queue: every ticket not closed out, overdue first, with a text filter.
 
 KF-010 §4.1.2 wants a dispatch within an hour of intake and KF-008 that nothing closes without
 passing the desk, so the queue is the desk's whole open workload with each ticket's
-first-contact owner (KF-006 §1). Overdue-first ordering arrives with the deadline engine.
+first-contact owner (KF-006 §1). The deadline engine's alerts put overdue tickets on top in
+the error colour and due-soon ones next, each saying how late it is or how long is left.
 Enter opens the ticket's history; `/` filters by unit, category, owner, state and more.
 """
 
@@ -16,6 +17,7 @@ from textual.widgets import DataTable, Input, Static
 from kfdesk import views
 from kfdesk.i18n import t
 
+from .alerts import due_text, marked, order_key
 from .base import DeskScreen
 from .ticket import TicketScreen
 from .widgets.inputs import DeskInput
@@ -46,6 +48,7 @@ class DispatchScreen(DeskScreen):
         yield FitTable(
             [
                 Column("number", t("ui.col.number"), min=8, max=8),
+                Column("due", t("ui.col.due"), min=8, max=18),
                 Column("received", t("ui.col.received"), min=11, max=11),
                 Column("unit", t("ui.col.unit"), min=7, max=9),
                 Column("caller", t("ui.col.caller"), min=6, max=10, flex=1, drop=2),
@@ -63,17 +66,25 @@ class DispatchScreen(DeskScreen):
         self.query_one("#queue", FitTable).focus()
 
     def reload(self) -> None:
-        self._rows = [
-            (r.number, [
-                r.number, r.received_at.strftime("%m-%d %H:%M"), r.unit or "—",
+        alerts = self.desk.alerts_by_item
+        tickets = views.open_tickets(self.zone)
+        # Stable sort: overdue first, then due soon, each in the views' oldest-first order.
+        tickets = sorted(tickets, key=lambda r: order_key(alerts.get(("ticket", r.id))))
+        self._rows = []
+        for r in tickets:
+            alert = alerts.get(("ticket", r.id))
+            self._rows.append((r.number, marked([
+                r.number, due_text(alert) if alert else "",
+                r.received_at.strftime("%m-%d %H:%M"), r.unit or "—",
                 r.caller or t("ui.ticket.anonymous"), t(f"kind.{r.kind}"),
                 t(f"category.{r.category}"), t(f"state.{r.state}"),
                 t(f"department.{r.department}") if r.department else "",
                 r.owner, flags(r),
-            ])
-            for r in views.open_tickets(self.zone)
-        ]
+            ], alert)))
         self._apply_filter()
+
+    def on_alerts(self) -> None:
+        self.reload()
 
     def _apply_filter(self) -> None:
         rows = filter_rows(self._rows, self.query_one("#filter", Input).value)

@@ -90,12 +90,34 @@ def registers_table(s: DaySummary) -> Table:
     return table
 
 
+def deadlines_table(alerts: list) -> Table:
+    """Open overdue items by owner and by department, and what is due soon (RULES §7)."""
+    table = _table()
+    overdue = [a for a in alerts if a.state == "overdue"]
+    table.add_row(Text(t("ui.summary.overdue_total"), style="bold red" if overdue else "bold"),
+                  Text(str(len(overdue)), style="bold"))
+    for label, key in (("ui.summary.by_owner", "owner_name"),
+                       ("ui.summary.by_department", "department")):
+        counts: dict[str, int] = {}
+        for a in overdue:
+            counts[getattr(a, key) or ""] = counts.get(getattr(a, key) or "", 0) + 1
+        if counts:
+            table.add_row(Text(t(label), style="dim"), "")
+        for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            shown = name if key == "owner_name" else (t(f"department.{name}") if name else "")
+            table.add_row(f"  {shown or t('ui.summary.nobody')}", str(n))
+    table.add_row(t("ui.summary.due_soon_total"),
+                  str(sum(1 for a in alerts if a.state == "due_soon")))
+    return table
+
+
 class SummaryScreen(DeskScreen):
     MODE = "summary"
     CSS_PATH = "summary.tcss"
     BINDINGS = [
         Binding("left_square_bracket", "day(-1)", "ui.key.prev_day", id="summary.prev_day"),
         Binding("right_square_bracket", "day(1)", "ui.key.next_day", id="summary.next_day"),
+        Binding("k", "calendar", "ui.key.calendar", id="summary.calendar"),
     ]
 
     def __init__(self) -> None:
@@ -109,10 +131,15 @@ class SummaryScreen(DeskScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="summary-day")
         with VerticalScroll(id="summary-scroll"), Grid(id="figures"):
-            for key in ("intake", "handling", "cash", "registers"):
+            for key in ("intake", "handling", "cash", "registers", "deadlines"):
                 panel = Static("", id=f"fig-{key}", classes="panel")
                 panel.border_title = t(f"ui.summary.panel.{key}")
                 yield panel
+
+    def action_calendar(self) -> None:
+        from .calendar import CalendarScreen
+
+        self.app.push_screen(CalendarScreen())
 
     def action_day(self, step: int) -> None:
         day = self.day + timedelta(days=step)
@@ -132,3 +159,7 @@ class SummaryScreen(DeskScreen):
         self.query_one("#fig-handling", Static).update(handling_table(s))
         self.query_one("#fig-cash", Static).update(cash_table(s))
         self.query_one("#fig-registers", Static).update(registers_table(s))
+        self.query_one("#fig-deadlines", Static).update(deadlines_table(self.desk.alert_list))
+
+    def on_alerts(self) -> None:
+        self.query_one("#fig-deadlines", Static).update(deadlines_table(self.desk.alert_list))

@@ -1,19 +1,24 @@
 """The alert bar under the header: overdue / due-soon counts and the most urgent item.
 
-The deadline engine (``kfdesk.rules``, a later issue) feeds it through ``show``; until then it
-says that nothing is due — it never invents alerts.
+The deadline engine (``kfdesk.rules``) feeds it through ``show`` after each run. It can be
+focused (Tab, or a click): Enter opens the list of every alert (as F8 does).
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import Static
 
 from kfdesk.i18n import t
 
 
-class AlertBar(Static):
+class AlertBar(Static, can_focus=True):
     """One line: ``逾期 7 · 即将到期 12 │ KF-010 §4.1.2 派单 1 小时 · 3-1-502 · 超时 25 分``."""
+
+    BINDINGS: ClassVar = [Binding("enter", "open", "ui.key.alerts", id="alertbar.open")]
 
     DEFAULT_CSS = """
     AlertBar {
@@ -26,10 +31,23 @@ class AlertBar(Static):
     }
     AlertBar.-overdue { background: $error 25%; color: $text; }
     AlertBar.-due-soon { background: $warning 20%; color: $text; }
+    AlertBar:focus { text-style: reverse; }
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        from ..common import translate_bindings
+
+        translate_bindings(self)
 
     def on_mount(self) -> None:
         self.show({}, None)
+
+    def action_open(self) -> None:
+        self.app.action_alerts()  # type: ignore[attr-defined]
+
+    def on_click(self) -> None:
+        self.action_open()
 
     def show(self, counts: dict[str, int], top: str | None) -> None:
         """Show the engine's counts (keys ``overdue`` and ``due_soon``) and its top item."""

@@ -84,8 +84,10 @@ async def test_every_screen_shows_the_store(make_app, lang: str) -> None:  # noq
         await pilot.press("f3")
         await pilot.pause()
         assert isinstance(app.screen, DispatchScreen)
+        # The same open tickets, in the engine's order (overdue first).
         queue = [r.number for r in views.open_tickets(Z)]
-        assert column_texts(app.screen.query_one("#queue", FitTable), 0) == queue
+        shown = column_texts(app.screen.query_one("#queue", FitTable), 0)
+        assert sorted(shown) == sorted(queue)
         assert t("state.new", lang=lang) in screen_text(app)
 
         await pilot.press("f4")
@@ -93,8 +95,10 @@ async def test_every_screen_shows_the_store(make_app, lang: str) -> None:  # noq
         assert isinstance(app.screen, CallbacksScreen)
         due = views.callbacks_due(Z)
         rows = table_rows(app.screen.query_one("#callbacks", FitTable))
-        assert [r[3] for r in rows] == [c.ticket for c in due]
-        assert due[0].phone in rows[0] and "****" in due[0].phone  # masked
+        assert sorted(r[4] for r in rows) == sorted(c.ticket for c in due)
+        phones = {c.phone for c in due}
+        assert all(any(p in r for p in phones) for r in rows)
+        assert all("****" in p for p in phones if p)  # masked
 
         await pilot.press("f5")
         await pilot.pause()
@@ -164,8 +168,8 @@ async def test_dispatch_filter_and_ticket_detail(make_app) -> None:  # noqa: ANN
 
         await pilot.press("escape")  # back to the table
         assert app.screen.focused is table
-        first = views.open_tickets(Z)[0].number
         table.move_cursor(row=0)
+        first = table.selected_key()
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, TicketScreen)
@@ -330,3 +334,88 @@ def test_binding_descriptions_are_catalogue_keys() -> None:
                 continue  # Textual's own
             for lang in ("zh", "en"):
                 assert binding.description in catalogue(lang), (cls.__name__, binding)
+
+
+@LANGS
+async def test_queues_put_overdue_first_with_the_due_time_in_words(
+    make_app, lang: str  # noqa: ANN001
+) -> None:
+    """Issue 3: the engine's alerts mark every queue; overdue rows first, late time as text."""
+    app = make_app(lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        rows = table_rows(app.screen.query_one("#queue", FitTable))
+        by_number = {r[0]: r for r in rows}
+        # K-000613 (3-1-502, received 08:35, not dispatched): 25 minutes past the 1-hour clock.
+        late = t("ui.due.late", lang=lang, span=t("ui.due.minutes", lang=lang, m=25))
+        assert by_number["K-000613"][1] == late
+        states = [app.alerts_by_item.get(("ticket", int(r.id)))
+                  for r in views.open_tickets(Z)]
+        overdue = {r.number for r, a in zip(views.open_tickets(Z), states, strict=True)
+                   if a is not None and a.state == "overdue"}
+        assert overdue and {r[0] for r in rows[: len(overdue)]} == overdue
+        assert rows[len(overdue)][1] != ""  # then the due-soon ones, still saying their time
+        header = screen_text(app).splitlines()[1]
+        assert t("ui.alert.overdue", lang=lang, n=sum(
+            1 for a in app.alert_list if a.state == "overdue")) in header
+        # The bar names the signed-in clerk's own most urgent item.
+        mine = next(a for a in app.alert_list if a.owner == "clerk")
+        assert mine.item_ref in header
+
+
+async def test_alert_list_jumps_to_the_record(make_app) -> None:  # noqa: ANN001
+    from kfdesk_screens.alerts import AlertsScreen
+    from kfdesk_screens.ticket import TicketScreen
+
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, AlertsScreen)
+        table = app.screen.query_one("#alert-table", FitTable)
+        target = next(i for i, a in enumerate(app.alert_list) if a.item_ref == "K-000613")
+        table.move_cursor(row=target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TicketScreen)
+        assert "K-000613" in screen_text(app)
+
+
+async def test_supervisor_enters_a_calendar_correction_in_the_app(make_app) -> None:  # noqa: ANN001
+    from kfdesk.desk.calendar import list_overrides
+    from kfdesk.models import Deadline, Staff
+
+    app = make_app("zh")
+    app.session.staff = Staff.get(Staff.login == "super")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("f7", "k")
+        await pilot.pause()
+        await pilot.press(*"2026-10-12 bogus")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "bogus" in screen_text(app)  # the error, in place; nothing saved
+        assert list_overrides() == []
+        app.screen.query_one("#cal-notice").text = "2026-10-12 holiday 台风停工"
+        before = {d.id: d.due_at for d in Deadline.select().where(
+            Deadline.stopped_at.is_null() & (Deadline.clock == "repair_callback"))}
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert [(o.day.isoformat(), o.kind) for o in list_overrides()] == [
+            ("2026-10-12", "holiday")]
+        after = {d.id: d.due_at for d in Deadline.select().where(Deadline.id.in_(list(before)))}
+        assert any(after[k] > before[k] for k in before)  # deadlines across 10-12 moved on
+
+
+async def test_clerk_sees_the_calendar_read_only(make_app) -> None:  # noqa: ANN001
+    app = make_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7", "k")
+        await pilot.pause()
+        assert "Only a supervisor" in screen_text(app)
+        assert app.screen.query_one("#cal-notice").disabled

@@ -13,6 +13,7 @@ SIZE = (120, 40)
 
 
 async def _settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()  # the deadline engine's first run
     await pilot.pause(0.4)  # past the lookup's debounce
     await pilot.pause()
 
@@ -27,6 +28,7 @@ def test_dispatch_queue(make_app, snap_compare) -> None:  # noqa: ANN001
 
 def test_intake_with_brief(make_app, snap_compare) -> None:  # noqa: ANN001
     async def type_unit(pilot: Pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
         await pilot.press(*"31502")
         await _settle(pilot)
         await pilot.press("enter")
@@ -37,6 +39,7 @@ def test_intake_with_brief(make_app, snap_compare) -> None:  # noqa: ANN001
 
 def test_residents_unit(make_app, snap_compare) -> None:  # noqa: ANN001
     async def open_unit(pilot: Pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
         await pilot.press("f6", *"wjg")
         await _settle(pilot)
         await pilot.press("enter")
@@ -47,6 +50,7 @@ def test_residents_unit(make_app, snap_compare) -> None:  # noqa: ANN001
 
 def test_cashier_english_80x24(make_app, snap_compare) -> None:  # noqa: ANN001
     async def owed(pilot: Pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
         await pilot.press("f5", *"3-1-502")
         await _settle(pilot)
         await pilot.press("enter")
