@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kfdesk {__version__}")
     _common(parser, suppress=False)
-    parser.add_argument("--bench-exit", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bench-exit", metavar="FILE", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = sub.add_parser(
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--build-only", action="store_true", help="build the demo and exit")
     demo.add_argument("--force", action="store_true", help="rebuild over an existing database")
     demo.add_argument("--seed", type=int, default=2026, help="demo seed (same seed, same data)")
-    demo.add_argument("--bench-exit", action="store_true", help=argparse.SUPPRESS)
+    demo.add_argument("--bench-exit", metavar="FILE", help=argparse.SUPPRESS)
 
     init = sub.add_parser(
         "init", help="create an empty office database with its first manager",
@@ -188,11 +188,13 @@ def _open(target: str, clock: Clock, settings: Settings, create: bool):  # noqa:
         raise CliError(t(exc.key, **exc.params)) from None
 
 
-def _run_app(session, signed_in, lang: str, bench_exit: bool) -> None:  # noqa: ANN001
+def _run_app(session, signed_in, lang: str, bench_exit: str | None) -> None:  # noqa: ANN001
     from kfdesk_screens.app import KfDeskApp  # the UI only when it is opened
 
-    app = KfDeskApp(session, lang=lang, signed_in=signed_in, exit_after_paint=bench_exit)
-    app.run(headless=bench_exit)
+    # --bench-exit FILE (kfdesk bench): headless, write the instant of the first painted
+    # frame to FILE and quit.
+    app = KfDeskApp(session, lang=lang, signed_in=signed_in, paint_stamp=bench_exit)
+    app.run(headless=bench_exit is not None)
 
 
 def cmd_open(args: argparse.Namespace, settings: Settings, lang: str) -> int:
@@ -217,7 +219,6 @@ def _is_demo() -> bool:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .db import close_store, is_empty
-    from .demo import DEMO_CLERK, build_demo
     from .desk.base import audit, transaction
     from .models import Staff
     from .session import Session
@@ -237,6 +238,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
         _open(target, clock, settings, create=True)
         fresh = True
     if fresh:
+        from .demo import build_demo  # only when building: reopening stays light
+
         summary = build_demo(clock.now(), seed=args.seed, settings=settings)
         with transaction():
             audit(None, clock, "demo.build", None, seed=args.seed, now=clock.now().isoformat())
@@ -246,6 +249,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
         print(t("cli.demo_reopened", path=target))
     if args.build_only:
         return 0
+    from .demo import DEMO_CLERK
+
     clerk = Staff.get(Staff.login == DEMO_CLERK)
     _run_app(Session(settings, clock, target, clerk), clerk, lang, args.bench_exit)
     return 0

@@ -25,6 +25,8 @@ from pathlib import Path
 DEMO_NOW = "2026-10-09T10:00"
 
 BARE_APP = """
+import sys, time
+from pathlib import Path
 from textual.app import App
 from textual.widgets import Footer, Header, Static
 
@@ -35,6 +37,7 @@ class Bare(App):
         yield Footer()
 
     def on_ready(self):
+        Path(sys.argv[1]).write_text(repr(time.time()), encoding="utf-8")
         self.exit()
 
 Bare().run(headless=True)
@@ -49,14 +52,16 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _time_ms(cmd: list[str]) -> float:
-    start = time.perf_counter()
+def _time_ms(cmd: list[str], stamp: Path) -> float:
+    """Process start to the first painted frame: the child writes the wall-clock instant of
+    its first frame (Textual's Ready) to ``stamp``; its shutdown is not counted."""
+    stamp.unlink(missing_ok=True)
+    start = time.time()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                           env=_env())
-    elapsed = (time.perf_counter() - start) * 1000
-    if proc.returncode != 0:
+    if proc.returncode != 0 or not stamp.exists():
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()[-500:]}")
-    return elapsed
+    return (float(stamp.read_text(encoding="utf-8")) - start) * 1000
 
 
 def _median(fn: Callable[[], float], runs: int) -> float:
@@ -68,8 +73,9 @@ def bench_startup(runs: int, workdir: Path) -> dict[str, float]:
     db = workdir / "demo.db"
     demo = [sys.executable, "-m", "kfdesk", "demo", "--db", str(db), "--now", DEMO_NOW]
     subprocess.run([*demo, "--build-only"], check=True, stdout=subprocess.DEVNULL)
-    startup = _median(lambda: _time_ms([*demo, "--bench-exit"]), runs)
-    bare = _median(lambda: _time_ms([sys.executable, "-c", BARE_APP]), runs)
+    stamp = workdir / "painted"
+    startup = _median(lambda: _time_ms([*demo, "--bench-exit", str(stamp)], stamp), runs)
+    bare = _median(lambda: _time_ms([sys.executable, "-c", BARE_APP, str(stamp)], stamp), runs)
     return {
         "startup_ms": startup,
         "bare_textual_ms": bare,

@@ -18,8 +18,8 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import NamedTuple
 
 import peewee as pw
 from dateutil.relativedelta import relativedelta
@@ -145,8 +145,7 @@ def receipt_number(series_code: str, number: int) -> str:
 # tickets
 
 
-@dataclass(frozen=True)
-class TicketRow:
+class TicketRow(NamedTuple):
     """One ticket as the queues show it."""
 
     id: int
@@ -279,16 +278,14 @@ def find_tickets(text: str, zone: tzinfo, *, limit: int = 5) -> list[TicketRow]:
     return _ticket_rows(query, zone)
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     at: datetime
     staff: str
     step: str
     note: str
 
 
-@dataclass(frozen=True)
-class DispatchRow:
+class DispatchRow(NamedTuple):
     department: str
     dispatched_at: datetime
     by: str
@@ -296,8 +293,7 @@ class DispatchRow:
     result: str
 
 
-@dataclass(frozen=True)
-class WorkOrderRow:
+class WorkOrderRow(NamedTuple):
     number: str
     department: str
     technician: str
@@ -308,8 +304,7 @@ class WorkOrderRow:
     rework: bool
 
 
-@dataclass(frozen=True)
-class TicketDetail:
+class TicketDetail(NamedTuple):
     """A ticket with its history: log, dispatches, work orders, callbacks (KF-008, KF-011)."""
 
     row: TicketRow
@@ -398,8 +393,7 @@ def ticket_detail(number: str, zone: tzinfo) -> TicketDetail | None:
 # callbacks
 
 
-@dataclass(frozen=True)
-class CallbackRow:
+class CallbackRow(NamedTuple):
     """A callback (回访) as the callback list shows it."""
 
     id: int
@@ -503,8 +497,7 @@ def callbacks_due(
 # residents: search and the unit at a glance
 
 
-@dataclass(frozen=True)
-class UnitHit:
+class UnitHit(NamedTuple):
     """One search result: the unit, its owner(s), its status, and whom the query matched."""
 
     code: str
@@ -635,8 +628,7 @@ def search_units(query: str, limit: int = 20) -> list[UnitHit]:
     return out
 
 
-@dataclass(frozen=True)
-class PersonRow:
+class PersonRow(NamedTuple):
     """A person tied to a unit, masked (KF-017 §4)."""
 
     name: str
@@ -653,15 +645,13 @@ class PersonRow:
     started_on: date
 
 
-@dataclass(frozen=True)
-class ContactRow:
+class ContactRow(NamedTuple):
     name: str
     relation: str
     phone: str  # masked
 
 
-@dataclass(frozen=True)
-class MailRow:
+class MailRow(NamedTuple):
     kind: str
     recipient: str
     tracking_no: str
@@ -669,23 +659,20 @@ class MailRow:
     day_no: int  # 1 on the day it arrived (the counter says "第 4 天")
 
 
-@dataclass(frozen=True)
-class LoanRow:
+class LoanRow(NamedTuple):
     item_kind: str  # tool | umbrella
     item: str
     borrower: str
     lent_at: datetime
 
 
-@dataclass(frozen=True)
-class KeyRow:
+class KeyRow(NamedTuple):
     label: str
     reason: str  # vacant | repair | other
     received_at: datetime
 
 
-@dataclass(frozen=True)
-class PassRow:
+class PassRow(NamedTuple):
     number: str
     bearer: str
     bearer_kind: str
@@ -693,8 +680,7 @@ class PassRow:
     issued_at: datetime
 
 
-@dataclass(frozen=True)
-class VehicleRow:
+class VehicleRow(NamedTuple):
     plate: str
     model: str
     colour: str
@@ -704,8 +690,7 @@ class VehicleRow:
     card_no: str
 
 
-@dataclass(frozen=True)
-class UnitBrief:
+class UnitBrief(NamedTuple):
     """What the intake clerk needs beside the form (UX.md intake sketch)."""
 
     code: str
@@ -718,8 +703,7 @@ class UnitBrief:
     arrears_fen: int
 
 
-@dataclass(frozen=True)
-class UnitDetail:
+class UnitDetail(NamedTuple):
     """The unit at a glance (the residents screen)."""
 
     code: str
@@ -915,8 +899,7 @@ def unit_detail(unit_code: str, now: datetime, zone: tzinfo) -> UnitDetail | Non
 # cashier
 
 
-@dataclass(frozen=True)
-class ReceiptRow:
+class ReceiptRow(NamedTuple):
     number: str  # "2026-000123"
     issued_at: datetime
     unit: str
@@ -927,8 +910,7 @@ class ReceiptRow:
     cashier: str
 
 
-@dataclass(frozen=True)
-class CashierDay:
+class CashierDay(NamedTuple):
     """The cashier's day: receipts in number order and totals by method (voids excluded)."""
 
     day: date
@@ -1028,8 +1010,7 @@ def find_receipts(text: str, zone: tzinfo, *, limit: int = 5) -> list[ReceiptRow
     return _receipt_rows(receipts, zone)
 
 
-@dataclass(frozen=True)
-class ArrearsLine:
+class ArrearsLine(NamedTuple):
     month: str
     item: str
     amount_fen: int
@@ -1037,8 +1018,7 @@ class ArrearsLine:
     owed_fen: int
 
 
-@dataclass(frozen=True)
-class ChargeLine:
+class ChargeLine(NamedTuple):
     kind: str
     description: str
     amount_fen: int
@@ -1046,8 +1026,7 @@ class ChargeLine:
     owed_fen: int
 
 
-@dataclass(frozen=True)
-class UnitArrears:
+class UnitArrears(NamedTuple):
     """What a unit owes, by month and item (the cashier sketch), plus one-off charges."""
 
     code: str
@@ -1089,8 +1068,7 @@ def unit_arrears(unit_code: str) -> UnitArrears | None:
     )
 
 
-@dataclass(frozen=True)
-class ArrearsRow:
+class ArrearsRow(NamedTuple):
     code: str
     owner: str
     months: int
@@ -1140,16 +1118,14 @@ def arrears_list(
 # the supervisor's day
 
 
-@dataclass(frozen=True)
-class HandOverRow:
+class HandOverRow(NamedTuple):
     cashier: str
     status: str  # open | closed | confirmed
     receipts: int
     difference_fen: int
 
 
-@dataclass(frozen=True)
-class DaySummary:
+class DaySummary(NamedTuple):
     """End-of-day figures (RULES §7) that the records can give now."""
 
     day: date

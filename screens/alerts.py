@@ -7,7 +7,7 @@ row also says in words how late it is or how long is left (UX: "due time always 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,10 +17,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from kfdesk.i18n import t
-from kfdesk.rules import Alert
 
 from .common import translate_bindings
 from .widgets.table import Cell, Column, FitTable
+
+if TYPE_CHECKING:  # the engine itself loads in the refresh worker, after the first frame
+    from kfdesk.rules import Alert
 
 STYLE = {"overdue": "bold red", "due_soon": "yellow"}
 
@@ -76,7 +78,7 @@ def headline(alert: Alert) -> str:
     return f"{alert.rule} · {where} · {due_text(alert)} · {alert.rule_text}"
 
 
-class AlertsScreen(ModalScreen[Alert | None]):
+class AlertsScreen(ModalScreen["Alert | None"]):
     """Every due-soon and overdue item, most urgent first; Enter jumps to its record."""
 
     DEFAULT_CSS = """

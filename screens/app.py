@@ -8,40 +8,44 @@ be remapped from settings later) and catalogue keys as descriptions (translated 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from importlib import import_module
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 from kfdesk.clock import FixedClock
 from kfdesk.i18n import set_language, t
-from kfdesk.rules import Alert
 from kfdesk.session import Session
 
 from .alerts import AlertsScreen, headline, worst
-from .callbacks import CallbacksScreen
-from .cashier import CashierScreen
 from .commands import JumpProvider
 from .common import MAIN_MODES, translate_bindings, ymd_hm
-from .dispatch import DispatchScreen
-from .help import HelpScreen
-from .intake import IntakeScreen
-from .residents import ResidentsScreen
-from .signin import SignInScreen
-from .summary import SummaryScreen
 from .widgets.alert_bar import AlertBar
 
 if TYPE_CHECKING:
     from kfdesk.models import Staff
+    from kfdesk.rules import Alert
+
+
+def _lazy(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen, imported on its first visit: start-up loads only the first screen."""
+
+    def make() -> Screen:
+        return getattr(import_module(f"kfdesk_screens.{module}"), name)()
+
+    return make
 
 
 class KfDeskApp(App[None]):
     """The counter. ``signed_in`` skips the sign-in screen (the demo opens as the demo clerk);
     ``cursor_blink=False`` and a ``FixedClock`` make every frame reproducible for snapshots;
-    ``exit_after_paint`` quits once the first screen is drawn (start-up benchmark)."""
+    ``paint_stamp``: write the wall-clock instant of the first painted frame to that file and
+    quit (the start-up benchmark)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "kfdesk"
@@ -50,13 +54,13 @@ class KfDeskApp(App[None]):
     # Sign-in is a mode of its own, the first one: Textual loads a mode screen's CSS_PATH.
     DEFAULT_MODE: ClassVar[str] = "signin"
     MODES: ClassVar = {
-        "signin": SignInScreen,
-        "intake": IntakeScreen,
-        "dispatch": DispatchScreen,
-        "callbacks": CallbacksScreen,
-        "cashier": CashierScreen,
-        "residents": ResidentsScreen,
-        "summary": SummaryScreen,
+        "signin": _lazy("signin", "SignInScreen"),
+        "intake": _lazy("intake", "IntakeScreen"),
+        "dispatch": _lazy("dispatch", "DispatchScreen"),
+        "callbacks": _lazy("callbacks", "CallbacksScreen"),
+        "cashier": _lazy("cashier", "CashierScreen"),
+        "residents": _lazy("residents", "ResidentsScreen"),
+        "summary": _lazy("summary", "SummaryScreen"),
     }
     # Screens get "-narrow" below 100 columns: side-by-side panels stack there (80×24).
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
@@ -84,7 +88,7 @@ class KfDeskApp(App[None]):
         lang: str,
         signed_in: Staff | None = None,
         cursor_blink: bool = True,
-        exit_after_paint: bool = False,
+        paint_stamp: str | None = None,
     ) -> None:
         set_language(lang)  # before any screen is composed or binding translated
         if signed_in is not None:
@@ -97,7 +101,7 @@ class KfDeskApp(App[None]):
         if signed_in is not None:
             session.staff = signed_in
         self.cursor_blink_enabled = cursor_blink
-        self._exit_after_paint = exit_after_paint
+        self._paint_stamp = paint_stamp
         # What the alert bar shows: (counts, top item), from the deadline engine's last run;
         # nothing is shown as due until it has run once.
         self.alerts: tuple[dict[str, int], str | None] = ({}, None)
@@ -122,9 +126,8 @@ class KfDeskApp(App[None]):
             self.set_interval(refresh, self._refresh_current)
         if self.session.staff is not None and self.current_mode == "signin":
             self.switch_mode("intake")
-        if self._exit_after_paint:
-            self.call_after_refresh(self.exit)
-            return
+        if self._paint_stamp:
+            return  # on_ready stamps the first frame and quits
         # The engine runs after the first frame, never before it (start-up stays light), and
         # then on the timer: others' writes and the passing of time both change what is due.
         self.call_after_refresh(self.request_refresh)
@@ -190,6 +193,15 @@ class KfDeskApp(App[None]):
         else:  # periodic duties, fault notices without a unit, activities: the supervisor's
             await self._go("summary")
 
+    def on_ready(self) -> None:
+        """Textual's Ready: the first frame is on the screen."""
+        if self._paint_stamp:
+            import time
+            from pathlib import Path
+
+            Path(self._paint_stamp).write_text(repr(time.time()), encoding="utf-8")
+            self.exit()
+
     def _clock_now(self) -> str:
         return ymd_hm(self.session.clock.now().astimezone(self.session.settings.zone))
 
@@ -239,6 +251,8 @@ class KfDeskApp(App[None]):
             await self._go(mode)
 
     def action_help(self) -> None:
+        from .help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return

@@ -29,6 +29,19 @@ class DeskFooter(Footer):
     def __init__(self) -> None:
         super().__init__(show_command_palette=False, compact=True)
         self._folded: bool | None = None
+        self._shown: tuple | None = None
+
+    def _signature(self) -> tuple:
+        return tuple((b.key, b.description, enabled) for _, b, enabled, _ in self._items())
+
+    def bindings_changed(self, screen) -> None:  # noqa: ANN001 - Screen
+        # Textual recomposes the footer on every focus change; at start-up that is several
+        # times before the first frame. Recompose only when the keys shown really change.
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if self._signature() != self._shown:
+            self.call_after_refresh(self.recompose)
 
     def _items(self) -> list:
         seen: set[str] = set()
@@ -60,6 +73,7 @@ class DeskFooter(Footer):
         if not self._bindings_ready:
             return
         items = self._items()
+        self._shown = tuple((b.key, b.description, enabled) for _, b, enabled, _ in items)
         self._folded = fold = self._fold(items)
         screens = [i for i, (rank, *_) in enumerate(items) if rank[0] == 0 and rank[1] >= 2]
         for i, (_, binding, enabled, tooltip) in enumerate(items):
