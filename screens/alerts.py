@@ -107,7 +107,7 @@ class AlertsScreen(ModalScreen["Alert | None"]):
             yield Static(t("ui.alerts.title", overdue=counts["overdue"],
                            due_soon=counts["due_soon"]), id="alerts-title")
             yield FitTable([
-                Column("due", t("ui.col.due"), min=10, max=18),
+                Column("due", t("ui.col.due"), min=18, max=18),
                 Column("rule", t("ui.col.rule"), min=8, max=14),
                 Column("item", t("ui.col.alert_item"), min=7, max=14),
                 Column("unit", t("ui.col.unit"), min=7, max=9),

@@ -37,8 +37,8 @@ class CallbacksScreen(DeskScreen):
             yield Static("", id="callbacks-count", classes="count")
         yield FitTable(
             [
-                Column("due", t("ui.col.due"), min=8, max=18),
-                Column("started", t("ui.col.clock_started"), min=11, max=11),
+                Column("due", t("ui.col.due"), min=12, max=18),
+                Column("started", t("ui.col.clock_started"), min=11, max=11, drop=4),
                 Column("kind", t("ui.col.callback_kind"), min=4, max=14),
                 Column("unit", t("ui.col.unit"), min=7, max=9),
                 Column("ticket", t("ui.col.number"), min=8, max=8),

@@ -48,16 +48,16 @@ class DispatchScreen(DeskScreen):
         yield FitTable(
             [
                 Column("number", t("ui.col.number"), min=8, max=8),
-                Column("due", t("ui.col.due"), min=8, max=18),
+                Column("due", t("ui.col.due"), min=12, max=18),
                 Column("received", t("ui.col.received"), min=11, max=11),
                 Column("unit", t("ui.col.unit"), min=7, max=9),
                 Column("caller", t("ui.col.caller"), min=6, max=10, flex=1, drop=2),
-                Column("kind", t("ui.col.kind"), min=4, max=10),
+                Column("kind", t("ui.col.kind"), min=4, max=10, drop=4),
                 Column("category", t("ui.col.category"), min=6, max=24, flex=1),
                 Column("state", t("ui.col.state"), min=4, max=12),
                 Column("department", t("ui.col.department"), min=4, max=12, drop=1),
                 Column("owner", t("ui.col.owner_staff"), min=4, max=8),
-                Column("flags", t("ui.col.flags"), min=2, max=22, drop=3),
+                Column("flags", t("ui.col.flags"), min=2, max=22, drop=5),
             ],
             id="queue",
         )
