@@ -5,9 +5,12 @@ Parts (``--only NAME``):
   counter (headless, median of several runs) — beside ``bare_textual_ms``, the same for a
   bare Textual app with a header and footer in the same run. Target: startup ≤ 1.5 × bare.
 - ``engine``: a synthetic large community (5,000 units, 1,000,000 historical tickets with
-  their stopped clocks, 50,000 open clocks) in a temporary database; ``evaluate_ms`` is the
-  median of a full ``evaluate(now)``, ``raw_count_ms`` the median of a raw SQL count of the
-  overdue deadlines. Target: evaluate ≤ 50 ms and ≤ 3 × the raw count.
+  their stopped clocks, 50,000 open clocks of which about 2 % are due soon or overdue) in a
+  temporary database; ``evaluate_ms`` is the median of a full ``evaluate(now)``,
+  ``raw_count_ms`` the median of ``SELECT COUNT(*) FROM deadline WHERE stopped_at IS NULL AND
+  due_at <= now`` as plain SQL runs it on the schema (no index exists for that query; the
+  engine's own query reads the covering partial index of running clocks). Target: evaluate
+  ≤ 50 ms and ≤ 3 × the raw count.
 """
 
 from __future__ import annotations

@@ -39,17 +39,13 @@ class Deadline(BaseModel):
 
 
 # Only the running clocks are ever scanned by time, and they are few beside the history:
-# partial indexes keep a refresh one small index range however long the office has run.
+# a partial index keeps a refresh one small index range however long the office has run.
 # It covers every column the refresh reads, so the refresh never touches the table itself.
 Deadline.add_index(
     Deadline.index(Deadline.warn_at, Deadline.clock, Deadline.item_kind, Deadline.item_id,
                    Deadline.item_ref, Deadline.unit_code, Deadline.owner, Deadline.department,
                    Deadline.due_at, Deadline.provisional, name="deadline_running_warn")
     .where(Deadline.stopped_at.is_null() & Deadline.held_since.is_null())
-)
-Deadline.add_index(
-    Deadline.index(Deadline.due_at, name="deadline_running_due")
-    .where(Deadline.stopped_at.is_null())
 )
 
 
