@@ -211,10 +211,12 @@ def cmd_open(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     return 0
 
 
-def _is_demo() -> bool:
+def _demo_clerk() -> str | None:
+    """The login the demo opens as, from the store's "demo.build" event; None: not a demo."""
     from .models import AuditEvent
 
-    return AuditEvent.select().where(AuditEvent.action == "demo.build").exists()
+    event = AuditEvent.get_or_none(AuditEvent.action == "demo.build")
+    return json.loads(event.detail).get("clerk") if event is not None else None
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
@@ -230,7 +232,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     _open(target, clock, settings, create=True)
     fresh = is_empty()
     # Reopening the demo keeps everything; building over other data needs --force.
-    if not fresh and not args.force and (args.build_only or not _is_demo()):
+    if not fresh and not args.force and (args.build_only or _demo_clerk() is None):
         raise CliError(t("store.exists", path=target))
     if args.force and not fresh:
         close_store()
@@ -238,20 +240,19 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
         _open(target, clock, settings, create=True)
         fresh = True
     if fresh:
-        from .demo import build_demo  # only when building: reopening stays light
+        from .demo import DEMO_CLERK, build_demo  # only when building: reopening stays light
 
         summary = build_demo(clock.now(), seed=args.seed, settings=settings)
         with transaction():
-            audit(None, clock, "demo.build", None, seed=args.seed, now=clock.now().isoformat())
+            audit(None, clock, "demo.build", None, seed=args.seed, now=clock.now().isoformat(),
+                  clerk=DEMO_CLERK)
         print(t("cli.demo_built", path=target, units=summary.units, people=summary.people,
                 tickets=summary.tickets))
     else:
         print(t("cli.demo_reopened", path=target))
     if args.build_only:
         return 0
-    from .demo import DEMO_CLERK
-
-    clerk = Staff.get(Staff.login == DEMO_CLERK)
+    clerk = Staff.get(Staff.login == _demo_clerk())
     _run_app(Session(settings, clock, target, clerk), clerk, lang, args.bench_exit)
     return 0
 

@@ -149,6 +149,10 @@ class KfDeskApp(App[None]):
 
         try:
             alerts = refresh(self.session.clock.now(), self.session.settings, self.lang)
+        except Exception as exc:  # noqa: BLE001 - a failed refresh must say so, not go quiet
+            self.call_from_thread(self.notify, t("ui.alert.failed", reason=str(exc)),
+                                  severity="error")
+            return
         finally:
             database.obj.close()
         self.call_from_thread(self.apply_alerts, alerts)

@@ -1,9 +1,10 @@
-"""The footer: the keys in the order of the UX sketch — F1–F7 first, then the screen's keys.
+"""The footer: the keys in the order of the UX sketch — F1–F8 first, then the screen's keys.
 
-Textual's own footer lists the focused widget's and the screen's keys before the app's; at the
-counter the F-keys are the constant part, so they lead, and each screen's keys follow. When
-everything does not fit (80 columns, English), F2–F7 fold into one group, "F2 … F7 screens",
-so the screen's own keys stay visible; F1 lists them all.
+One widget drawing one line of text (not a widget per key, as Textual's footer has: those
+are a fifth of the first frame's cost). The F-keys are the constant part, so they lead, and
+each screen's keys follow. When everything does not fit (80 columns, English), F2–F8 fold into
+one group, "F2 … F8 screens", so the screen's own keys stay visible; F1 lists them all. A click
+on a key presses it.
 """
 
 from __future__ import annotations
@@ -11,42 +12,43 @@ from __future__ import annotations
 import re
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey, FooterLabel  # the footer's own pieces
+from textual.binding import Binding
+from textual.widget import Widget
 
 from kfdesk.i18n import t
 
 _FKEY = re.compile(r"^f(\d{1,2})$")
 
 
-class DeskFooter(Footer):
+class DeskFooter(Widget):
     DEFAULT_CSS = """
-    DeskFooter.-compact FooterLabel { margin: 0 1 0 0; }
+    DeskFooter {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
     """
 
     def __init__(self) -> None:
-        super().__init__(show_command_palette=False, compact=True)
-        self._folded: bool | None = None
-        self._shown: tuple | None = None
+        super().__init__()
+        self._spans: list[tuple[int, int, str]] = []  # (start, end, key) of each item drawn
 
-    def _signature(self) -> tuple:
-        return tuple((b.key, b.description, enabled) for _, b, enabled, _ in self._items())
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
-    def bindings_changed(self, screen) -> None:  # noqa: ANN001 - Screen
-        # Textual recomposes the footer on every focus change; at start-up that is several
-        # times before the first frame. Recompose only when the keys shown really change.
-        self._bindings_ready = True
-        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
-            return
-        if self._signature() != self._shown:
-            self.call_after_refresh(self.recompose)
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _items(self) -> list:
+    def _bindings_changed(self, screen) -> None:  # noqa: ANN001 - Screen
+        self.refresh()
+
+    def _items(self) -> list[tuple[tuple[int, int], Binding, bool]]:
         seen: set[str] = set()
         items = []
-        for order, (_, binding, enabled, tooltip) in enumerate(
+        for order, (_, binding, enabled, _tooltip) in enumerate(
             self.screen.active_bindings.values()
         ):
             if not binding.show or not binding.description or binding.action in seen:
@@ -60,35 +62,37 @@ class DeskFooter(Footer):
                 rank = (1, 0)
             else:
                 rank = (2, order)
-            items.append((rank, binding, enabled, tooltip))
+            items.append((rank, binding, enabled))
         return sorted(items, key=lambda item: item[0])
 
-    def _fold(self, items: list) -> bool:
-        # Compact footer: key, space, description, one cell between items.
-        width = sum(cell_len(self.app.get_key_display(b)) + 1 + cell_len(b.description) + 1
-                    for _, b, _, _ in items)
-        return width > self.app.size.width
-
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    def render(self) -> Text:
         items = self._items()
-        self._shown = tuple((b.key, b.description, enabled) for _, b, enabled, _ in items)
-        self._folded = fold = self._fold(items)
-        screens = [i for i, (rank, *_) in enumerate(items) if rank[0] == 0 and rank[1] >= 2]
-        for i, (_, binding, enabled, tooltip) in enumerate(items):
+        keys = [self.app.get_key_display(b) for _, b, _ in items]
+        width = sum(cell_len(k) + 1 + cell_len(b.description) + 1
+                    for k, (_, b, _) in zip(keys, items, strict=True))
+        fold = width > self.size.width
+        screens = [i for i, (rank, _, _) in enumerate(items) if rank[0] == 0 and rank[1] >= 2]
+        key_style = self.app.current_theme.accent if self.app.current_theme else "bold"
+        text = Text(no_wrap=True, overflow="ellipsis")
+        spans: list[tuple[int, int, str]] = []
+        for i, ((_, binding, enabled), key) in enumerate(zip(items, keys, strict=True)):
             folded = fold and i in screens
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                "" if folded else binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip or binding.description,
-            ).data_bind(compact=Footer.compact)
-            if folded and i == screens[-1]:
-                yield FooterLabel(t("ui.key.screens"))
+            start = text.cell_len
+            text.append(key, style=f"bold {key_style}" if enabled else "dim")
+            if not folded:
+                text.append(" " + binding.description, style="" if enabled else "dim")
+            elif i == screens[-1]:
+                text.append(" " + t("ui.key.screens"))
+            spans.append((start, text.cell_len, binding.key))
+            text.append(" ")
+        self._spans = spans
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key in self._spans:
+            if start <= event.x < end:
+                self.app.simulate_key(key)
+                return
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._folded is not None and self._fold(self._items()) != self._folded:
-            self.call_after_refresh(self.recompose)
+        self.refresh()

@@ -1,18 +1,21 @@
 """The one-line header on every screen: office · screen · signed-in person (role) · the clock.
 
-The clock text lives on the app (one timer for all screens); each header watches it.
+One widget drawing one line (the first frame pays for every widget). The clock text lives on
+the app (one timer for all screens); each header watches it.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Static
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
 
 from kfdesk.i18n import t
 
+from ..common import fit
 
-class OfficeHeader(Horizontal):
+
+class OfficeHeader(Widget):
     """Office name and screen title on the left, person and clock on the right."""
 
     DEFAULT_CSS = """
@@ -22,21 +25,11 @@ class OfficeHeader(Horizontal):
         background: $panel;
         color: $foreground;
     }
-    OfficeHeader > #where { width: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    OfficeHeader > #who { width: auto; padding: 0 1; text-wrap: nowrap; }
-    OfficeHeader > #clock { width: auto; padding: 0 1; text-style: bold; }
     """
 
     def __init__(self, title: str) -> None:
         super().__init__()
         self._title = title
-
-    def compose(self) -> ComposeResult:
-        office = self.app.session.settings.office_name  # type: ignore[attr-defined]
-        where = f"{office} · {self._title}" if self._title else office
-        yield Static(where, id="where")
-        yield Static(self._who(), id="who")
-        yield Static(self.app.clock_text, id="clock")  # type: ignore[attr-defined]
 
     def _who(self) -> str:
         staff = self.app.session.staff  # type: ignore[attr-defined]
@@ -44,12 +37,22 @@ class OfficeHeader(Horizontal):
             return t("ui.header.not_signed_in")
         return t("ui.header.who", name=staff.name, role=t(f"role.{staff.role}"))
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "clock_text", self._set_clock)
+    def render(self) -> Text:
+        office = self.app.session.settings.office_name  # type: ignore[attr-defined]
+        where = f"{office} · {self._title}" if self._title else office
+        right = Text(self._who() + "  ")
+        right.append(self.app.clock_text, style="bold")  # type: ignore[attr-defined]
+        right.append(" ")
+        room = max(self.size.width - right.cell_len - 1, 0)
+        left = fit(where, room) if cell_len(where) > room else where
+        line = Text(" " + left)
+        line.append(" " * max(self.size.width - line.cell_len - right.cell_len, 0))
+        line.append_text(right)
+        return line
 
-    def _set_clock(self, text: str) -> None:
-        self.query_one("#clock", Static).update(text)
+    def on_mount(self) -> None:
+        self.watch(self.app, "clock_text", lambda _text: self.refresh())
 
     def refresh_who(self) -> None:
         """After sign-in the person changes; the header of an existing screen follows."""
-        self.query_one("#who", Static).update(self._who())
+        self.refresh()

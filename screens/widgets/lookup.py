@@ -53,7 +53,11 @@ class UnitLookup(Vertical):
 
     def compose(self) -> ComposeResult:
         yield DeskInput(placeholder=t("ui.lookup.placeholder"), id="query", classes="search")
-        yield FitTable(
+        if self.has_class("-always"):
+            yield self._hits_table()
+
+    def _hits_table(self) -> FitTable:
+        return FitTable(
             [
                 Column("code", t("ui.col.unit"), min=8, max=10),
                 Column("owner", t("ui.col.owner"), min=6, max=12, flex=1),
@@ -69,7 +73,14 @@ class UnitLookup(Vertical):
 
     @property
     def hits(self) -> FitTable:
-        return self.query_one("#hits", FitTable)
+        # Made on the first search, not at start-up: a hidden table still costs its share of
+        # the first frame.
+        found = self.query("#hits")
+        if found:
+            return found.first(FitTable)
+        table = self._hits_table()
+        self.mount(table)
+        return table
 
     def set_query(self, text: str) -> None:
         """Put ``text`` in the box and search at once (jumps from the command palette)."""
