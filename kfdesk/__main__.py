@@ -318,6 +318,7 @@ def cmd_staff(args: argparse.Namespace, settings: Settings, lang: str) -> int:
 
 def cmd_due(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .desk.refresh import refresh
+    from .rules import counts
 
     clock = _clock(args, settings)
     _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
@@ -337,8 +338,7 @@ def cmd_due(args: argparse.Namespace, settings: Settings, lang: str) -> int:
         due_text = a.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         print(f"{t(f'due.{a.state}')}\t{a.rule}\t{a.item_ref}\t{a.unit or '-'}\t"
               f"{a.owner_name or '-'}\t{due_text}{mark}\t{late}\t{a.rule_text}")
-    counts = {s: sum(1 for a in alerts if a.state == s) for s in ("overdue", "due_soon")}
-    print(t("due.total", **counts))
+    print(t("due.total", **counts(alerts)))
     return 0
 
 

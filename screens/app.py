@@ -158,14 +158,15 @@ class KfDeskApp(App[None]):
         self.call_from_thread(self.apply_alerts, alerts)
 
     def apply_alerts(self, alerts: list[Alert]) -> None:
+        from kfdesk.rules import counts  # loaded by the refresh worker by now
+
         self.alert_list = alerts
         self.alerts_by_item = worst(alerts)
-        counts = {s: sum(1 for a in alerts if a.state == s) for s in ("overdue", "due_soon")}
         # First-contact ownership (KF-006 §1): the bar names the signed-in clerk's own most
         # urgent item when there is one; the full list (F8) shows everyone's.
         me = self.session.staff.login if self.session.staff else ""
         top = next((a for a in alerts if a.owner == me), alerts[0] if alerts else None)
-        self.post_alerts(counts, headline(top) if top else None)
+        self.post_alerts(counts(alerts), headline(top) if top else None)
         on_alerts = getattr(self.screen, "on_alerts", None)
         if on_alerts is not None:
             on_alerts()

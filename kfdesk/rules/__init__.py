@@ -9,6 +9,6 @@
 
 from .clocks import CLOCKS, ClockSpec
 from .context import RuleContext
-from .engine import Alert, evaluate
+from .engine import Alert, counts, evaluate
 
-__all__ = ["CLOCKS", "Alert", "ClockSpec", "RuleContext", "evaluate"]
+__all__ = ["CLOCKS", "Alert", "ClockSpec", "RuleContext", "counts", "evaluate"]

@@ -52,7 +52,7 @@ _SPECS = [
     ClockSpec("hand_over", "KF-015 §4.6", "hand_over", "first receipt of the day",
               "day closed", None),
     ClockSpec("second_notice", "KF-016 §3.4", "unit", "first arrears notice",
-              "paid or second notice", "arrears_second_notice_months"),
+              "paid or second notice", "arrears_second_notice_months", working_days=True),
     ClockSpec("contact_check", "KF-017 §3", "person", "last verified",
               "verified", "contact_check_resident_days"),
     ClockSpec("survey_collect", "KF-009 §3.3", "survey", "distributed", "collected",

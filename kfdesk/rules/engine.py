@@ -149,4 +149,5 @@ def evaluate(
 
 
 def counts(alerts: list[Alert]) -> dict[str, int]:
+    """How many alerts are in each state: ``{"due_soon": n, "overdue": m}``."""
     return {state: sum(1 for a in alerts if a.state == state) for state in STATES}

@@ -74,6 +74,26 @@ def _first(*instants: datetime | None) -> datetime | None:
     return min(present) if present else None
 
 
+def _fields(want: Want, ctx: RuleContext, held_seconds: int = 0) -> dict:
+    """A Deadline row's values for ``want``, with held time added to its due and warn times."""
+    shift = timedelta(seconds=held_seconds)
+    return {
+        "item_ref": want.item_ref,
+        "unit_code": want.unit_code,
+        "owner": want.owner_id,
+        "department": want.department,
+        "started_at": want.started_at,
+        "due_at": want.due_at + shift,
+        "warn_at": ctx.warn_at(want.started_at, want.due_at) + shift,
+        "stopped_at": want.stopped_at,
+        "provisional": want.provisional,
+    }
+
+
+def _changed(row: Deadline, fields: dict) -> bool:
+    return any(getattr(row, "owner_id" if k == "owner" else k) != v for k, v in fields.items())
+
+
 def _write(item_kind: str, item_ids: list[int], wants: list[Want], ctx: RuleContext,
            held_since: dict[int, datetime] | None = None) -> None:
     """Make the Deadline rows of these items exactly ``wants`` (keeping held time)."""
@@ -92,18 +112,7 @@ def _write(item_kind: str, item_ids: list[int], wants: list[Want], ctx: RuleCont
         key = (want.clock, want.item_id, want.cycle)
         seen.add(key)
         row = existing.get(key)
-        shift = timedelta(seconds=row.held_seconds if row else 0)
-        fields = {
-            "item_ref": want.item_ref,
-            "unit_code": want.unit_code,
-            "owner": want.owner_id,
-            "department": want.department,
-            "started_at": want.started_at,
-            "due_at": want.due_at + shift,
-            "warn_at": ctx.warn_at(want.started_at, want.due_at) + shift,
-            "stopped_at": want.stopped_at,
-            "provisional": want.provisional,
-        }
+        fields = _fields(want, ctx, row.held_seconds if row else 0)
         if row is None:
             hold = (held_since or {}).get(want.item_id)
             new_rows.append({
@@ -111,7 +120,7 @@ def _write(item_kind: str, item_ids: list[int], wants: list[Want], ctx: RuleCont
                 "cycle": want.cycle, "held_since": hold if want.stopped_at is None else None,
                 **fields,
             })
-        elif any(getattr(row, k if k != "owner" else "owner_id") != v for k, v in fields.items()):
+        elif _changed(row, fields):
             if want.stopped_at is not None and row.held_since is not None:
                 fields["held_since"] = None
             Deadline.update(**fields).where(Deadline.id == row.id).execute()
@@ -348,14 +357,11 @@ def _write_one(item_kind: str, want: Want, ctx: RuleContext) -> None:
     row = Deadline.get_or_none((Deadline.clock == want.clock) & (Deadline.item_kind == item_kind)
                                & (Deadline.item_id == want.item_id)
                                & (Deadline.cycle == want.cycle))
-    fields = {"item_ref": want.item_ref, "unit_code": want.unit_code, "owner": want.owner_id,
-              "department": want.department, "started_at": want.started_at,
-              "due_at": want.due_at, "warn_at": ctx.warn_at(want.started_at, want.due_at),
-              "stopped_at": want.stopped_at, "provisional": want.provisional}
+    fields = _fields(want, ctx)
     if row is None:
         Deadline.create(clock=want.clock, item_kind=item_kind, item_id=want.item_id,
                         cycle=want.cycle, **fields)
-    elif any(getattr(row, k if k != "owner" else "owner_id") != v for k, v in fields.items()):
+    elif _changed(row, fields):
         # Refreshes call this every few seconds: write only what changed.
         Deadline.update(**fields).where(Deadline.id == row.id).execute()
 
