@@ -216,7 +216,10 @@ def _demo_clerk() -> str | None:
     from .models import AuditEvent
 
     event = AuditEvent.get_or_none(AuditEvent.action == "demo.build")
-    return json.loads(event.detail).get("clerk") if event is not None else None
+    if event is None:
+        return None
+    # Demos built before the event named its clerk opened as "clerk", the builder's default.
+    return json.loads(event.detail).get("clerk", "clerk")
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:

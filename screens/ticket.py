@@ -7,6 +7,7 @@ the command palette's "ticket by number". Esc closes it.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +22,9 @@ from kfdesk.views import TicketDetail
 
 from .common import step_name, translate_bindings, when, ymd_hm
 
+if TYPE_CHECKING:
+    from kfdesk.rules import Alert
+
 
 def _grid() -> Table:
     table = Table.grid(padding=(0, 2))
@@ -33,8 +37,8 @@ def _section(title: str) -> Text:
     return Text(title, style="bold underline")
 
 
-def ticket_summary(d: TicketDetail, today: date) -> Table:
-    """The ticket's fields: when, who, what, where it is."""
+def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None) -> Table:
+    """The ticket's fields: when, who, what, where it is, and its most urgent clock."""
     r = d.row
     grid = _grid()
     grid.add_row(t("ui.ticket.received"), f"{ymd_hm(r.received_at)} · {t(f'channel.{r.channel}')}")
@@ -55,6 +59,12 @@ def ticket_summary(d: TicketDetail, today: date) -> Table:
         state += f" · {t(f'escalation.{r.escalation}')}"
     grid.add_row(t("ui.ticket.state"), state)
     grid.add_row(t("ui.ticket.owner"), r.owner)
+    if clock is not None:  # the engine's alert on this ticket, in words and colour
+        from .alerts import STYLE, due_text
+
+        grid.add_row(t("ui.ticket.deadline"),
+                     Text(f"{clock.rule} {clock.rule_text} · {due_text(clock)}",
+                          style=STYLE[clock.state]))
     if d.rework_count:
         grid.add_row(t("ui.ticket.reworks"), str(d.rework_count))
     if d.closed_at:
@@ -77,7 +87,8 @@ class TicketScreen(ModalScreen[None]):
         with VerticalScroll(id="ticket-box") as box:
             box.border_title = f"{d.row.number} · {d.row.unit or t('ui.ticket.no_unit')}"
             box.border_subtitle = t("ui.help.close")
-            yield Static(ticket_summary(d, self._today), id="ticket-fields")
+            clock = self.app.alerts_by_item.get(("ticket", d.row.id))  # type: ignore[attr-defined]
+            yield Static(ticket_summary(d, self._today, clock), id="ticket-fields")
             yield Static(Text(d.text), id="ticket-text")
             yield Static(self._history(), id="ticket-history")
 

@@ -383,7 +383,9 @@ async def test_alert_list_jumps_to_the_record(make_app) -> None:  # noqa: ANN001
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, TicketScreen)
-        assert "K-000613" in screen_text(app)
+        text = screen_text(app)
+        assert "K-000613" in text
+        assert "KF-010 §4.1.2" in text and "超时 25 分" in text  # the ticket's own clock
 
 
 async def test_supervisor_enters_a_calendar_correction_in_the_app(make_app) -> None:  # noqa: ANN001
