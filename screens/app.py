@@ -62,8 +62,6 @@ class KfDeskApp(App[None]):
         "residents": _lazy("residents", "ResidentsScreen"),
         "summary": _lazy("summary", "SummaryScreen"),
     }
-    # Screens get "-narrow" below 100 columns: side-by-side panels stack there (80×24).
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar = [
         Binding("f1", "help", "ui.key.help", id="app.help"),
         Binding("f2", "go('intake')", "ui.nav.intake", id="app.intake"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -65,6 +66,14 @@ class DeskScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    NARROW_BELOW: ClassVar[int] = 100
+
+    def on_resize(self, event: events.Resize) -> None:
+        # "-narrow" below 100 columns: side-by-side panels stack there (80×24). Set only when
+        # it changes (Textual's breakpoints also add a class at full width, which restyles
+        # every widget once more before the first frame).
+        self.set_class(event.size.width < self.NARROW_BELOW, "-narrow")
 
     def on_screen_resume(self) -> None:
         self.query_one(AlertBar).show(*self.desk.alerts)
