@@ -22,7 +22,7 @@ from kfdesk.clock import FixedClock
 from kfdesk.i18n import set_language, t
 from kfdesk.session import Session
 
-from .alerts import AlertsScreen, headline, worst
+from .alerts import headline, worst
 from .commands import JumpProvider
 from .common import MAIN_MODES, translate_bindings, ymd_hm
 from .widgets.alert_bar import AlertBar
@@ -170,6 +170,8 @@ class KfDeskApp(App[None]):
             on_alerts()
 
     def action_alerts(self) -> None:
+        from .alert_list import AlertsScreen
+
         if isinstance(self.screen, AlertsScreen):
             self.pop_screen()
             return

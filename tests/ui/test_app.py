@@ -367,7 +367,7 @@ async def test_queues_put_overdue_first_with_the_due_time_in_words(
 
 
 async def test_alert_list_jumps_to_the_record(make_app) -> None:  # noqa: ANN001
-    from kfdesk_screens.alerts import AlertsScreen
+    from kfdesk_screens.alert_list import AlertsScreen
     from kfdesk_screens.ticket import TicketScreen
 
     app = make_app("zh")
