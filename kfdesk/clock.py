@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -48,8 +47,3 @@ def parse_instant(text: str, zone: tzinfo) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)
-
-
-def office_zone(name: str) -> ZoneInfo:
-    """The office time zone by IANA name (Asia/Shanghai by default)."""
-    return ZoneInfo(name)

@@ -45,10 +45,6 @@ def set_language(lang: str) -> None:
     _current = lang
 
 
-def language() -> str:
-    return _current
-
-
 def t(key: str, /, lang: str | None = None, **params: Any) -> str:
     """The text for ``key`` in the current (or given) language; a missing key shows itself."""
     text = catalogue(lang or _current).get(key)

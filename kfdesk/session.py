@@ -18,7 +18,3 @@ class Session:
     clock: Clock
     db_target: str
     staff: Staff | None = None
-
-    @property
-    def zone(self):  # noqa: ANN201 - ZoneInfo
-        return self.settings.zone

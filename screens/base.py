@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from kfdesk.i18n import t
 from kfdesk.views import office_day
@@ -22,6 +22,7 @@ from .common import translate_bindings
 from .widgets.alert_bar import AlertBar
 from .widgets.footer import DeskFooter
 from .widgets.header import OfficeHeader
+from .widgets.table import Cell, FitTable, filter_rows
 
 if TYPE_CHECKING:
     from .app import KfDeskApp
@@ -105,3 +106,39 @@ class DeskScreen(Screen):
         tables = [w for w in self.query(DataTable) if w.display and w.row_count]
         if tables:
             tables[-1].focus()
+
+
+class QueueScreen(DeskScreen):
+    """A main screen whose body is a filtered queue: ``#filter`` above the ``TABLE_ID`` table.
+
+    Subclasses fill ``self._rows`` in ``reload`` (overdue first, marked); typing in the filter
+    narrows the table, Enter in it goes to the table, and the engine's alerts re-mark the rows.
+    """
+
+    TABLE_ID: ClassVar[str] = ""
+    COUNT_ID: ClassVar[str] = ""
+    COUNT_KEY: ClassVar[str] = ""  # catalogue text with {shown} and {total}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[tuple[str, list[Cell]]] = []
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{self.TABLE_ID}", FitTable).focus()
+
+    def on_alerts(self) -> None:
+        self.reload()
+
+    def _apply_filter(self) -> None:
+        rows = filter_rows(self._rows, self.query_one("#filter", Input).value)
+        self.query_one(f"#{self.TABLE_ID}", FitTable).load(rows)
+        self.query_one(f"#{self.COUNT_ID}", Static).update(
+            t(self.COUNT_KEY, shown=len(rows), total=len(self._rows)))
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(f"#{self.TABLE_ID}", FitTable).focus()

@@ -16,19 +16,21 @@ from kfdesk import views
 from kfdesk.i18n import t
 
 from .alerts import due_text, marked, order_key
-from .base import DeskScreen
+from .base import QueueScreen
 from .ticket import TicketScreen
 from .widgets.inputs import DeskInput
-from .widgets.table import Cell, Column, FitTable, filter_rows
+from .widgets.table import Column, FitTable
 
 
-class CallbacksScreen(DeskScreen):
+class CallbacksScreen(QueueScreen):
     MODE = "callbacks"
+    TABLE_ID = "callbacks"
+    COUNT_ID = "callbacks-count"
+    COUNT_KEY = "ui.callbacks.count"
     CSS_PATH = "callbacks.tcss"
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[tuple[str, list[Cell]]] = []
         self._ticket_of: dict[str, str] = {}
 
     def compose_body(self) -> ComposeResult:
@@ -51,9 +53,6 @@ class CallbacksScreen(DeskScreen):
             id="callbacks",
         )
 
-    def on_mount(self) -> None:
-        self.query_one("#callbacks", FitTable).focus()
-
     def reload(self) -> None:
         alerts = self.desk.alerts_by_item
         rows = views.callbacks_due(self.zone)
@@ -71,28 +70,11 @@ class CallbacksScreen(DeskScreen):
             ], alert)))
         self._apply_filter()
 
-    def on_alerts(self) -> None:
-        self.reload()
-
     def show_callback(self, callback_id: int) -> None:
         """Put the cursor on one callback (a jump from the alert list)."""
         self.query_one("#filter", Input).value = ""
         self._apply_filter()
         self.query_one("#callbacks", FitTable).select_key(str(callback_id))
-        self.query_one("#callbacks", FitTable).focus()
-
-    def _apply_filter(self) -> None:
-        rows = filter_rows(self._rows, self.query_one("#filter", Input).value)
-        self.query_one("#callbacks", FitTable).load(rows)
-        self.query_one("#callbacks-count", Static).update(
-            t("ui.callbacks.count", shown=len(rows), total=len(self._rows)))
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self._apply_filter()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
         self.query_one("#callbacks", FitTable).focus()
 
     @on(DataTable.RowSelected, "#callbacks")

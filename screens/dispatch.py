@@ -12,16 +12,16 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from kfdesk import views
 from kfdesk.i18n import t
 
 from .alerts import due_text, marked, order_key
-from .base import DeskScreen
+from .base import QueueScreen
 from .ticket import TicketScreen
 from .widgets.inputs import DeskInput
-from .widgets.table import Cell, Column, FitTable, filter_rows
+from .widgets.table import Column, FitTable
 
 
 def flags(row: views.TicketRow) -> str:
@@ -33,13 +33,12 @@ def flags(row: views.TicketRow) -> str:
     return " ".join(parts)
 
 
-class DispatchScreen(DeskScreen):
+class DispatchScreen(QueueScreen):
     MODE = "dispatch"
+    TABLE_ID = "queue"
+    COUNT_ID = "queue-count"
+    COUNT_KEY = "ui.dispatch.count"
     CSS_PATH = "dispatch.tcss"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[tuple[str, list[Cell]]] = []
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="bar"):
@@ -62,9 +61,6 @@ class DispatchScreen(DeskScreen):
             id="queue",
         )
 
-    def on_mount(self) -> None:
-        self.query_one("#queue", FitTable).focus()
-
     def reload(self) -> None:
         alerts = self.desk.alerts_by_item
         tickets = views.open_tickets(self.zone)
@@ -82,23 +78,6 @@ class DispatchScreen(DeskScreen):
                 r.owner, flags(r),
             ], alert)))
         self._apply_filter()
-
-    def on_alerts(self) -> None:
-        self.reload()
-
-    def _apply_filter(self) -> None:
-        rows = filter_rows(self._rows, self.query_one("#filter", Input).value)
-        self.query_one("#queue", FitTable).load(rows)
-        self.query_one("#queue-count", Static).update(
-            t("ui.dispatch.count", shown=len(rows), total=len(self._rows)))
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self._apply_filter()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one("#queue", FitTable).focus()
 
     @on(DataTable.RowSelected, "#queue")
     def _selected(self, event: DataTable.RowSelected) -> None:
