@@ -31,10 +31,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
+
+from kfdesk_data import shipped
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -163,7 +164,7 @@ def _parse_overrides(handle: Iterable[str], where: str) -> dict[date, bool]:
 
 @lru_cache(maxsize=1)
 def _shipped_overrides_cached() -> tuple[tuple[date, bool], ...]:
-    resource = resources.files("kfdesk_data").joinpath(OVERRIDES_FILE)
+    resource = shipped(OVERRIDES_FILE)
     if not resource.is_file():
         return ()
     text = resource.read_text(encoding="utf-8-sig")

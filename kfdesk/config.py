@@ -12,10 +12,11 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kfdesk_data import shipped
 
 ENV_PREFIX = "KFDESK_"
 LANGUAGES = ("zh", "en")
@@ -26,7 +27,7 @@ class SettingsError(Exception):
 
 
 def default_settings_text() -> str:
-    return resources.files("kfdesk_data").joinpath("settings.toml").read_text(encoding="utf-8")
+    return shipped("settings.toml").read_text(encoding="utf-8")
 
 
 def user_config_path(environ: dict[str, str] | None = None) -> Path:

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import peewee as pw
+from kfdesk_data import shipped
 
 from . import models as m
 from .clock import FixedClock
@@ -286,7 +286,7 @@ def _plus_years(day: date, years: int) -> date:
 
 
 def _load(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("kfdesk_data").joinpath(name).read_text(encoding="utf-8"))
+    return tomllib.loads(shipped(name).read_text(encoding="utf-8"))
 
 
 def _salt(seed: int, login: str) -> bytes:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from kfdesk_data import shipped
 
 LANGUAGES = ("zh", "en")
 _current = "zh"
@@ -31,7 +32,7 @@ def catalogue(lang: str) -> dict[str, str]:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}")
     out: dict[str, str] = {}
-    folder = resources.files("kfdesk_data").joinpath("i18n", lang)
+    folder = shipped("i18n", lang)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             _flatten("", tomllib.loads(entry.read_text(encoding="utf-8")), out)

@@ -47,11 +47,15 @@ class KfDeskApp(App[None]):
     ``paint_stamp``: write the wall-clock instant of the first painted frame to that file and
     quit (the start-up benchmark)."""
 
-    CSS_PATH = "app.tcss"
+    # Every screen's stylesheet, read and parsed once at start: a screen's own CSS_PATH would
+    # make Textual re-parse every source and restyle every node when it is first shown.
+    CSS_PATH: ClassVar = ["app.tcss", "signin.tcss", "intake.tcss", "dispatch.tcss",
+                          "callbacks.tcss", "cashier.tcss", "residents.tcss", "summary.tcss",
+                          "ticket.tcss", "help.tcss"]
     TITLE = "kfdesk"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar = {JumpProvider}
-    # Sign-in is a mode of its own, the first one: Textual loads a mode screen's CSS_PATH.
+    # Sign-in is a mode of its own, the first one.
     DEFAULT_MODE: ClassVar[str] = "signin"
     MODES: ClassVar = {
         "signin": _lazy("signin", "SignInScreen"),

@@ -27,7 +27,6 @@ class CallbacksScreen(QueueScreen):
     TABLE_ID = "callbacks"
     COUNT_ID = "callbacks-count"
     COUNT_KEY = "ui.callbacks.count"
-    CSS_PATH = "callbacks.tcss"
 
     def __init__(self) -> None:
         super().__init__()

@@ -29,7 +29,6 @@ from .widgets.table import Column, FitTable
 
 class CashierScreen(DeskScreen):
     MODE = "cashier"
-    CSS_PATH = "cashier.tcss"
     BINDINGS = [
         Binding("left_square_bracket", "day(-1)", "ui.key.prev_day", id="cashier.prev_day"),
         Binding("right_square_bracket", "day(1)", "ui.key.next_day", id="cashier.next_day"),

@@ -38,7 +38,6 @@ class DispatchScreen(QueueScreen):
     TABLE_ID = "queue"
     COUNT_ID = "queue-count"
     COUNT_KEY = "ui.dispatch.count"
-    CSS_PATH = "dispatch.tcss"
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="bar"):

@@ -92,7 +92,6 @@ def brief_body(b: UnitBrief, today: date) -> Group:
 
 class IntakeScreen(DeskScreen):
     MODE = "intake"
-    CSS_PATH = "intake.tcss"
 
     def __init__(self) -> None:
         super().__init__()

@@ -121,7 +121,6 @@ def detail_body(d: UnitDetail, today: date) -> Group:
 
 class ResidentsScreen(DeskScreen):
     MODE = "residents"
-    CSS_PATH = "residents.tcss"
 
     def __init__(self) -> None:
         super().__init__()

@@ -113,7 +113,6 @@ def deadlines_table(alerts: list) -> Table:
 
 class SummaryScreen(DeskScreen):
     MODE = "summary"
-    CSS_PATH = "summary.tcss"
     BINDINGS = [
         Binding("left_square_bracket", "day(-1)", "ui.key.prev_day", id="summary.prev_day"),
         Binding("right_square_bracket", "day(1)", "ui.key.next_day", id="summary.next_day"),
