@@ -16,7 +16,7 @@ import peewee as pw
 from .clock import Clock
 from .models import ALL_MODELS, SchemaVersion, database
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # version → function bringing a database at version-1 to version. Each is written once,
@@ -30,7 +30,35 @@ def _v2_deadlines(db: pw.Database) -> None:
     db.create_tables([Deadline, ReportFiling])
 
 
-MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {2: _v2_deadlines}
+def _v3_prices_and_origins(db: pw.Database) -> None:
+    """v3: a paid repair's quoted price on its ticket (KF-015 §6.2.1); a service order's
+    details (KF-022 bookings); a charge's origin (the work order or service order it bills)."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    migrate(
+        migrator.add_column("ticket", "quoted_fen", pw.IntegerField(default=0)),
+        migrator.add_column("ticket", "price_code", pw.CharField(max_length=24, default="")),
+        migrator.add_column("service_order", "details", pw.TextField(default="")),
+        migrator.add_column("charge", "work_order_id", _fk("work_order")),
+        migrator.add_column("charge", "service_order_id", _fk("service_order")),
+    )
+
+
+def _fk(table: str) -> pw.ForeignKeyField:
+    """A nullable foreign key to ``table`` as the migrator adds it (the model as it was then)."""
+
+    class Target(pw.Model):
+        class Meta:
+            table_name = table
+
+    return pw.ForeignKeyField(Target, null=True, on_delete="RESTRICT", field=Target.id)
+
+
+MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
+    2: _v2_deadlines,
+    3: _v3_prices_and_origins,
+}
 
 
 class StoreError(Exception):

@@ -10,7 +10,9 @@ import peewee as pw
 
 from .base import BaseModel, FenField, UtcDateTimeField
 from .people import Unit
+from .registers import ServiceOrder
 from .staff import Staff
+from .tickets import WorkOrder
 
 FEE_ITEMS = ("property_fee", "maintenance_fund", "water", "electricity")
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "card", "transfer")
@@ -86,6 +88,12 @@ class Charge(BaseModel):
     # KF-015 §6.2.1: unpaid paid-repair amounts are settled with the month's fee bill.
     with_bill_month = pw.CharField(max_length=7, default="")
     refundable = pw.BooleanField(default=False)  # deposits
+    # Where the amount comes from: a paid repair's work order (KF-015 §6.2.1) or a KF-022
+    # service order; empty for renovation fees, deposits and the like.
+    work_order = pw.ForeignKeyField(WorkOrder, null=True, backref="charges", on_delete="RESTRICT")
+    service_order = pw.ForeignKeyField(
+        ServiceOrder, null=True, backref="charges", on_delete="RESTRICT"
+    )
 
 
 class ReceiptSeries(BaseModel):

@@ -130,6 +130,9 @@ class ServiceOrder(BaseModel):
     done_at = UtcDateTimeField(null=True)
     closed_at = UtcDateTimeField(null=True)
     note = pw.TextField(default="")
+    # KF-022 §3 ticket booking: what to book (route, date, tickets, delivery), as the
+    # two-copy record form has it; other kinds leave it empty.
+    details = pw.TextField(default="")
 
 
 class Visit(BaseModel):

@@ -48,6 +48,9 @@ class Ticket(BaseModel):
     text = pw.TextField()
     validity = pw.CharField(max_length=20, null=True)  # complaints: VALIDITY
     repair_class = pw.CharField(max_length=10, null=True)  # repairs: REPAIR_CLASSES
+    # A paid repair's quote, told to the resident at intake (KF-015 §6.2.1, KF-022 list).
+    price_code = pw.CharField(max_length=24, default="")
+    quoted_fen = FenField(default=0)
     state = pw.CharField(max_length=12, default="new", index=True)
     # KF-006 §1 / KF-010 §4.1.2 first-contact ownership: changes only by logged reassignment.
     owner = pw.ForeignKeyField(Staff, backref="tickets", on_delete="RESTRICT")

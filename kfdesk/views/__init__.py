@@ -24,7 +24,7 @@ from typing import NamedTuple
 import peewee as pw
 from dateutil.relativedelta import relativedelta
 
-from .models import (
+from ..models import (
     Bill,
     BillLine,
     Building,
@@ -55,9 +55,9 @@ from .models import (
     WorkOrder,
     database,
 )
-from .models.cash import FEE_ITEMS, PAYMENT_METHODS
-from .models.tickets import CATEGORIES, CHANNELS, KINDS
-from .privacy import mask_id, mask_phone
+from ..models.cash import FEE_ITEMS, PAYMENT_METHODS
+from ..models.tickets import CATEGORIES, CHANNELS, KINDS
+from ..privacy import mask_id, mask_phone
 
 # The KF-009 §3.2 / unit-brief look-back for "complained recently".
 COMPLAINT_LOOKBACK_MONTHS = 6
