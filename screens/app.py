@@ -1,4 +1,4 @@
-"""``KfDeskApp``: sign-in, the screen switcher (F1–F7), the command palette, the clock.
+"""``KfDeskApp``: sign-in, the screen switcher (F1–F10), the command palette, the clock.
 
 Each main screen is a Textual mode: created on first visit and kept alive, so switching is
 instant; a screen re-reads its records each time it is shown. Bindings carry ids (so keys can
@@ -51,7 +51,7 @@ class KfDeskApp(App[None]):
     # make Textual re-parse every source and restyle every node when it is first shown.
     CSS_PATH: ClassVar = ["app.tcss", "signin.tcss", "intake.tcss", "dispatch.tcss",
                           "callbacks.tcss", "cashier.tcss", "residents.tcss", "summary.tcss",
-                          "ticket.tcss", "help.tcss"]
+                          "ticket.tcss", "help.tcss", "fault_notices.tcss", "services.tcss"]
     TITLE = "kfdesk"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar = {JumpProvider}
@@ -65,6 +65,8 @@ class KfDeskApp(App[None]):
         "cashier": _lazy("cashier", "CashierScreen"),
         "residents": _lazy("residents", "ResidentsScreen"),
         "summary": _lazy("summary", "SummaryScreen"),
+        "faults": _lazy("fault_notices", "FaultNoticesScreen"),
+        "services": _lazy("services", "ServicesScreen"),
     }
     BINDINGS: ClassVar = [
         Binding("f1", "help", "ui.key.help", id="app.help"),
@@ -75,6 +77,8 @@ class KfDeskApp(App[None]):
         Binding("f6", "go('residents')", "ui.nav.residents", id="app.residents"),
         Binding("f7", "go('summary')", "ui.nav.summary", id="app.summary"),
         Binding("f8", "alerts", "ui.key.alerts", id="app.alerts"),
+        Binding("f9", "go('faults')", "ui.nav.faults", id="app.faults"),
+        Binding("f10", "go('services')", "ui.nav.services", id="app.services"),
         Binding("ctrl+p", "command_palette", "ui.key.palette", id="app.palette",
                 priority=True),
         Binding("q", "quit", "ui.key.quit", id="app.quit", show=False),

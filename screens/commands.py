@@ -28,9 +28,9 @@ class JumpProvider(Provider):
     async def discover(self) -> Hits:
         if not self.desk.signed_in:
             return
-        for i, mode in enumerate(MAIN_MODES, start=2):
+        for mode, key in MAIN_MODES.items():
             title = t(f"ui.title.{mode}")
-            yield DiscoveryHit(f"F{i} {title}", partial(self.desk.action_go, mode),
+            yield DiscoveryHit(f"{key} {title}", partial(self.desk.action_go, mode),
                                help=t("ui.palette.screen_help"))
 
     async def search(self, query: str) -> Hits:
@@ -39,8 +39,8 @@ class JumpProvider(Provider):
             return
         zone = desk.session.settings.zone
         matcher = self.matcher(query)
-        for i, mode in enumerate(MAIN_MODES, start=2):
-            title = f"F{i} {t(f'ui.title.{mode}')}"
+        for mode, key in MAIN_MODES.items():
+            title = f"{key} {t(f'ui.title.{mode}')}"
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score * 0.5, matcher.highlight(title),

@@ -17,8 +17,12 @@ from kfdesk.money import fmt
 
 ELLIPSIS = "…"
 
-# The main screens (Textual modes) in F2..F7 order; the palette lists them in the same order.
-MAIN_MODES = ("intake", "dispatch", "callbacks", "cashier", "residents", "summary")
+# The main screens (Textual modes) and their keys, in key order; the palette lists them so.
+# F8 is the alert list (a modal over any screen), so fault notices and services take F9, F10.
+MAIN_MODES = {
+    "intake": "F2", "dispatch": "F3", "callbacks": "F4", "cashier": "F5", "residents": "F6",
+    "summary": "F7", "faults": "F9", "services": "F10",
+}
 
 
 def fit(text: str, width: int) -> str:
