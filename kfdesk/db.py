@@ -32,27 +32,24 @@ def _v2_deadlines(db: pw.Database) -> None:
 
 def _v3_prices_and_origins(db: pw.Database) -> None:
     """v3: a paid repair's quoted price on its ticket (KF-015 §6.2.1); a service order's
-    details (KF-022 bookings); a charge's origin (the work order or service order it bills)."""
-    from playhouse.migrate import SchemaMigrator, migrate
+    details (KF-022 bookings); a charge's origin (the work order or service order it bills).
 
-    migrator = SchemaMigrator.from_database(db)
-    migrate(
-        migrator.add_column("ticket", "quoted_fen", pw.IntegerField(default=0)),
-        migrator.add_column("ticket", "price_code", pw.CharField(max_length=24, default="")),
-        migrator.add_column("service_order", "details", pw.TextField(default="")),
-        migrator.add_column("charge", "work_order_id", _fk("work_order")),
-        migrator.add_column("charge", "service_order_id", _fk("service_order")),
-    )
-
-
-def _fk(table: str) -> pw.ForeignKeyField:
-    """A nullable foreign key to ``table`` as the migrator adds it (the model as it was then)."""
-
-    class Target(pw.Model):
-        class Meta:
-            table_name = table
-
-    return pw.ForeignKeyField(Target, null=True, on_delete="RESTRICT", field=Target.id)
+    Plain ``ADD COLUMN`` with its default, which SQLite and PostgreSQL both do in place: the
+    migrator's way (add nullable, fill, then NOT NULL) rebuilds the table on SQLite, and that
+    fails on a store whose other tables point at it.
+    """
+    for sql in (
+        "ALTER TABLE ticket ADD COLUMN quoted_fen INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE ticket ADD COLUMN price_code VARCHAR(24) NOT NULL DEFAULT ''",
+        "ALTER TABLE service_order ADD COLUMN details TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE charge ADD COLUMN work_order_id INTEGER"
+        " REFERENCES work_order (id) ON DELETE RESTRICT",
+        "ALTER TABLE charge ADD COLUMN service_order_id INTEGER"
+        " REFERENCES service_order (id) ON DELETE RESTRICT",
+        'CREATE INDEX "charge_work_order_id" ON "charge" ("work_order_id")',
+        'CREATE INDEX "charge_service_order_id" ON "charge" ("service_order_id")',
+    ):
+        db.execute_sql(sql)
 
 
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {

@@ -210,10 +210,20 @@ def test_a_database_of_the_previous_schema_version_opens_after_upgrade(
     # Every migration together gives exactly the tables a new store has: no column missed.
     from kfdesk.models import ALL_MODELS
 
+    upgraded = {m._meta.table_name: (
+        {c.name for c in database.obj.get_columns(m._meta.table_name)},
+        {i.name for i in database.obj.get_indexes(m._meta.table_name)},
+    ) for m in ALL_MODELS}
+    close_store()
+    open_store(str(tmp_path / "new.db"), clock)
     for model in ALL_MODELS:
         table = model._meta.table_name
         columns = {c.name for c in database.obj.get_columns(table)}
-        assert columns == {f.column_name for f in model._meta.sorted_fields}, table
+        indexes = {i.name for i in database.obj.get_indexes(table)}
+        assert upgraded[table] == (columns, indexes), table
+    close_store()
+    open_store(str(path), clock, create=False)
+    ticket = Ticket.get(Ticket.number == "K-000001")
     ticket.quoted_fen = 12000  # v3's columns are usable
     ticket.save()
     close_store()
