@@ -178,18 +178,20 @@ def _validate(where: str, data: dict[str, Any]) -> None:
                 f"{where}: key 'fees.{key}': expected an amount in yuan like \"1.80\", "
                 f"got {value!r}"
             )
-    for i, item in enumerate(data["services"]):
-        for need in ("code", "name_zh", "name_en", "unit", "price"):
-            if not isinstance(item.get(need), str):
-                raise SettingsError(f"{where}: key 'services[{i}].{need}': expected text in quotes")
-        for key in ("price", "price_max"):
-            if key in item:
-                try:
-                    Decimal(item[key])
-                except InvalidOperation:
+    for table in ("services", "repair_prices"):
+        for i, item in enumerate(data[table]):
+            for need in ("code", "name_zh", "name_en", "unit", "price"):
+                if not isinstance(item.get(need), str):
                     raise SettingsError(
-                        f"{where}: key 'services[{i}].{key}': expected an amount in yuan"
-                    )
+                        f"{where}: key '{table}[{i}].{need}': expected text in quotes")
+            for key in ("price", "price_max"):
+                if key in item:
+                    try:
+                        Decimal(item[key])
+                    except InvalidOperation:
+                        raise SettingsError(
+                            f"{where}: key '{table}[{i}].{key}': expected an amount in yuan"
+                        )
 
 
 def load_settings(path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:

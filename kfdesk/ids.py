@@ -3,11 +3,12 @@
 18 characters: a 6-digit area code, the birth date YYYYMMDD, a 3-digit sequence whose last digit
 is odd for men and even for women, and a check character computed with ISO 7064 MOD 11-2
 (``0``–``9`` or ``X``). Owner files keep these numbers (KF-017 §1.2); release passes check them
-(KF-014).
+(KF-014). Contact phone numbers are checked and written one way (``normalize_phone``).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 # GB 11643: weight of position i is 2^(17-i) mod 11.
@@ -80,3 +81,23 @@ def is_valid_id_number(number: str) -> bool:
     if born is None or born.year < 1900:
         return False
     return id_check_digit(first17) == check
+
+
+# --- phone numbers -------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A fixed line with its area code (010, 021, 0755 …), 7–8 digits, and an optional extension.
+_FIXED = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+
+
+def normalize_phone(text: str) -> str:
+    """A mainland contact number as the counter writes it (``13812345678``, ``021-62345678``);
+    ``""`` when it is not one. Spaces, dashes in a mobile and a +86 prefix are dropped."""
+    raw = re.sub(r"[\s()（）]", "", text)
+    if raw.startswith("+86"):
+        raw = raw[3:]
+    elif raw.startswith("0086"):
+        raw = raw[4:]
+    if _MOBILE.match(raw.replace("-", "")):
+        return raw.replace("-", "")
+    return raw if _FIXED.match(raw) else ""

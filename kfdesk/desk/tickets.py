@@ -1,0 +1,691 @@
+"""Tickets at the desk: intake, dispatch, escalation, work orders, completion, verdict, close-out.
+
+RULES §1 and KF-011/KF-012. Every step is one function that checks the ticket is in a state
+where the step makes sense (KF-008: nothing closes without passing the desk), refuses with a
+``DeskError`` saying what is missing, and otherwise writes the step in one transaction: the
+ticket, its history (``TicketLog``), the audit event naming the actor, and its clocks
+(``rules.sync``). Screens pass ticket numbers, not models, and may pass the ``version`` they
+showed, so a clerk acting on a ticket another counter has just changed is told so.
+
+The ticket's life (``TICKET_STATES``):
+
+- ``new`` → dispatched to departments (valid complaints, repairs, help requests), or explained
+  (invalid, other: KF-010 §4.4.2), or a work contact form sent to the developer (§4.4.1), or
+  answered and closed out at once (inquiries, visits, suggestions).
+- ``dispatched`` → ``in_progress`` when a work order is opened (KF-011), → ``callback`` when the
+  department reports completion: handling has ended and the resident is to be called back
+  (KF-010 §4.5, KF-009 §3.1.1 — the callback clock starts).
+- ``callback`` → the resident's verdict: satisfied / inspection passed → ``closed`` (封闭消项);
+  not satisfied / failed → back to work: a rework order for repairs (every loop kept, KF-011),
+  further handling for complaints (KF-012).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from ..clock import Clock
+from ..config import Settings
+from ..ids import normalize_phone
+from ..models import (
+    Callback,
+    Charge,
+    Dispatch,
+    Occupancy,
+    Person,
+    Staff,
+    Ticket,
+    TicketLog,
+    Unit,
+    WorkOrder,
+)
+from ..models.tickets import CATEGORIES, CHANNELS, DEPARTMENTS, KINDS, REPAIR_CLASSES, VALIDITY
+from ..money import fmt, to_fen
+from ..rules.context import RuleContext
+from ..rules.sync import sync_callback, sync_ticket, ticket_wants
+from .base import DeskError, Tr, audit, require_role, transaction
+from .numbers import next_number
+
+INTAKE_ROLES = ("clerk", "cashier", "supervisor", "manager")  # whoever first receives it
+DESK_ROLES = ("clerk", "supervisor", "manager")
+# Departments a ticket is dispatched to; the developer gets a work contact form instead.
+DISPATCH_DEPARTMENTS = tuple(d for d in DEPARTMENTS if d != "developer")
+# Kinds the desk answers itself and closes out at once (no department, no clock).
+ANSWERED_KINDS = ("inquiry", "visit", "suggestion")
+MAX_TEXT = 2000
+
+
+@dataclass
+class IntakeForm:
+    """What the clerk typed on the intake form (F2), before it is checked."""
+
+    channel: str = "phone"
+    kind: str = ""
+    category: str = ""
+    text: str = ""
+    unit_code: str = ""
+    person_id: int | None = None
+    caller_name: str = ""
+    phone: str = ""
+    forwarded_from: str = ""
+    forwarded_received_at: datetime | None = None
+    validity: str | None = None  # complaints (KF-010 §4.2)
+    repair_class: str | None = None  # repairs (KF-011)
+    price_code: str = ""  # paid repairs: a line of the repair price list
+    quoted: str = ""  # paid repairs: the amount told to the resident, in yuan
+    defect_of: str = ""  # KF-009 §3.1.4: the repair ticket whose fix is still defective
+
+
+class Promise(NamedTuple):
+    """A clock the ticket starts (or will start), for the form and the clerk's promise."""
+
+    clock: str
+    due_at: datetime | None  # None: starts later (e.g. after the work order returns)
+    provisional: bool = False
+    limit: int = 0
+
+
+class Taken(NamedTuple):
+    number: str
+    promises: list[Promise]
+
+
+# --- intake --------------------------------------------------------------------------------
+
+
+def _price_line(settings: Settings, code: str) -> dict | None:
+    return next((p for p in settings.data["repair_prices"] if p["code"] == code), None)
+
+
+def _checked(form: IntakeForm, now: datetime, settings: Settings) -> Ticket:
+    """The ticket the form describes (unsaved), or the first thing wrong with it."""
+    if form.channel not in CHANNELS:
+        raise DeskError("intake.channel", field="channel")
+    forwarded_from, forwarded_at = "", None
+    if form.channel == "forwarded":  # KF-010 §4.1.1
+        if form.forwarded_from not in DISPATCH_DEPARTMENTS:
+            raise DeskError("intake.forwarded_from", field="forwarded_from")
+        if form.forwarded_received_at is None:
+            raise DeskError("intake.forwarded_at", field="forwarded_at")
+        if form.forwarded_received_at > now:
+            raise DeskError("intake.forwarded_future", field="forwarded_at")
+        forwarded_from, forwarded_at = form.forwarded_from, form.forwarded_received_at
+    if form.kind not in KINDS:
+        raise DeskError("intake.kind", field="kind")
+    if form.category not in CATEGORIES:
+        raise DeskError("intake.category", field="category")
+    unit = None
+    if form.unit_code.strip():
+        unit = Unit.get_or_none(Unit.code == form.unit_code.strip())
+        if unit is None:
+            raise DeskError("intake.unknown_unit", field="unit", unit=form.unit_code.strip())
+    person = None
+    caller = form.caller_name.strip()
+    if form.person_id is not None:
+        person = Person.get_or_none(Person.id == form.person_id)
+        if person is None or (unit is not None and not Occupancy.select().where(
+                (Occupancy.person == person) & (Occupancy.unit == unit)).exists()):
+            raise DeskError("intake.person_not_of_unit", field="caller")
+        caller = person.name
+    phone = ""
+    if form.phone.strip():
+        phone = normalize_phone(form.phone)
+        if not phone:
+            raise DeskError("intake.phone", field="phone", phone=form.phone.strip())
+    elif person is not None:
+        phone = person.phone
+    validity = form.validity or None
+    if form.kind == "complaint":
+        if validity not in VALIDITY:
+            raise DeskError("intake.validity", field="validity")
+    else:
+        validity = None
+    repair_class = form.repair_class or None
+    price_code, quoted_fen = "", 0
+    if form.kind == "repair":
+        if repair_class not in REPAIR_CLASSES:
+            raise DeskError("intake.repair_class", field="repair_class")
+        if repair_class == "paid":  # KF-015 §6.2.1: the price is told before the work
+            price_code = form.price_code.strip()
+            line = _price_line(settings, price_code) if price_code else None
+            if price_code and line is None:
+                raise DeskError("intake.price_code", field="price", code=price_code)
+            text = form.quoted.strip() or (line["price"] if line else "")
+            try:
+                quoted_fen = to_fen(text) if text else 0
+            except ValueError:
+                raise DeskError("intake.quoted", field="price", amount=text)
+            if quoted_fen <= 0:
+                raise DeskError("intake.quoted", field="price", amount=text or "0")
+    else:
+        repair_class = None
+    defect_of = None
+    if form.defect_of.strip():
+        if form.kind != "complaint":
+            raise DeskError("intake.defect_not_complaint", field="defect_of")
+        defect_of = Ticket.get_or_none(Ticket.number == form.defect_of.strip().upper())
+        if defect_of is None or defect_of.kind != "repair":
+            raise DeskError("intake.defect_of", field="defect_of",
+                            number=form.defect_of.strip())
+    text = form.text.strip()
+    if not text:
+        raise DeskError("intake.text", field="text")
+    if len(text) > MAX_TEXT:
+        raise DeskError("intake.text_long", field="text", limit=MAX_TEXT)
+    return Ticket(
+        number="", received_at=now, channel=form.channel, forwarded_from=forwarded_from,
+        forwarded_received_at=forwarded_at, unit=unit, person=person, caller_name=caller,
+        phone=phone, kind=form.kind, category=form.category, text=text, validity=validity,
+        repair_class=repair_class, price_code=price_code, quoted_fen=quoted_fen, state="new",
+        defect_of=defect_of, updated_at=now,
+    )
+
+
+def _promises(ticket: Ticket, ctx: RuleContext) -> list[Promise]:
+    """The clocks intake starts, then those that start later in the ticket's life."""
+    out = [Promise(w.clock, w.due_at, w.provisional)
+           for w in ticket_wants(ticket, ctx) if w.stopped_at is None]
+    c = ctx.settings.clocks
+    if ticket.kind == "repair":
+        out.append(Promise("repair_callback", None, limit=c["repair_callback_working_days"]))
+    elif ticket.validity == "valid":
+        out.append(Promise("complaint_callback", None, limit=c["complaint_callback_days"]))
+    elif ticket.validity == "invalid_developer":
+        out.append(Promise("developer_callback", None,
+                           limit=c["developer_callback_working_days"]))
+    if ticket.defect_of_id is not None:
+        due = ticket.received_at + timedelta(hours=c["defect_rework_hours"])
+        out.append(Promise("defect_callback", due))
+    return out
+
+
+def preview(form: IntakeForm, clock: Clock, settings: Settings) -> list[Promise]:
+    """What saving the form would start, with due times (shown on the form before saving)."""
+    ticket = _checked(form, clock.now(), settings)
+    ticket.owner_id = 0
+    return _promises(ticket, RuleContext.from_store(settings))
+
+
+def take_ticket(form: IntakeForm, actor: Staff, clock: Clock, settings: Settings) -> Taken:
+    """Record a ticket; the clerk who took it owns it (KF-006 §1, KF-010 §4.1.2)."""
+    require_role(actor, INTAKE_ROLES, "ticket.create")
+    now = clock.now()
+    ticket = _checked(form, now, settings)
+    ctx = RuleContext.from_store(settings)
+    with transaction(immediate=True):
+        ticket.number = next_number(Ticket)
+        ticket.owner = actor
+        ticket.save(force_insert=True)
+        TicketLog.create(ticket=ticket, at=now, staff=actor, step="received",
+                         note=ticket.forwarded_from if ticket.channel == "forwarded" else "")
+        audit(actor, clock, "ticket.take", ticket, number=ticket.number, kind=ticket.kind,
+              category=ticket.category, channel=ticket.channel,
+              unit=ticket.unit.code if ticket.unit else "")
+        sync_ticket(ticket, ctx)
+        if ticket.defect_of_id is not None:
+            # KF-009 §3.1.4: a defect after repair gets a special callback within 24 hours.
+            cb = Callback.create(kind="defect", ticket=ticket, unit=ticket.unit, owner=actor,
+                                 clock_started_at=now)
+            sync_callback(cb, ctx)
+    return Taken(ticket.number, _promises(ticket, ctx))
+
+
+# --- one ticket, one step ------------------------------------------------------------------
+
+
+def _load(number: str, version: int | None) -> Ticket:
+    ticket = Ticket.get_or_none(Ticket.number == number)
+    if ticket is None:
+        raise DeskError("ticket.unknown", number=number)
+    if version is not None and ticket.version != version:
+        last = (TicketLog.select().where(TicketLog.ticket == ticket)
+                .order_by(TicketLog.at.desc(), TicketLog.id.desc()).first())
+        who = last.staff.name if last else ""
+        raise DeskError("ticket.changed", number=number, who=who)
+    return ticket
+
+
+def _open(ticket: Ticket) -> None:
+    if ticket.state == "closed":
+        raise DeskError("ticket.closed", number=ticket.number)
+
+
+def _step(ticket: Ticket, actor: Staff, clock: Clock, step: str, note: str = "",
+          **detail: object) -> None:
+    """The common end of every step: version, history, audit trail."""
+    now = clock.now()
+    ticket.version += 1
+    ticket.updated_at = now
+    ticket.save()
+    TicketLog.create(ticket=ticket, at=now, staff=actor, step=step, note=note)
+    audit(actor, clock, f"ticket.{step}", ticket, number=ticket.number, **detail)
+
+
+def _ctx(settings: Settings) -> RuleContext:
+    return RuleContext.from_store(settings)
+
+
+def _needs_dispatch(ticket: Ticket) -> bool:
+    return ticket.kind in ("complaint", "repair", "help") and ticket.validity in (None, "valid")
+
+
+def dispatch_ticket(number: str, departments: list[str], actor: Staff, clock: Clock,
+                    settings: Settings, *, version: int | None = None) -> None:
+    """Send the ticket to one or more departments (KF-010 §4.1.2, §4.3.1).
+
+    Two or more departments make it supervisor-coordinated (KF-010 §4.3.2): the ticket is
+    flagged and the supervisor sees it in the queue and the day summary.
+    """
+    require_role(actor, DESK_ROLES, "ticket.dispatch")
+    if not departments:
+        raise DeskError("dispatch.no_department", field="department")
+    for d in departments:
+        if d not in DISPATCH_DEPARTMENTS:
+            raise DeskError("dispatch.bad_department", field="department", department=d)
+    if len(set(departments)) != len(departments):
+        raise DeskError("dispatch.twice_in_one", field="department")
+    now = clock.now()
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.validity == "invalid_developer":
+            raise DeskError("dispatch.developer", number=number)
+        if ticket.validity == "invalid_other":
+            raise DeskError("dispatch.invalid", number=number)
+        if ticket.kind in ANSWERED_KINDS:
+            raise DeskError("dispatch.answered_kind", number=number,
+                            kind=Tr(f"kind.{ticket.kind}"))
+        if ticket.state == "callback":
+            raise DeskError("dispatch.after_completion", number=number)
+        already = {d.department for d in ticket.dispatches}
+        for d in departments:
+            if d in already:
+                raise DeskError("dispatch.twice", field="department", number=number,
+                                department=Tr(f"department.{d}"))
+        for d in departments:
+            Dispatch.create(ticket=ticket, department=d, dispatched_at=now, by=actor)
+        if ticket.dispatched_at is None:
+            ticket.dispatched_at = now
+            ticket.department = departments[0]
+        if ticket.state == "new":
+            ticket.state = "dispatched"
+        coordinated = len(already) + len(departments) >= 2
+        became_coordinated = coordinated and not ticket.coordinated
+        ticket.coordinated = ticket.coordinated or coordinated
+        _step(ticket, actor, clock, "dispatched", ",".join(departments),
+              departments=departments)
+        if became_coordinated:
+            TicketLog.create(ticket=ticket, at=now, staff=actor, step="coordinated",
+                             note=",".join(sorted(already | set(departments))))
+        sync_ticket(ticket, _ctx(settings))
+
+
+def explain_invalid(number: str, note: str, actor: Staff, clock: Clock, settings: Settings,
+                    *, version: int | None = None) -> None:
+    """KF-010 §4.4.2: the complainant was told why it is outside the office's scope."""
+    require_role(actor, DESK_ROLES, "ticket.explain")
+    note = note.strip()
+    if not note:
+        raise DeskError("explain.note_needed", field="note")
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.validity != "invalid_other":
+            raise DeskError("explain.not_invalid", number=number)
+        if ticket.explained_at is not None:
+            raise DeskError("explain.already", number=number)
+        ticket.explained_at = clock.now()
+        _step(ticket, actor, clock, "explained", note)
+        sync_ticket(ticket, _ctx(settings))
+
+
+def send_contact_form(number: str, form_no: str, actor: Staff, clock: Clock,
+                      settings: Settings, *, version: int | None = None) -> None:
+    """KF-010 §4.4.1: the work contact form (工作联系单) went to the developer; the resident is
+    to be called back within 3 working days of it (the RULES reading)."""
+    require_role(actor, DESK_ROLES, "ticket.contact_form")
+    form_no = form_no.strip()
+    if not form_no:
+        raise DeskError("contact_form.number_needed", field="form_no")
+    now = clock.now()
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.validity != "invalid_developer":
+            raise DeskError("contact_form.not_developer", number=number)
+        if ticket.contact_form_sent_at is not None:
+            raise DeskError("contact_form.already", number=number, form_no=ticket.contact_form_no)
+        ticket.contact_form_no = form_no
+        ticket.contact_form_sent_at = now
+        ticket.department = "developer"
+        ticket.state = "dispatched"
+        Dispatch.create(ticket=ticket, department="developer", dispatched_at=now, by=actor)
+        _step(ticket, actor, clock, "contact_form", form_no, form_no=form_no)
+        ctx = _ctx(settings)
+        sync_ticket(ticket, ctx)
+        cb = Callback.create(kind="developer", ticket=ticket, unit=ticket.unit,
+                             owner=ticket.owner, clock_started_at=now)
+        sync_callback(cb, ctx)
+
+
+# --- major complaints (KF-010 §4.3.3, §4.4.3) ----------------------------------------------
+
+
+def escalate(number: str, reason: str, actor: Staff, clock: Clock, settings: Settings,
+             *, version: int | None = None) -> None:
+    """A complaint the first-contact clerk cannot resolve, or one that harms the office's
+    image, goes to the supervisor."""
+    require_role(actor, DESK_ROLES, "ticket.escalate")
+    reason = reason.strip()
+    if not reason:
+        raise DeskError("escalate.reason_needed", field="note")
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.kind != "complaint" or ticket.validity != "valid":
+            raise DeskError("escalate.not_complaint", number=number)
+        if ticket.escalation is not None:
+            raise DeskError("escalate.already", number=number,
+                            state=Tr(f"escalation.{ticket.escalation}"))
+        ticket.escalation = "escalated"
+        _step(ticket, actor, clock, "escalated", reason)
+
+
+def propose_handling(number: str, proposal: str, actor: Staff, clock: Clock,
+                     settings: Settings, *, version: int | None = None) -> None:
+    """The supervisor confirms the escalation and writes the proposed handling."""
+    require_role(actor, ("supervisor",), "ticket.propose")
+    proposal = proposal.strip()
+    if not proposal:
+        raise DeskError("escalate.proposal_needed", field="note")
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.escalation not in ("escalated", "rejected"):
+            raise DeskError("escalate.not_escalated", number=number)
+        ticket.escalation = "proposed"
+        ticket.escalation_proposal = proposal
+        _step(ticket, actor, clock, "proposed", proposal)
+
+
+def decide_handling(number: str, approve: bool, note: str, actor: Staff, clock: Clock,
+                    settings: Settings, *, version: int | None = None) -> None:
+    """The manager approves the proposal, or rejects it (the supervisor writes another)."""
+    require_role(actor, ("manager",), "ticket.decide")
+    note = note.strip()
+    if not approve and not note:
+        raise DeskError("escalate.reject_reason", field="note")
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.escalation != "proposed":
+            raise DeskError("escalate.no_proposal", number=number)
+        ticket.escalation = "approved" if approve else "rejected"
+        _step(ticket, actor, clock, ticket.escalation, note)
+
+
+# --- work orders, completion, verdict ------------------------------------------------------
+
+
+def _open_order(ticket: Ticket) -> WorkOrder | None:
+    return (WorkOrder.select().where((WorkOrder.ticket == ticket)
+                                     & WorkOrder.completed_at.is_null())
+            .order_by(WorkOrder.id.desc()).first())
+
+
+def _last_order(ticket: Ticket) -> WorkOrder | None:
+    return (WorkOrder.select().where(WorkOrder.ticket == ticket)
+            .order_by(WorkOrder.id.desc()).first())
+
+
+def open_work_order(number: str, technician: str, actor: Staff, clock: Clock,
+                    settings: Settings, *, version: int | None = None) -> str:
+    """Engineering's order to a technician (派工单, KF-011); returns its number.
+
+    A paid repair carries the quote to the order, which the resident signs (KF-015 §6.2.1).
+    """
+    require_role(actor, DESK_ROLES, "ticket.work_order")
+    technician = technician.strip()
+    if not technician:
+        raise DeskError("work_order.technician_needed", field="technician")
+    now = clock.now()
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.dispatched_at is None or ticket.department == "developer":
+            raise DeskError("work_order.not_dispatched", number=number)
+        if ticket.state == "callback":
+            raise DeskError("work_order.after_completion", number=number)
+        current = _open_order(ticket)
+        if current is not None:
+            raise DeskError("work_order.open", number=number, order=current.number)
+        order = WorkOrder.create(
+            number=next_number(WorkOrder), ticket=ticket, department=ticket.department,
+            technician=technician, opened_at=now, in_home=ticket.unit_id is not None,
+            paid=ticket.repair_class == "paid", amount_fen=ticket.quoted_fen,
+        )
+        ticket.state = "in_progress"
+        _step(ticket, actor, clock, "work_order", f"{order.number} {technician}",
+              work_order=order.number)
+        audit(actor, clock, "work_order.open", order, number=order.number, ticket=number)
+    return order.number
+
+
+def record_completion(number: str, completed_at: datetime, result: str, actor: Staff,
+                      clock: Clock, settings: Settings, *, version: int | None = None,
+                      settle: str = "") -> None:
+    """The department reports the work done (KF-008: completion comes back to the desk).
+
+    Handling ends and the callback clock starts: a repair's when its work order returns
+    (KF-009 §3.1.1, 3 working days), a complaint's when handling ends (KF-010 §4.5, 3 days);
+    a developer issue's callback is already running from the contact form. A paid repair's
+    amount goes on the unit's account: ``settle`` "cashier" (paid on the spot, the cashier
+    issues the receipt) or "bill" (with this month's fee bill) — KF-015 §6.2.1.
+    """
+    require_role(actor, DESK_ROLES, "ticket.complete")
+    now = clock.now()
+    if completed_at > now:
+        raise DeskError("complete.future", field="completed_at")
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.state not in ("dispatched", "in_progress"):
+            raise DeskError("complete.not_in_hand", number=number,
+                            state=Tr(f"state.{ticket.state}"))
+        if completed_at < ticket.received_at:
+            raise DeskError("complete.before_intake", field="completed_at")
+        order = _open_order(ticket)
+        if ticket.kind == "repair" and ticket.department != "developer" and order is None:
+            raise DeskError("complete.no_work_order", number=number)
+        if order is not None and completed_at < order.opened_at:
+            raise DeskError("complete.before_order", field="completed_at", order=order.number)
+        if order is not None and order.paid and settle not in ("cashier", "bill"):
+            raise DeskError("complete.settle", field="settle", amount=fmt(order.amount_fen))
+        if order is not None and order.paid and settle == "bill" and ticket.unit_id is None:
+            raise DeskError("complete.bill_needs_unit", field="settle")
+        for d in ticket.dispatches:
+            if d.reported_at is None:
+                d.reported_at = now
+                d.result = result.strip()
+                d.save()
+        ctx = _ctx(settings)
+        if order is not None:
+            order.completed_at = completed_at
+            order.returned_at = now
+            order.resident_signed = order.in_home
+            order.save()
+            if order.paid:
+                local = now.astimezone(settings.zone)
+                Charge.create(unit=ticket.unit, kind="paid_repair", work_order=order,
+                              description=f"{order.number} {ticket.number}",
+                              amount_fen=order.amount_fen, created_at=now, created_by=actor,
+                              with_bill_month=local.strftime("%Y-%m") if settle == "bill"
+                              else "")
+        ticket.completed_at = completed_at
+        ticket.handling_ended_at = now
+        ticket.state = "callback"
+        _step(ticket, actor, clock, "completed", result.strip(),
+              completed_at=completed_at.isoformat(), work_order=order.number if order else "")
+        sync_ticket(ticket, ctx)
+        kind = {"repair": "repair", "complaint": "complaint"}.get(ticket.kind)
+        if ticket.validity == "invalid_developer":
+            kind = None  # its callback runs from the contact form (KF-010 §4.4.1)
+        open_cb = Callback.select().where((Callback.ticket == ticket)
+                                          & Callback.done_at.is_null()
+                                          & (Callback.kind == (kind or ""))).exists()
+        if kind is not None and not open_cb:
+            cb = Callback.create(kind=kind, ticket=ticket, work_order=order, unit=ticket.unit,
+                                 owner=ticket.owner, clock_started_at=now)
+            sync_callback(cb, ctx)
+
+
+def record_verdict(number: str, passed: bool, note: str, actor: Staff, clock: Clock,
+                   settings: Settings, *, version: int | None = None,
+                   technician: str = "") -> str | None:
+    """The resident's word after the work: inspection passed / satisfied → closed out
+    (封闭消项, KF-011, KF-012); failed → a rework order (repairs, returned number) or
+    further handling (complaints). The open callback is recorded as done either way."""
+    require_role(actor, DESK_ROLES, "ticket.verdict")
+    note = note.strip()
+    if not passed and not note:
+        raise DeskError("verdict.reason_needed", field="note")
+    now = clock.now()
+    rework_number = None
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.state not in ("callback", "completed"):
+            raise DeskError("verdict.not_completed", number=number,
+                            state=Tr(f"state.{ticket.state}"))
+        order = _last_order(ticket)
+        is_repair = ticket.kind == "repair" and order is not None
+        if not passed and is_repair and not (technician or order.technician).strip():
+            raise DeskError("work_order.technician_needed", field="technician")
+        ctx = _ctx(settings)
+        for cb in Callback.select().where((Callback.ticket == ticket)
+                                          & Callback.done_at.is_null()
+                                          & (Callback.kind != "defect")):
+            cb.done_at = now
+            cb.method = "phone"
+            cb.satisfaction = "satisfied" if passed else "unsatisfied"
+            cb.remarks = note
+            cb.save()
+            sync_callback(cb, ctx)
+        if is_repair:
+            order.inspection = "pass" if passed else "fail"
+            order.save()
+        if passed:
+            ticket.closed_at = now
+            ticket.state = "closed"
+            _step(ticket, actor, clock, "inspected_pass" if is_repair else "satisfied", note)
+            TicketLog.create(ticket=ticket, at=now, staff=actor, step="closed", note="")
+        elif is_repair:  # KF-011: rework until it passes, every loop kept
+            rework = WorkOrder.create(
+                number=next_number(WorkOrder), ticket=ticket, department=order.department,
+                technician=(technician or order.technician).strip(), opened_at=now,
+                in_home=order.in_home, paid=False, rework_of=order,
+            )
+            rework_number = rework.number
+            ticket.rework_count += 1
+            ticket.state = "in_progress"
+            ticket.completed_at = None
+            ticket.handling_ended_at = None
+            _step(ticket, actor, clock, "inspected_fail", note, rework=rework.number)
+            TicketLog.create(ticket=ticket, at=now, staff=actor, step="rework",
+                             note=f"{rework.number} {rework.technician}")
+        else:  # KF-012: not satisfied — further explanation and handling
+            ticket.state = "dispatched" if ticket.dispatched_at else "new"
+            ticket.completed_at = None
+            ticket.handling_ended_at = None
+            for d in ticket.dispatches:
+                d.reported_at = None
+                d.save()
+            _step(ticket, actor, clock, "unsatisfied", note)
+        sync_ticket(ticket, ctx)
+    return rework_number
+
+
+def close_out(number: str, note: str, actor: Staff, clock: Clock, settings: Settings,
+              *, version: int | None = None) -> None:
+    """消项 for what the desk finished itself: an inquiry answered, a visit received, a
+    suggestion passed on, an invalid complaint explained (KF-010 §4.4.2). Complaints and
+    repairs that went to a department close with the resident's verdict (KF-008, KF-011)."""
+    require_role(actor, DESK_ROLES, "ticket.close")
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        if ticket.validity == "invalid_other" and ticket.explained_at is None:
+            raise DeskError("close.explain_first", number=number)
+        if ticket.validity == "invalid_developer":
+            raise DeskError("close.developer", number=number)
+        if _needs_dispatch(ticket) and ticket.kind != "help":
+            raise DeskError("close.needs_verdict", number=number)
+        if ticket.kind == "help" and ticket.dispatched_at is not None:
+            raise DeskError("close.needs_verdict", number=number)
+        now = clock.now()
+        ticket.closed_at = now
+        ticket.state = "closed"
+        _step(ticket, actor, clock, "closed", note.strip())
+        sync_ticket(ticket, _ctx(settings))
+
+
+def reassign(number: str, login: str, reason: str, actor: Staff, clock: Clock,
+             settings: Settings, *, version: int | None = None) -> None:
+    """First-contact ownership changes only by the supervisor, with a reason, logged
+    (KF-006 §1)."""
+    require_role(actor, ("supervisor", "manager"), "ticket.reassign")
+    reason = reason.strip()
+    if not reason:
+        raise DeskError("reassign.reason_needed", field="note")
+    with transaction():
+        ticket = _load(number, version)
+        _open(ticket)
+        new_owner = Staff.get_or_none((Staff.login == login.strip()) & Staff.active)
+        if new_owner is None or new_owner.role not in DESK_ROLES:
+            raise DeskError("reassign.unknown", field="owner", login=login.strip())
+        if new_owner.id == ticket.owner_id:
+            raise DeskError("reassign.same", field="owner", name=new_owner.name)
+        old = ticket.owner.name
+        ticket.owner = new_owner
+        _step(ticket, actor, clock, "reassigned", f"{old} → {new_owner.name}: {reason}",
+              old=old, new=new_owner.login, reason=reason)
+        ctx = _ctx(settings)
+        sync_ticket(ticket, ctx)
+        for cb in Callback.select().where((Callback.ticket == ticket)
+                                          & Callback.done_at.is_null()):
+            cb.owner = new_owner
+            cb.save()
+            sync_callback(cb, ctx)
+
+
+def price_list(settings: Settings, lang: str) -> list[tuple[str, str, Decimal]]:
+    """The repair price list as (code, name in ``lang``, price in yuan) for the form."""
+    return [(p["code"], p[f"name_{lang}"], Decimal(p["price"]))
+            for p in settings.data["repair_prices"]]
+
+
+def hold(number: str, reason: str, actor: Staff, clock: Clock, *,
+         version: int | None = None) -> None:
+    """Put a ticket on hold by number (RULES §8 pauses; ``holds.hold_ticket``)."""
+    from .holds import hold_ticket
+
+    with transaction():
+        hold_ticket(_load(number, version), reason, actor, clock)
+        _bump(number)
+
+
+def resume(number: str, actor: Staff, clock: Clock, *, version: int | None = None) -> None:
+    """End a ticket's hold by number; its clocks are pushed on by the time held."""
+    from .holds import resume_ticket
+
+    with transaction():
+        resume_ticket(_load(number, version), actor, clock)
+        _bump(number)
+
+
+def _bump(number: str) -> None:
+    # A hold changes what the clerk saw: other counters acting on the old view are told.
+    Ticket.update(version=Ticket.version + 1).where(Ticket.number == number).execute()
