@@ -1,30 +1,37 @@
-"""F2 intake: today's intake list, the unit lookup, and the unit brief beside them.
+"""F2 intake: the intake form, today's intake list under it, and the unit brief beside them.
 
-The intake form itself (recording a new ticket, KF-006 §1 / KF-010 §4.1.1) comes with the
-intake issue; this screen already shows the real list and the brief a clerk reads while the
-resident talks: who lives there, what is open, owed and waiting (UX.md intake sketch).
+The form records a ticket (KF-006 §1, KF-010 §4.1; ``intake_form``); Ctrl+S saves it and shows
+its number and the promise to read to the resident. The brief is what a clerk reads while the
+resident talks: who lives there, what is open, owed and waiting, and what was closed out
+recently, so a duplicate or a recurring problem shows before it is typed twice (UX.md intake
+sketch, KF-010 §4.6.2).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from kfdesk import views
+from kfdesk.desk import tickets
+from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
 from kfdesk.views import UnitBrief
 
+from .alerts import marked
 from .base import DeskScreen
 from .common import money, when
+from .intake_form import IntakeForm, promise_text
 from .ticket import TicketScreen
-from .widgets.lookup import UnitLookup
 from .widgets.table import Column, FitTable
 
 
@@ -85,6 +92,9 @@ def brief_body(b: UnitBrief, today: date) -> Group:
     else:
         parts.append(Text(t("ui.brief.no_open_tickets")))
     parts.append(Text(t("ui.brief.complaints_6m", n=b.complaints_6m)))
+    if b.recent:  # recurring problems show while the clerk types (KF-010 §4.6.2)
+        parts.append(Text(t("ui.brief.recent", n=len(b.recent)), style="bold"))
+        parts.append(tickets_grid(b.recent, today))
     if b.mail_waiting:
         parts.append(mail_line(b.mail_waiting))
     return Group(*parts)
@@ -92,16 +102,22 @@ def brief_body(b: UnitBrief, today: date) -> Group:
 
 class IntakeScreen(DeskScreen):
     MODE = "intake"
+    AUTO_FOCUS = "#lookup #query"
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "ui.key.save_ticket", id="intake.save", priority=True),
+        Binding("ctrl+n", "new", "ui.key.new_form", id="intake.new"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self._unit: str | None = None
         self._unit_of: dict[str, str] = {}  # ticket number → unit code, from the last reload
+        self._armed_drop = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="columns"):
             with Vertical(id="left"):
-                yield UnitLookup(id="lookup")
+                yield IntakeForm(id="form")
                 yield Static("", id="today-count", classes="count")
                 yield FitTable(
                     [
@@ -127,21 +143,72 @@ class IntakeScreen(DeskScreen):
         self._unit_of = {r.number: r.unit for r in rows}
         self.query_one("#today-count", Static).update(
             t("ui.intake.today", day=self.today.isoformat(), n=len(rows)))
+        alerts = self.desk.alerts_by_item
         self.query_one("#today", FitTable).load([
-            (r.number, [
+            (r.number, marked([
                 r.number, when(r.received_at, self.today), r.unit or "—",
                 r.caller or t("ui.ticket.anonymous"),
                 f"{t(f'kind.{r.kind}')} {t(f'category.{r.category}')}", t(f"state.{r.state}"),
                 r.owner,
-            ])
+            ], alerts.get(("ticket", r.id))))
             for r in rows
         ])
+        self.query_one(IntakeForm).show_preview()
         self._show_brief(self._unit)
 
-    @on(UnitLookup.Picked)
-    def _picked(self, event: UnitLookup.Picked) -> None:
-        event.lookup.close()
-        event.lookup.input.focus()
+    def on_alerts(self) -> None:
+        self.reload()
+
+    # ---- saving ------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        """Ctrl+S: record the ticket (KF-010 §4.1), show its number and the promise."""
+        form = self.query_one(IntakeForm)
+        session = self.desk.session
+        try:
+            taken = tickets.take_ticket(form.form(self.now), session.staff, session.clock,
+                                        session.settings)
+            closed = form.answered_now()
+            if closed:  # answered at the counter: closed out with its intake (KF-008)
+                tickets.close_out(taken.number, t("ui.form.answered"), session.staff,
+                                  session.clock, session.settings)
+        except DeskError as exc:
+            form.show_error(exc)
+            return
+        text = Text()
+        text.append(t("ui.form.saved", number=taken.number, owner=session.staff.name),
+                    style="bold green")
+        if closed:
+            text.append(" " + t("ui.form.closed_now"), style="green")
+        promise = promise_text(taken.promises, self.today, self.zone)
+        if promise and not closed:
+            text.append("\n" + promise)
+        form.show_result(text)
+        form.clear()
+        self._armed_drop = False
+        self.desk.request_refresh()
+        self.reload()
+
+    def action_new(self) -> None:
+        """Ctrl+N: a clean form (asks first when something was typed)."""
+        form = self.query_one(IntakeForm)
+        if form.dirty() and not self._armed_drop:
+            self._armed_drop = True
+            self.notify(t("ui.form.drop_typed_new"), severity="warning")
+            return
+        self._armed_drop = False
+        form.clear()
+        form.show_result(Text())
+
+    def action_back(self) -> None:
+        # Esc in the form clears an input first (DeskScreen); from the table, back to the form.
+        if self.query_one("#today", FitTable).has_focus:
+            self.query_one("#lookup #query").focus()
+            return
+        super().action_back()
+
+    @on(IntakeForm.UnitChosen)
+    def _unit_chosen(self, event: IntakeForm.UnitChosen) -> None:
         self._show_brief(event.code)
 
     @on(DataTable.RowHighlighted, "#today")

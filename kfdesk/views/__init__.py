@@ -35,6 +35,7 @@ from ..models import (
     EmergencyContact,
     Group,
     HandOver,
+    Hold,
     Key,
     Loan,
     MailItem,
@@ -60,6 +61,7 @@ from ..models.tickets import CATEGORIES, CHANNELS, KINDS
 from ..privacy import mask_id, mask_phone
 
 # The KF-009 §3.2 / unit-brief look-back for "complained recently".
+RECENT_LIMIT = 5
 COMPLAINT_LOOKBACK_MONTHS = 6
 
 # --------------------------------------------------------------------------------------------
@@ -163,10 +165,26 @@ class TicketRow(NamedTuple):
     coordinated: bool  # KF-010 §4.3.2
     escalation: str | None  # KF-010 §4.3.3
     summary: str  # the first line of the free text
+    version: int = 1  # passed back with an action: another counter's change is caught
+    validity: str | None = None  # KF-010 §4.2
+    repair_class: str | None = None  # KF-011
+    held: bool = False  # waiting on the resident (RULES §8 pauses)
+    rework_count: int = 0  # KF-011
+    dispatched_to: tuple[str, ...] = ()  # every department it went to, in order
 
 
 def _ticket_rows(query: pw.ModelSelect, zone: tzinfo) -> list[TicketRow]:
     tickets = list(query)
+    ids = [t.id for t in tickets]
+    held: set[int] = set()
+    sent: defaultdict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        held.update(h.ticket_id for h in Hold.select(Hold.ticket)
+                    .where(Hold.ticket.in_(chunk) & Hold.ended_at.is_null()))
+        for d in (Dispatch.select(Dispatch.ticket, Dispatch.department)
+                  .where(Dispatch.ticket.in_(chunk)).order_by(Dispatch.id)):
+            sent[d.ticket_id].append(d.department)
     units = _by_id(Unit, (t.unit_id for t in tickets))
     people = _by_id(Person, (t.person_id for t in tickets))
     staff = _by_id(Staff, (t.owner_id for t in tickets))
@@ -192,6 +210,12 @@ def _ticket_rows(query: pw.ModelSelect, zone: tzinfo) -> list[TicketRow]:
                 coordinated=t.coordinated,
                 escalation=t.escalation,
                 summary=(t.text or "").strip().splitlines()[0] if (t.text or "").strip() else "",
+                version=t.version,
+                validity=t.validity,
+                repair_class=t.repair_class,
+                held=t.id in held,
+                rework_count=t.rework_count,
+                dispatched_to=tuple(sent.get(t.id, ())),
             )
         )
     return rows
@@ -320,6 +344,9 @@ class TicketDetail(NamedTuple):
     dispatches: tuple[DispatchRow, ...]
     work_orders: tuple[WorkOrderRow, ...]
     callbacks: tuple[CallbackRow, ...]
+    proposal: str = ""  # KF-010 §4.3.3: the supervisor's proposed handling
+    contact_form_no: str = ""  # KF-010 §4.4.1
+    quoted_fen: int = 0  # a paid repair's quote (KF-015 §6.2.1)
 
 
 def ticket_detail(number: str, zone: tzinfo) -> TicketDetail | None:
@@ -347,6 +374,9 @@ def ticket_detail(number: str, zone: tzinfo) -> TicketDetail | None:
         completed_at=_local(ticket.completed_at, zone),
         closed_at=_local(ticket.closed_at, zone),
         rework_count=ticket.rework_count,
+        proposal=ticket.escalation_proposal,
+        contact_form_no=ticket.contact_form_no,
+        quoted_fen=ticket.quoted_fen,
         log=tuple(
             LogEntry(
                 at=e.at.astimezone(zone),
@@ -643,6 +673,7 @@ class PersonRow(NamedTuple):
     lives_in_community: bool
     lease_end: date | None
     started_on: date
+    person_id: int = 0
 
 
 class ContactRow(NamedTuple):
@@ -701,6 +732,7 @@ class UnitBrief(NamedTuple):
     mail_waiting: tuple[MailRow, ...]
     arrears_months: int
     arrears_fen: int
+    recent: tuple[TicketRow, ...] = ()  # closed out in the last six months, newest first
 
 
 class UnitDetail(NamedTuple):
@@ -742,6 +774,7 @@ def _person_row(occ: Occupancy) -> PersonRow:
         lives_in_community=person.lives_in_community,
         lease_end=occ.lease_end,
         started_on=occ.started_on,
+        person_id=person.id,
     )
 
 
@@ -823,7 +856,19 @@ def unit_brief(unit_code: str, now: datetime, zone: tzinfo) -> UnitBrief | None:
         mail_waiting=tuple(_mail_waiting(unit, now, zone)),
         arrears_months=months,
         arrears_fen=owed,
+        # Recurring problems (KF-010 §4.6.2) show up here while the clerk types.
+        recent=tuple(_ticket_rows(
+            Ticket.select().where(Ticket.unit == unit.id, Ticket.state == "closed",
+                                  Ticket.received_at >= since)
+            .order_by(Ticket.received_at.desc()).limit(RECENT_LIMIT), zone)),
     )
+
+
+def household(unit_code: str) -> list[PersonRow]:
+    """Everyone now tied to the unit (owners, family, tenants, others): the intake form's
+    choice of caller. Phones masked; the form never needs the full number."""
+    unit = _unit_by_code(unit_code)
+    return _occupants(unit) if unit is not None else []
 
 
 def unit_detail(unit_code: str, now: datetime, zone: tzinfo) -> UnitDetail | None:
@@ -1226,3 +1271,9 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         mail_waiting=waiting_mail,
         passes_issued=ReleasePass.select().where(between(ReleasePass.issued_at)).count(),
     )
+
+
+def desk_staff(roles: Sequence[str] = ("clerk", "supervisor", "manager")) -> list[tuple[str, str]]:
+    """Active staff who can own tickets, as (login, name): the reassign choice (KF-006 §1)."""
+    return [(s.login, s.name) for s in Staff.select().where(Staff.active, Staff.role.in_(roles))
+            .order_by(Staff.role, Staff.login)]

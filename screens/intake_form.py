@@ -1,0 +1,370 @@
+"""The intake form (F2, KF-010 §4.1, RULES §1 intake fields), filled without the mouse.
+
+Top to bottom as a call goes: channel (forwarded: which department and when it received it,
+KF-010 §4.1.1), unit (the lookup: a unit number, a name, pinyin or phone digits), who is
+calling (the unit's household or someone new), phone, kind, category and the judgement the
+kind needs (valid / invalid complaint, KF-010 §4.2; warranty / normal / paid repair with its
+price, KF-011 and KF-015 §6.2.1; answered on the spot for an inquiry), then the text.
+
+Enter moves to the next field; the line under the form lists the focused field's options;
+before saving the form shows which clocks will start and when they fall due ("派单 11:00"),
+and after saving the ticket number and the promise the clerk reads to the resident.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Static, TextArea
+
+from kfdesk import views
+from kfdesk.desk import tickets
+from kfdesk.desk.base import DeskError
+from kfdesk.i18n import t
+from kfdesk.models.tickets import CATEGORIES, CHANNELS, KINDS, REPAIR_CLASSES, VALIDITY
+
+from .common import money, parse_when
+from .widgets.choice import ChoiceField
+from .widgets.inputs import DeskInput
+from .widgets.lookup import UnitLookup
+
+PREVIEW_DELAY = 0.2
+NEW_CALLER = "new"
+# Which form widget a DeskError's field names (so the cursor goes where the problem is).
+FIELD_WIDGETS = {
+    "channel": "#channel", "forwarded_from": "#forwarded_from", "forwarded_at": "#forwarded_at",
+    "unit": "#lookup #query", "caller": "#caller", "phone": "#phone", "kind": "#kind",
+    "category": "#category", "validity": "#judge", "repair_class": "#judge",
+    "price": "#quoted", "defect_of": "#defect_of", "text": "#text",
+}
+
+
+def due_phrase(p: tickets.Promise, today: date, zone: tzinfo) -> str:
+    """``11:00`` today, ``10-12 17:30`` another day; "(provisional)" when the year's
+    calendar is not published yet (RULES §8)."""
+    if p.due_at is None:
+        return ""
+    local = p.due_at.astimezone(zone)
+    text = local.strftime("%H:%M" if local.date() == today else "%m-%d %H:%M")
+    return text + (t("ui.form.provisional") if p.provisional else "")
+
+
+def preview_line(promises: list[tickets.Promise], today: date, zone: tzinfo) -> str:
+    """``将启动：派单 11:00 · 回访 处理完毕后 3 天内`` — the clocks intake starts, then later."""
+    parts = []
+    for p in promises:
+        if p.clock == "handover":
+            continue  # already stopped by this intake: it is the other department's clock
+        if p.due_at is None:
+            parts.append(t(f"ui.form.later.{p.clock}", limit=p.limit))
+        else:
+            parts.append(t(f"ui.form.clock.{p.clock}", due=due_phrase(p, today, zone)))
+    return t("ui.form.starts", clocks=" · ".join(parts)) if parts else t("ui.form.no_clock")
+
+
+def promise_text(promises: list[tickets.Promise], today: date, zone: tzinfo) -> str:
+    """What the clerk reads to the resident (the callback promise, KF-010 §4.5)."""
+    parts = [t(f"ui.form.promise.{p.clock}", due=due_phrase(p, today, zone), limit=p.limit)
+             for p in promises if p.clock != "handover"]
+    return t("ui.form.promise_to", text="；".join(parts)) if parts else ""
+
+
+class IntakeForm(Vertical):
+    """Posts ``UnitChosen`` as the unit changes (the screen shows its brief) and ``Saved``."""
+
+    class UnitChosen(Message):
+        def __init__(self, code: str | None) -> None:
+            super().__init__()
+            self.code = code
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, classes="panel")
+        self._unit: str | None = None
+        self._household: list[views.PersonRow] = []
+        self._timer: Timer | None = None
+
+    # ---- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        self.border_title = t("ui.form.title")
+        with Horizontal(classes="form-row"):
+            yield Static(t("ui.form.channel"), classes="form-label")
+            yield ChoiceField([(c, t(f"channel.{c}")) for c in CHANNELS], "phone",
+                              id="channel", english=[t(f"channel.{c}", lang="en")
+                                                     for c in CHANNELS])
+            yield Static("", id="received", classes="form-note")
+        with Horizontal(classes="form-row", id="fwd-row"):
+            yield Static(t("ui.form.forwarded_from"), classes="form-label")
+            departments = [d for d in tickets.DISPATCH_DEPARTMENTS]
+            yield ChoiceField([(d, t(f"department.{d}")) for d in departments], "security",
+                              id="forwarded_from",
+                              english=[t(f"department.{d}", lang="en") for d in departments])
+            yield Static(t("ui.form.forwarded_at"), classes="form-label2")
+            yield DeskInput(placeholder=t("ui.form.time_placeholder"), id="forwarded_at",
+                            classes="form-short")
+        with Horizontal(classes="form-row form-unit"):
+            yield Static(t("ui.form.unit"), classes="form-label")
+            yield UnitLookup(id="lookup", limit=8)
+        with Horizontal(classes="form-row"):
+            yield Static(t("ui.form.caller"), classes="form-label")
+            yield ChoiceField([(NEW_CALLER, t("ui.form.new_caller"))], NEW_CALLER, id="caller")
+            yield DeskInput(placeholder=t("ui.form.caller_name"), id="caller_name",
+                            classes="form-name")
+        with Horizontal(classes="form-row"):
+            yield Static(t("ui.form.phone"), classes="form-label")
+            yield DeskInput(placeholder=t("ui.form.phone_placeholder"), id="phone",
+                            classes="form-phone")
+        with Horizontal(classes="form-row"):
+            yield Static(t("ui.form.kind"), classes="form-label")
+            yield ChoiceField([(k, t(f"kind.{k}")) for k in KINDS], "complaint", id="kind",
+                              english=[t(f"kind.{k}", lang="en") for k in KINDS])
+            yield ChoiceField([(c, t(f"category.{c}")) for c in CATEGORIES], "water",
+                              id="category",
+                              english=[t(f"category.{c}", lang="en") for c in CATEGORIES])
+            yield ChoiceField([], id="judge")
+        with Horizontal(classes="form-row", id="price-row"):
+            yield Static(t("ui.form.price"), classes="form-label")
+            yield ChoiceField([], id="price")
+            yield Static(t("ui.form.quoted"), classes="form-label2")
+            yield DeskInput(placeholder="0.00", id="quoted", classes="form-short")
+        with Horizontal(classes="form-row", id="defect-row"):
+            yield Static(t("ui.form.defect_of"), classes="form-label")
+            yield DeskInput(placeholder=t("ui.form.defect_placeholder"), id="defect_of",
+                            classes="form-short")
+        with Horizontal(classes="form-row form-text"):
+            yield Static(t("ui.form.text"), classes="form-label")
+            area = TextArea(id="text", soft_wrap=True, show_line_numbers=False)
+            yield area
+        yield Static("", id="preview", classes="form-preview")
+        yield Static("", id="hint", classes="form-hint")
+        yield Static("", id="result", classes="form-result")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", TextArea).cursor_blink = getattr(
+            self.app, "cursor_blink_enabled", True)
+        self._kind_changed()
+        self._channel_changed()
+
+    # ---- reading the form --------------------------------------------------------------------
+
+    def _choice(self, wid: str) -> str | None:
+        return self.query_one(wid, ChoiceField).value
+
+    def _input(self, wid: str) -> str:
+        return self.query_one(wid, Input).value
+
+    def form(self, now: datetime) -> tickets.IntakeForm:
+        kind = self._choice("#kind") or ""
+        judge = self._choice("#judge")
+        caller = self._choice("#caller")
+        person_id = int(caller) if caller and caller.isdigit() else None
+        fwd_text = self._input("#forwarded_at")
+        forwarded_at = parse_when(fwd_text, now) if fwd_text.strip() else None
+        price = self._choice("#price") or ""
+        return tickets.IntakeForm(
+            channel=self._choice("#channel") or "",
+            kind=kind,
+            category=self._choice("#category") or "",
+            text=self.query_one("#text", TextArea).text,
+            unit_code=self._unit or "",
+            person_id=person_id,
+            caller_name=self._input("#caller_name") if person_id is None else "",
+            phone=self._input("#phone"),
+            forwarded_from=self._choice("#forwarded_from") or "",
+            forwarded_received_at=forwarded_at,
+            validity=judge if kind == "complaint" else None,
+            repair_class=judge if kind == "repair" else None,
+            price_code="" if price == "quote" else price,
+            quoted=self._input("#quoted"),
+            defect_of=self._input("#defect_of") if kind == "complaint" else "",
+        )
+
+    def answered_now(self) -> bool:
+        """An inquiry, visit or suggestion answered on the spot closes out with its intake."""
+        return (self._choice("#kind") in tickets.ANSWERED_KINDS
+                and self._choice("#judge") == "answered")
+
+    def dirty(self) -> bool:
+        return bool(self.query_one("#text", TextArea).text.strip() or self._unit
+                    or self._input("#caller_name").strip() or self._input("#phone").strip()
+                    or self.query_one("#lookup", UnitLookup).input.value.strip())
+
+    # ---- reacting as it is filled ------------------------------------------------------------
+
+    @on(ChoiceField.Changed, "#kind")
+    def _kind_changed(self) -> None:
+        kind = self._choice("#kind")
+        judge = self.query_one("#judge", ChoiceField)
+        if kind == "complaint":
+            judge.set_options([(v, t(f"validity.{v}")) for v in VALIDITY], "valid",
+                              english=[t(f"validity.{v}", lang="en") for v in VALIDITY])
+        elif kind == "repair":
+            judge.set_options([(v, t(f"repair_class.{v}")) for v in REPAIR_CLASSES], "normal",
+                              english=[t(f"repair_class.{v}", lang="en")
+                                       for v in REPAIR_CLASSES])
+        elif kind in tickets.ANSWERED_KINDS:
+            judge.set_options([("answered", t("ui.form.answered")),
+                               ("follow_up", t("ui.form.follow_up"))], "answered")
+        else:
+            judge.set_options([])
+        judge.display = bool(judge.options)
+        self.query_one("#defect-row").display = kind == "complaint"
+        self._judge_changed()
+
+    @on(ChoiceField.Changed, "#judge")
+    def _judge_changed(self) -> None:
+        paid = self._choice("#kind") == "repair" and self._choice("#judge") == "paid"
+        row = self.query_one("#price-row")
+        row.display = paid
+        price = self.query_one("#price", ChoiceField)
+        if paid and not price.options:
+            app = self.app
+            items = tickets.price_list(app.session.settings, app.lang)  # type: ignore[attr-defined]
+            price.set_options([(code, f"{name} {money(int(p * 100))}") for code, name, p in items]
+                              + [("quote", t("ui.form.quote_own"))])
+            self._price_changed()
+        self._schedule_preview()
+
+    @on(ChoiceField.Changed, "#price")
+    def _price_changed(self) -> None:
+        code = self._choice("#price")
+        quoted = self.query_one("#quoted", Input)
+        if code and code != "quote":
+            line = next(p for p in self.app.session.settings.data["repair_prices"]  # type: ignore[attr-defined]
+                        if p["code"] == code)
+            quoted.value = line["price"]
+        elif code == "quote":
+            quoted.value = ""
+        self._schedule_preview()
+
+    @on(ChoiceField.Changed, "#channel")
+    def _channel_changed(self) -> None:
+        self.query_one("#fwd-row").display = self._choice("#channel") == "forwarded"
+        self._schedule_preview()
+
+    @on(ChoiceField.Changed, "#caller")
+    def _caller_changed(self) -> None:
+        caller = self._choice("#caller")
+        name = self.query_one("#caller_name", Input)
+        name.display = caller == NEW_CALLER
+        phone = self.query_one("#phone", Input)
+        person = next((p for p in self._household if str(p.person_id) == caller), None)
+        # The file's number stays masked (KF-017 §4): the service uses it unless one is typed.
+        phone.placeholder = (t("ui.form.phone_on_file", phone=person.phone)
+                             if person and person.phone else t("ui.form.phone_placeholder"))
+
+    @on(ChoiceField.Changed, "#category")
+    def _category_changed(self) -> None:
+        self._schedule_preview()
+
+    @on(UnitLookup.Picked)
+    def _picked(self, event: UnitLookup.Picked) -> None:
+        event.stop()
+        event.lookup.close()
+        self.set_unit(event.code)
+        self.query_one("#caller", ChoiceField).focus()
+
+    def set_unit(self, code: str | None) -> None:
+        self._unit = code
+        lookup = self.query_one("#lookup", UnitLookup)
+        if code:
+            lookup.input.value = code
+        self._household = views.household(code) if code else []
+        options = [(str(p.person_id), t("ui.brief.person", name=p.name,
+                                           role=t(f"occupancy.{p.role}")))
+                   for p in self._household]
+        options.append((NEW_CALLER, t("ui.form.new_caller")))
+        self.query_one("#caller", ChoiceField).set_options(options, options[0][0])
+        self._caller_changed()
+        self.post_message(self.UnitChosen(code))
+        self._schedule_preview()
+
+    @on(Input.Changed, "#lookup #query")
+    def _unit_typed(self, event: Input.Changed) -> None:
+        # Typing over a chosen unit un-chooses it (a wrong unit must not be saved by accident).
+        if self._unit and event.value.strip() != self._unit:
+            self._unit = None
+            self._household = []
+            self.query_one("#caller", ChoiceField).set_options(
+                [(NEW_CALLER, t("ui.form.new_caller"))], NEW_CALLER)
+            self._caller_changed()
+            self.post_message(self.UnitChosen(None))
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input.id in ("forwarded_at", "quoted", "defect_of"):
+            self._schedule_preview()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "query":
+            return  # the lookup picks on Enter
+        event.stop()
+        self.screen.focus_next()
+
+    def on_descendant_focus(self, event) -> None:  # noqa: ANN001 - Textual's DescendantFocus
+        widget = event.widget
+        hint = self.query_one("#hint", Static)
+        if isinstance(widget, ChoiceField):
+            hint.update(Text(t("ui.form.choice_keys") + "  " + widget.hint(), style="dim"))
+        elif isinstance(widget, TextArea):
+            hint.update(Text(t("ui.form.text_keys"), style="dim"))
+        elif widget.id == "query":
+            hint.update(Text(t("ui.form.unit_keys"), style="dim"))
+        elif widget.id == "forwarded_at":
+            hint.update(Text(t("ui.form.time_keys"), style="dim"))
+        else:
+            hint.update("")
+
+    def _schedule_preview(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(PREVIEW_DELAY, self.show_preview)
+
+    def show_preview(self) -> None:
+        app = self.app
+        session = app.session  # type: ignore[attr-defined]
+        now = session.clock.now().astimezone(session.settings.zone)
+        self.query_one("#received", Static).update(
+            Text(t("ui.form.received_at", at=now.strftime("%H:%M")), style="dim"))
+        form = self.form(now)
+        form.text = form.text or "…"  # the clocks do not depend on the words
+        preview = self.query_one("#preview", Static)
+        try:
+            promises = tickets.preview(form, session.clock, session.settings)
+        except DeskError:
+            preview.update(Text(t("ui.form.preview_wait"), style="dim"))
+            return
+        preview.update(Text(preview_line(promises, now.date(), session.settings.zone),
+                            style="bold"))
+
+    # ---- after saving ------------------------------------------------------------------------
+
+    def show_error(self, exc: DeskError) -> None:
+        self.query_one("#hint", Static).update(Text(exc.message(), style="bold red"))
+        target = FIELD_WIDGETS.get(exc.field or "")
+        if target and self.query(target):
+            self.query_one(target).focus()
+            # Focusing a field replaces the hint with its keys: put the error back.
+            self.query_one("#hint", Static).update(Text(exc.message(), style="bold red"))
+
+    def show_result(self, text: Text) -> None:
+        self.query_one("#result", Static).update(text)
+
+    def clear(self) -> None:
+        """Ready for the next call: the channel stays, everything about the caller goes."""
+        lookup = self.query_one("#lookup", UnitLookup)
+        lookup.input.value = ""
+        lookup.close()
+        self.set_unit(None)
+        for wid in ("#caller_name", "#phone", "#forwarded_at", "#quoted", "#defect_of"):
+            self.query_one(wid, Input).value = ""
+        self.query_one("#text", TextArea).text = ""
+        self.query_one("#hint", Static).update("")
+        lookup.input.focus()

@@ -1,0 +1,205 @@
+"""Small modal forms for one action on one record: dispatch, work order, completion, close-out.
+
+``ActionDialog`` lays out a few fields (text, a one-line choice, several departments, a longer
+note), hands the values to a function that calls a desk service, and shows the service's
+refusal (``DeskError``) in place, beside the field it names, without closing — nothing was
+saved. Ctrl+S (or Enter on the last field) confirms. Esc closes; when something was typed it
+asks first (a second Esc drops it), as UX.md wants for every form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Static, TextArea
+
+from kfdesk.desk.base import DeskError
+from kfdesk.i18n import t
+
+from ..common import translate_bindings
+from .choice import ChoiceField
+from .inputs import DeskInput
+
+
+class Field(NamedTuple):
+    name: str
+    label: str
+    kind: str = "text"  # text | choice | multi | area
+    options: Sequence[tuple[str, str]] = ()
+    value: str = ""
+    placeholder: str = ""
+
+
+class MultiChoice(Widget, can_focus=True):
+    """Several of a few options, all shown: ←/→ move, Space or the option's number toggles."""
+
+    DEFAULT_CSS = """
+    MultiChoice { height: auto; width: 1fr; background: $boost; padding: 0 1; }
+    MultiChoice:focus { background: $accent 20%; }
+    """
+
+    cursor: reactive[int] = reactive(0)
+
+    def __init__(self, options: Sequence[tuple[str, str]], chosen: Sequence[str] = (), *,
+                 id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._options = list(options)
+        self.chosen: list[str] = [v for v, _ in self._options if v in chosen]
+
+    def render(self) -> Text:
+        text = Text()
+        for i, (value, label) in enumerate(self._options):
+            mark = "☑" if value in self.chosen else "☐"
+            style = "reverse" if self.has_focus and i == self.cursor else ""
+            text.append(f"{i + 1}{mark}{label}", style=style)
+            text.append("  ")
+        return text
+
+    def toggle(self, index: int) -> None:
+        value = self._options[index][0]
+        if value in self.chosen:
+            self.chosen.remove(value)
+        else:
+            # Kept in the order chosen: the first is the lead department (KF-010 §4.3.2).
+            self.chosen.append(value)
+        self.refresh()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "left":
+            self.cursor = (self.cursor - 1) % len(self._options)
+        elif event.key == "right":
+            self.cursor = (self.cursor + 1) % len(self._options)
+        elif event.key == "space":
+            self.toggle(self.cursor)
+        elif event.character and event.character.isdigit() and event.is_printable:
+            index = int(event.character) - 1
+            if 0 <= index < len(self._options):
+                self.cursor = index
+                self.toggle(index)
+        elif event.key == "enter":
+            self.screen.focus_next()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def watch_cursor(self) -> None:
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+class ActionDialog(ModalScreen[str | None]):
+    """Returns what ``submit`` returned (a line to notify, or "") once it succeeded; None when
+    the clerk backed out."""
+
+    # Its styles are in app.tcss: a widget's DEFAULT_CSS yields to the app's own rules
+    # (DeskInput's height there), and the dialog's inputs are one line high.
+
+
+    BINDINGS = [
+        Binding("ctrl+s", "confirm", "ui.key.confirm", id="dialog.confirm", priority=True),
+        Binding("escape", "cancel", "ui.key.cancel", id="dialog.cancel", priority=True),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[Field],
+                 submit: Callable[[dict[str, str | list[str]]], str | None], *,
+                 about: str = "") -> None:
+        super().__init__()
+        translate_bindings(self)
+        self._title = title
+        self._about = about
+        self._fields = list(fields)
+        self._submit = submit
+        self._armed_cancel = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self._title, classes="dlg-title")
+            if self._about:
+                yield Static(self._about, classes="dlg-about")
+            for f in self._fields:
+                with Horizontal(classes="dlg-row"):
+                    yield Static(f.label, classes="dlg-label")
+                    yield self._widget(f)
+            yield Static("", id="dlg-error")
+            yield Static(t("ui.dialog.keys"), id="dlg-keys")
+
+    def _widget(self, f: Field) -> Widget:
+        wid = f"f-{f.name}"
+        if f.kind == "choice":
+            return ChoiceField(f.options, f.value or None, id=wid)
+        if f.kind == "multi":
+            return MultiChoice(f.options, [v for v in f.value.split(",") if v], id=wid)
+        if f.kind == "area":
+            area = TextArea(f.value, id=wid, soft_wrap=True, show_line_numbers=False)
+            area.cursor_blink = getattr(self.app, "cursor_blink_enabled", True)
+            return area
+        return DeskInput(f.value, placeholder=f.placeholder, id=wid)
+
+    def values(self) -> dict[str, str | list[str]]:
+        out: dict[str, str | list[str]] = {}
+        for f in self._fields:
+            w = self.query_one(f"#f-{f.name}")
+            if isinstance(w, ChoiceField):
+                out[f.name] = w.value or ""
+            elif isinstance(w, MultiChoice):
+                out[f.name] = list(w.chosen)
+            elif isinstance(w, TextArea):
+                out[f.name] = w.text
+            else:
+                out[f.name] = w.value  # type: ignore[attr-defined]
+        return out
+
+    def _dirty(self) -> bool:
+        for f in self._fields:
+            w = self.query_one(f"#f-{f.name}")
+            if isinstance(w, (Input, TextArea)):
+                now = w.value if isinstance(w, Input) else w.text
+                if now.strip() != f.value.strip():
+                    return True
+        return False
+
+    def action_confirm(self) -> None:
+        error = self.query_one("#dlg-error", Static)
+        try:
+            done = self._submit(self.values())
+        except DeskError as exc:
+            error.update(exc.message())
+            if exc.field and self.query(f"#f-{exc.field}"):
+                self.query_one(f"#f-{exc.field}").focus()
+            return
+        self.dismiss(done or "")
+
+    def action_cancel(self) -> None:
+        if self._dirty() and not self._armed_cancel:
+            self._armed_cancel = True
+            self.query_one("#dlg-error", Static).update(t("ui.dialog.drop_typed"))
+            return
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [w for w in self.query("DeskInput, ChoiceField, MultiChoice, TextArea")]
+        if inputs and event.input is inputs[-1]:
+            self.action_confirm()
+        else:
+            self.focus_next()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key != "escape":
+            self._armed_cancel = False
