@@ -41,11 +41,13 @@ def tickets_grid(rows: tuple[views.TicketRow, ...], today: date) -> Table:
     A grid with the last column cut with "…" rather than wrapped, so each ticket stays on one
     line however narrow the panel.
     """
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True, overflow="ellipsis")
+    grid = Table.grid(padding=(0, 1), expand=True)
+    # Number and time never shrink (a cut ticket number is useless); the words give way.
+    grid.add_column(style="bold", no_wrap=True, min_width=8)
+    grid.add_column(no_wrap=True, min_width=5)
+    # Shared by ratio: without one Rich squeezes the last column and cuts it with no "…".
+    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
     for row in rows:
         stamp = row.received_at.strftime("%H:%M" if row.received_at.date() == today else "%m-%d")
         state = t(f"state.{row.state}")

@@ -88,6 +88,7 @@ class IntakeForm(Vertical):
         self._unit: str | None = None
         self._household: list[views.PersonRow] = []
         self._timer: Timer | None = None
+        self._pending_error: Text | None = None
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -311,7 +312,10 @@ class IntakeForm(Vertical):
     def on_descendant_focus(self, event) -> None:  # noqa: ANN001 - Textual's DescendantFocus
         widget = event.widget
         hint = self.query_one("#hint", Static)
-        if isinstance(widget, ChoiceField):
+        if self._pending_error is not None:
+            hint.update(self._pending_error)
+            self._pending_error = None
+        elif isinstance(widget, ChoiceField):
             hint.update(Text(t("ui.form.choice_keys") + "  " + widget.hint(), style="dim"))
         elif isinstance(widget, TextArea):
             hint.update(Text(t("ui.form.text_keys"), style="dim"))
@@ -347,12 +351,16 @@ class IntakeForm(Vertical):
     # ---- after saving ------------------------------------------------------------------------
 
     def show_error(self, exc: DeskError) -> None:
-        self.query_one("#hint", Static).update(Text(exc.message(), style="bold red"))
+        error = Text(exc.message(), style="bold red")
+        self.query_one("#hint", Static).update(error)
         target = FIELD_WIDGETS.get(exc.field or "")
         if target and self.query(target):
-            self.query_one(target).focus()
-            # Focusing a field replaces the hint with its keys: put the error back.
-            self.query_one("#hint", Static).update(Text(exc.message(), style="bold red"))
+            widget = self.query_one(target)
+            if not widget.has_focus:
+                # The focus event comes after this and would put the field's keys in the
+                # hint line: it shows the error instead, once.
+                self._pending_error = error
+                widget.focus()
 
     def show_result(self, text: Text) -> None:
         self.query_one("#result", Static).update(text)

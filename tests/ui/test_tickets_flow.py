@@ -1,0 +1,251 @@
+"""Tickets typed end to end at the counter (Pilot, real keystrokes): intake (F2) → dispatch
+queue (F3) → work order → completion → inspection fail → rework → pass → close-out, with the
+clocks (Deadline rows) checked at each step (RULES §1, §8; KF-008, KF-010, KF-011).
+
+The demo community is the store; the clock is fixed at 2026-10-09 10:00 Asia/Shanghai. The
+free text of a ticket is put into its box directly (it is not part of the keystroke count the
+issue sets); everything else is pressed as a clerk presses it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from helpers import screen_text, table_rows
+from kfdesk_screens.dispatch import DispatchScreen
+from kfdesk_screens.intake import IntakeScreen
+from kfdesk_screens.widgets.dialogs import ActionDialog
+from kfdesk_screens.widgets.table import FitTable
+from textual.widgets import TextArea
+
+from kfdesk.i18n import t
+from kfdesk.models import AuditEvent, Callback, Deadline, Ticket, TicketLog, WorkOrder
+
+Z = ZoneInfo("Asia/Shanghai")
+SIZE = (120, 40)
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=Z)
+
+
+def newest() -> Ticket:
+    return Ticket.select().order_by(Ticket.id.desc()).get()
+
+
+def clocks(ticket: Ticket) -> dict[str, tuple[datetime, bool]]:
+    """name → (due in the office zone, running) for the ticket and its callbacks."""
+    cbs = [c.id for c in Callback.select().where(Callback.ticket == ticket)] or [0]
+    rows = Deadline.select().where(
+        ((Deadline.item_kind == "ticket") & (Deadline.item_id == ticket.id))
+        | ((Deadline.item_kind == "callback") & Deadline.item_id.in_(cbs)))
+    out = {}
+    for r in rows.order_by(Deadline.id):
+        out[r.clock] = (r.due_at.astimezone(Z), r.stopped_at is None)
+    return out
+
+
+async def type_text(pilot, text: str) -> None:  # noqa: ANN001
+    area = pilot.app.screen.focused
+    assert isinstance(area, TextArea)
+    area.insert(text)
+    await pilot.pause()
+
+
+async def test_a_phone_complaint_in_under_30_keystrokes(make_app) -> None:  # noqa: ANN001
+    """The issue's bar: a phone complaint besides its text in under 30 keys, with the clocks
+    shown before saving and the ticket number and promise after."""
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        keys = ["f2", *"3-1-502", "enter",  # unit: the lookup picks it
+                "enter",  # caller: the unit's owner, first in the household
+                "enter",  # phone: the one on file
+                "enter",  # kind: complaint (the default)
+                "z", "y", "enter",  # category: 噪音 by its pinyin initials
+                "enter",  # judgement: valid complaint
+                "enter"]  # defect-of: none → into the text
+        await pilot.press(*keys)
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, IntakeScreen)
+        preview = str(app.screen.query_one("#preview").render())
+        assert "派单 11:00" in preview and "回访 处理完毕后 3 天内" in preview
+        await type_text(pilot, "楼上装修噪音，晚上十点后还在施工")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert len(keys) + 1 < 30
+        ticket = newest()
+        assert (ticket.kind, ticket.category, ticket.validity, ticket.channel) == (
+            "complaint", "noise", "valid", "phone")
+        assert ticket.unit.code == "3-1-502" and ticket.person.name == "王建国"
+        assert ticket.owner.login == "clerk" and ticket.phone == ticket.person.phone
+        assert clocks(ticket) == {"dispatch": (at(2026, 10, 9, 11, 0), True)}
+        result = str(app.screen.query_one("#result").render())
+        assert ticket.number in result
+        assert "请告知住户：我们会在 11:00 前安排有关部门处理；处理完毕后 3 天内回访您。" in result
+        # Ready for the next call; today's list has the new ticket on top.
+        assert app.screen.query_one("#lookup #query").value == ""
+        assert table_rows(app.screen.query_one("#today", FitTable))[0][0] == ticket.number
+
+
+async def open_in_queue(pilot, number: str) -> None:  # noqa: ANN001
+    await pilot.press("f3", "slash", *number, "enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, DispatchScreen)
+    assert screen.query_one("#queue", FitTable).selected_key() == number
+
+
+async def confirm(pilot) -> str:  # noqa: ANN001
+    """Ctrl+S in a dialog; returns the error shown in place ("" when it closed)."""
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ActionDialog)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    if pilot.app.screen is dialog:
+        return str(dialog.query_one("#dlg-error").render())
+    return ""
+
+
+async def test_a_repair_from_intake_to_close_out_with_a_failed_inspection(make_app) -> None:  # noqa: ANN001
+    """KF-011: intake → dispatch → work order → completion → fail → rework → pass →
+    close out; every step in the history, every clock started and stopped on time."""
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2", *"3-1-502", "enter", "enter", "enter",
+                          "2",  # kind: 报修
+                          "enter", "g", "p", "s", "enter",  # category: 给排水
+                          "enter")  # judgement: 非保修 (normal, the default)
+        await type_text(pilot, "厨房下水道堵塞")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        ticket = newest()
+        number = ticket.number
+        assert (ticket.kind, ticket.repair_class) == ("repair", "normal")
+        assert clocks(ticket)["dispatch"] == (at(2026, 10, 9, 11, 0), True)
+
+        await open_in_queue(pilot, number)
+        await pilot.press("d")  # engineering is ticked for a repair
+        assert await confirm(pilot) == ""
+        ticket = Ticket.get_by_id(ticket.id)
+        assert ticket.state == "dispatched"
+        assert clocks(ticket)["dispatch"][1] is False  # stopped
+
+        await pilot.press("w", *"li")
+        assert await confirm(pilot) == ""
+        order = WorkOrder.get(WorkOrder.ticket == ticket)
+        assert order.technician == "li"
+
+        await pilot.press("c")
+        await pilot.press("tab")
+        await type_text(pilot, "已疏通")
+        assert await confirm(pilot) == ""
+        ticket = Ticket.get_by_id(ticket.id)
+        assert ticket.state == "callback"
+        # KF-009 §3.1.1: 3 working days from the work order's return (Sat 10-10 is a
+        # make-up working day) → Tue 10-13 17:30.
+        assert clocks(ticket)["repair_callback"] == (at(2026, 10, 13, 17, 30), True)
+
+        await pilot.press("v", "right", "tab")  # failed
+        await type_text(pilot, "仍有渗水")
+        assert await confirm(pilot) == ""
+        ticket = Ticket.get_by_id(ticket.id)
+        assert (ticket.state, ticket.rework_count) == ("in_progress", 1)
+        assert clocks(ticket)["repair_callback"][1] is False  # that callback was made
+        rework = WorkOrder.get(WorkOrder.rework_of == order)
+
+        await pilot.press("c", "tab")
+        await type_text(pilot, "更换管件")
+        assert await confirm(pilot) == ""
+        assert Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null()
+                            ).work_order == rework
+
+        await pilot.press("v", "tab")  # passed (the default)
+        await type_text(pilot, "住户验收合格")
+        assert await confirm(pilot) == ""
+        ticket = Ticket.get_by_id(ticket.id)
+        assert ticket.state == "closed"
+        assert not any(running for _, running in clocks(ticket).values())
+        steps = [e.step for e in TicketLog.select().where(TicketLog.ticket == ticket)
+                 .order_by(TicketLog.at, TicketLog.id)]
+        assert steps == ["received", "dispatched", "work_order", "completed", "inspected_fail",
+                         "rework", "completed", "inspected_pass", "closed"]
+        # Closed out: gone from the open queue.
+        assert number not in [r[0] for r in table_rows(app.screen.query_one("#queue", FitTable))]
+        actors = {e.actor.login for e in AuditEvent.select().where(
+            (AuditEvent.record_type == "Ticket") & (AuditEvent.record_id == ticket.id))}
+        assert actors == {"clerk"}
+
+
+async def test_a_forwarded_complaint_counts_the_hand_over_against_its_department(make_app) -> None:  # noqa: ANN001
+    """KF-010 §4.1.1: security received it at 07:30; the desk took it at 10:00 — 30 minutes
+    past the 2 hours, counted against security; the dispatch clock runs from intake."""
+    app = make_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2", "shift+tab")  # back from the unit box to the channel
+        await pilot.press("3", "enter")  # forwarded
+        await pilot.press("2", "enter")  # from security (协管部)
+        await pilot.press(*"07:30", "enter")  # when security received it
+        await pilot.press(*"5-1-601", "enter", "enter", "enter", "enter", *"noi", "enter",
+                          "enter", "enter")
+        await type_text(pilot, "Dog barking all night")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        ticket = newest()
+        assert (ticket.channel, ticket.forwarded_from) == ("forwarded", "security")
+        handover = Deadline.get((Deadline.clock == "handover") & (Deadline.item_id == ticket.id))
+        assert handover.department == "security"
+        assert handover.due_at.astimezone(Z) == at(2026, 10, 9, 9, 30)
+        assert handover.stopped_at.astimezone(Z) == at(2026, 10, 9, 10, 0)
+
+        await open_in_queue(pilot, ticket.number)
+        await pilot.press("d", "1", "2")  # engineering and security: coordinated
+        assert await confirm(pilot) == ""
+        assert Ticket.get_by_id(ticket.id).coordinated
+        assert t("ui.dispatch.coordinated", lang="en") in screen_text(app)
+
+
+async def test_refusals_show_in_place_and_change_nothing(make_app) -> None:  # noqa: ANN001
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        # Intake without a category judgement: a complaint needs its text.
+        await pilot.press("f2", *"3-1-502", "enter", "ctrl+s")
+        await pilot.pause()
+        before = Ticket.select().count()
+        assert t("intake.text") in str(app.screen.query_one("#hint").render())
+        assert isinstance(app.screen.focused, TextArea)  # the cursor goes to the problem
+        assert Ticket.select().count() == before
+
+        ticket = Ticket.get(Ticket.number == "K-000616")  # a new repair in the demo
+        await open_in_queue(pilot, ticket.number)
+        await pilot.press("d")
+        await confirm(pilot)
+        events = AuditEvent.select().count()
+        await pilot.press("c")
+        app.screen.query_one("#f-completed_at").value = "25:99"
+        error = await confirm(pilot)
+        assert error == t("ui.act.bad_time", text="25:99")
+        await pilot.press("escape")  # something was typed: asks first
+        assert isinstance(app.screen, ActionDialog)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DispatchScreen)
+        await pilot.press("c")
+        error = await confirm(pilot)  # a repair needs its work order first (KF-011)
+        assert error == t("complete.no_work_order", number=ticket.number)
+        await pilot.press("escape")
+        assert AuditEvent.select().count() == events
+        assert Ticket.get_by_id(ticket.id).state == "dispatched"
+
+
+@pytest.mark.parametrize("role_login", ["clerk", "super"])
+async def test_the_footer_offers_only_the_steps_a_ticket_allows(make_app, role_login) -> None:  # noqa: ANN001
+    from kfdesk.models import Staff
+
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        app.session.staff = Staff.get(Staff.login == role_login)
+        await open_in_queue(pilot, "K-000616")  # new repair
+        footer = screen_text(app).splitlines()[-1]
+        assert t("ui.key.dispatch") in footer and t("ui.key.close_out") not in footer
+        assert (t("ui.key.reassign") in footer) is (role_login == "super")
