@@ -10,9 +10,10 @@ import re
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
@@ -55,11 +56,18 @@ class HelpScreen(ModalScreen[None]):
         self._under = under
 
     def compose(self) -> ComposeResult:
+        # Keys beside the rules, not above them: a screen with many one-letter steps would
+        # push its rules out of sight.
         with VerticalScroll(id="help-box") as box:
             box.border_title = t("ui.help.title", screen=t(f"ui.title.{self._mode}"))
             box.border_subtitle = t("ui.help.close")
-            yield Static(self._keys(), id="help-keys")
-            yield Static(rules_grid(t(f"ui.help.{self._mode}.rules")), id="help-rules")
+            with Horizontal(id="help-columns"):
+                yield Static(self._keys(), id="help-keys")
+                yield Static(rules_grid(t(f"ui.help.{self._mode}.rules")), id="help-rules")
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Below 100 columns the rules go under the keys (80×24), as the main screens stack.
+        self.set_class(event.size.width < 100, "-narrow")
 
     def _keys(self) -> Table:
         table = Table.grid(padding=(0, 2))

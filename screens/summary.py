@@ -56,6 +56,14 @@ def handling_table(s: DaySummary) -> Table:
     table.add_row(t("ui.summary.callbacks_done"), str(s.callbacks_done))
     table.add_row(t("ui.summary.callbacks_open"), str(s.callbacks_open))
     table.add_row(t("ui.summary.open_tickets"), str(s.open_tickets))
+    # The supervisor's and manager's share (KF-010 §4.3.2, §4.3.3), with the numbers to open.
+    for key, numbers in (("ui.summary.coordinated", s.coordinated),
+                         ("ui.summary.to_propose", s.to_propose),
+                         ("ui.summary.to_approve", s.to_approve)):
+        if numbers:
+            shown = " ".join(numbers[:3]) + (" …" if len(numbers) > 3 else "")
+            table.add_row(Text(t(key), style="bold"), Text(f"{len(numbers)}  {shown}",
+                                                           style="bold"))
     return table
 
 

@@ -20,7 +20,7 @@ from textual.widgets import Static
 from kfdesk.i18n import has, t
 from kfdesk.views import TicketDetail
 
-from .common import step_name, translate_bindings, when, ymd_hm
+from .common import money, step_name, translate_bindings, when, ymd_hm
 
 if TYPE_CHECKING:
     from kfdesk.rules import Alert
@@ -50,6 +50,12 @@ def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None) -> 
     if d.repair_class:
         kind += f" · {t(f'repair_class.{d.repair_class}')}"
     grid.add_row(t("ui.ticket.kind"), kind)
+    if d.quoted_fen:  # KF-015 §6.2.1: the price the resident agreed to
+        grid.add_row(t("ui.ticket.quote"), money(d.quoted_fen))
+    if d.contact_form_no:  # KF-010 §4.4.1
+        grid.add_row(t("ui.ticket.contact_form"), d.contact_form_no)
+    if d.proposal:  # KF-010 §4.3.3
+        grid.add_row(t("ui.ticket.proposal"), d.proposal)
     state = t(f"state.{r.state}")
     if r.department:
         state += f" · {t(f'department.{r.department}')}"

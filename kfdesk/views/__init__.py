@@ -1194,6 +1194,10 @@ class DaySummary(NamedTuple):
     hand_overs: tuple[HandOverRow, ...]
     mail_waiting: int
     passes_issued: int
+    # What waits on the supervisor and the manager now (KF-010 §4.3.2, §4.3.3): ticket numbers.
+    coordinated: tuple[str, ...] = ()
+    to_propose: tuple[str, ...] = ()
+    to_approve: tuple[str, ...] = ()
 
 
 def _counted(values: Iterable[str], order: Sequence[str]) -> tuple[tuple[str, int], ...]:
@@ -1270,7 +1274,15 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         hand_overs=tuple(handover_rows),
         mail_waiting=waiting_mail,
         passes_issued=ReleasePass.select().where(between(ReleasePass.issued_at)).count(),
+        coordinated=_open_numbers(Ticket.coordinated),
+        to_propose=_open_numbers(Ticket.escalation.in_(("escalated", "rejected"))),
+        to_approve=_open_numbers(Ticket.escalation == "proposed"),
     )
+
+
+def _open_numbers(condition: pw.Expression) -> tuple[str, ...]:
+    return tuple(n for (n,) in Ticket.select(Ticket.number)
+                 .where(condition, Ticket.state != "closed").order_by(Ticket.number).tuples())
 
 
 def desk_staff(roles: Sequence[str] = ("clerk", "supervisor", "manager")) -> list[tuple[str, str]]:

@@ -200,6 +200,7 @@ async def test_intake_lookup_shows_the_brief(make_app) -> None:  # noqa: ANN001
         # A fast typist: Enter before the debounce has run still finds the unit.
         other = views.recent_intake(TODAY, Z)[0].unit
         app.screen.query_one("#query").value = ""
+        app.screen.query_one("#query").focus()  # a pick moves on to the caller
         await pilot.press(*other, "enter")
         await pilot.pause()
         assert app.screen.query_one("#brief").border_title.startswith(other)
