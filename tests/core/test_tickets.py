@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kfdesk import views
 from kfdesk.clock import FixedClock
 from kfdesk.config import default_settings
 from kfdesk.desk import tickets as tk
@@ -267,6 +268,9 @@ def test_a_complaint_to_two_departments_is_coordinated_and_unsatisfied_goes_back
     ticket = Ticket.get(Ticket.number == number)
     assert ticket.coordinated and ticket.department == "security"
     assert "coordinated" in steps(number)
+    # The supervisor sees it on the day summary until it is closed out.
+    summary = views.day_summary(date(2026, 10, 9), c.now(), SH)
+    assert summary.coordinated == (number,)
     tk.record_completion(number, at(2026, 10, 9, 12, 0), "已劝导施工方", w["clerk"],
                          clock_at(2026, 10, 9, 12, 30), SETTINGS)
     # KF-010 §4.5: 3 calendar days from the end of handling.
@@ -295,7 +299,9 @@ def test_a_major_complaint_is_proposed_by_the_supervisor_and_approved_by_the_man
     with pytest.raises(DeskError) as err:  # nothing to approve yet
         tk.decide_handling(number, True, "", w["manager"], c, SETTINGS)
     assert err.value.key == "escalate.no_proposal"
+    assert views.day_summary(date(2026, 10, 9), c.now(), SH).to_propose == (number,)
     tk.propose_handling(number, "主管上门致歉", w["super"], c, SETTINGS)
+    assert views.day_summary(date(2026, 10, 9), c.now(), SH).to_approve == (number,)
     with pytest.raises(DeskError) as err:  # a clerk cannot approve
         tk.decide_handling(number, True, "", w["clerk"], c, SETTINGS)
     assert err.value.key == "auth.not_allowed"
@@ -305,6 +311,7 @@ def test_a_major_complaint_is_proposed_by_the_supervisor_and_approved_by_the_man
     tk.decide_handling(number, True, "同意", w["manager"], c, SETTINGS)
     ticket = Ticket.get(Ticket.number == number)
     assert ticket.escalation == "approved"
+    assert views.day_summary(date(2026, 10, 9), c.now(), SH).to_approve == ()
     assert ticket.escalation_proposal == "主管上门致歉并附整改计划"
     assert steps(number)[1:] == ["escalated", "proposed", "rejected", "proposed", "approved"]
 
