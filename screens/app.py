@@ -201,6 +201,12 @@ class KfDeskApp(App[None]):
             self.screen.show_callback(alert.item_id)  # type: ignore[attr-defined]
         elif alert.item_kind == "hand_over":
             await self._go("cashier")
+        elif alert.item_kind == "service_order":
+            await self._go("services")
+            self.screen.show_order(alert.item_id)  # type: ignore[attr-defined]
+        elif alert.item_kind == "fault_notice":
+            await self._go("faults")
+            self.screen.show_notice(alert.item_ref)  # type: ignore[attr-defined]
         elif alert.unit:
             await self.open_unit(alert.unit)
         else:  # periodic duties, fault notices without a unit, activities: the supervisor's
@@ -290,6 +296,10 @@ class KfDeskApp(App[None]):
     async def open_ticket(self, number: str) -> None:
         await self._go("dispatch")
         self.screen.show_ticket(number)  # type: ignore[attr-defined]
+
+    async def open_service_order(self, order_id: int) -> None:
+        await self._go("services")
+        self.screen.show_order(order_id)  # type: ignore[attr-defined]
 
     async def open_receipt(self, number: str) -> None:
         await self._go("cashier")

@@ -59,6 +59,14 @@ class JumpProvider(Provider):
                      state=t(f"state.{row.state}"))
             yield Hit(0.95 - rank * 0.01, Text(text), partial(desk.open_ticket, row.number),
                       text=text, help=t("ui.palette.ticket_help"))
+        from kfdesk.views.services import find_service_order  # not needed at start-up
+
+        order = find_service_order(query, zone)
+        if order is not None:  # "S-000022": a KF-022 service order
+            text = t("ui.palette.service_order", ref=order.ref, unit=order.unit or "—",
+                     kind=t(f"service.kind.{order.kind}"))
+            yield Hit(0.97, Text(text), partial(desk.open_service_order, order.id), text=text,
+                      help=t("ui.palette.service_order_help"))
         for rank, r in enumerate(views.find_receipts(query, zone, limit=5)):
             text = t("ui.palette.receipt", number=r.number, unit=r.unit or "—",
                      amount=money(r.amount_fen), day=r.issued_at.strftime("%Y-%m-%d"))

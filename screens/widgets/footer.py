@@ -2,16 +2,15 @@
 
 One widget drawing one line of text (not a widget per key, as Textual's footer has: those
 are a fifth of the first frame's cost). The F-keys are the constant part, so they lead, and
-each screen's keys follow. When everything does not fit (80 columns, English), F2–F8 fold into
-one group, "F2 … F8 screens", so the screen's own keys stay visible; F1 lists them all. A click
-on a key presses it.
+each screen's keys follow. When everything does not fit (80 columns, English), F2–F10 fold into
+one group, "F2–F10 screens", and then the keys every screen has (F1, ^P, /, Esc) lose their
+words, so the screen's own keys stay visible; F1 lists them all. A click on a key presses it.
 """
 
 from __future__ import annotations
 
 import re
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -68,23 +67,36 @@ class DeskFooter(Widget):
     def render(self) -> Text:
         items = self._items()
         keys = [self.app.get_key_display(b) for _, b, _ in items]
-        width = sum(cell_len(k) + 1 + cell_len(b.description) + 1
-                    for k, (_, b, _) in zip(keys, items, strict=True))
-        fold = width > self.size.width
         screens = [i for i, (rank, _, _) in enumerate(items) if rank[0] == 0 and rank[1] >= 2]
-        key_style = self.app.current_theme.accent if self.app.current_theme else "bold"
-        text = Text(no_wrap=True, overflow="ellipsis")
-        spans: list[tuple[int, int, str]] = []
-        for i, ((_, binding, enabled), key) in enumerate(zip(items, keys, strict=True)):
-            folded = fold and i in screens
-            start = text.cell_len
-            text.append(key, style=f"bold {key_style}" if enabled else "dim")
-            if not folded:
-                text.append(" " + binding.description, style="" if enabled else "dim")
-            elif i == screens[-1]:
-                text.append(" " + t("ui.key.screens"))
-            spans.append((start, text.cell_len, binding.key))
-            text.append(" ")
+        # The app's own keys (F1, ^P) and every screen's (/, Esc): known by heart after a day.
+        common = {i for i, (_, b, _) in enumerate(items)
+                  if (b.id or "").startswith(("app.", "screen.")) and i not in screens}
+
+        def line(level: int) -> tuple[Text, list[tuple[int, int, str]]]:
+            # level 0: everything; 1: the screen keys folded into "F2–F10 screens";
+            # 2: the common keys without their words — the screen's own keys stay in full.
+            text = Text(no_wrap=True, overflow="ellipsis")
+            spans: list[tuple[int, int, str]] = []
+            key_style = self.app.current_theme.accent if self.app.current_theme else "bold"
+            for i, ((_, binding, enabled), key) in enumerate(zip(items, keys, strict=True)):
+                if level >= 1 and i in screens:
+                    if i != screens[0]:
+                        continue
+                    key = f"{keys[screens[0]]}–{keys[screens[-1]]}"
+                start = text.cell_len
+                text.append(key, style=f"bold {key_style}" if enabled else "dim")
+                if level >= 1 and i in screens:
+                    text.append(" " + t("ui.key.screens"))
+                elif not (level >= 2 and i in common):
+                    text.append(" " + binding.description, style="" if enabled else "dim")
+                spans.append((start, text.cell_len, binding.key))
+                text.append(" ")
+            return text, spans
+
+        for level in (0, 1, 2):
+            text, spans = line(level)
+            if text.cell_len - 1 <= self.size.width:
+                break
         self._spans = spans
         return text
 
