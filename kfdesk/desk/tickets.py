@@ -547,64 +547,81 @@ def record_verdict(number: str, passed: bool, note: str, actor: Staff, clock: Cl
                    technician: str = "") -> str | None:
     """The resident's word after the work: inspection passed / satisfied → closed out
     (封闭消项, KF-011, KF-012); failed → a rework order (repairs, returned number) or
-    further handling (complaints). The open callback is recorded as done either way."""
+    further handling (complaints). The open callback is recorded as done either way; the
+    callback list (``desk.callbacks``) records one with all its answers instead."""
     require_role(actor, DESK_ROLES, "ticket.verdict")
+    with transaction():
+        ticket = _load(number, version)
+        return apply_verdict(ticket, passed, note, actor, clock, settings,
+                             technician=technician)
+
+
+def apply_verdict(ticket: Ticket, passed: bool, note: str, actor: Staff, clock: Clock,
+                  settings: Settings, *, technician: str = "") -> str | None:
+    """``record_verdict``'s effect on a loaded ticket, inside the caller's transaction."""
     note = note.strip()
     if not passed and not note:
         raise DeskError("verdict.reason_needed", field="note")
+    number = ticket.number
+    _open(ticket)
+    if ticket.state not in ("callback", "completed"):
+        raise DeskError("verdict.not_completed", number=number,
+                        state=Tr(f"state.{ticket.state}"))
+    order = _last_order(ticket)
+    is_repair = ticket.kind == "repair" and order is not None
+    if not passed and is_repair and not (technician or order.technician).strip():
+        raise DeskError("work_order.technician_needed", field="technician")
     now = clock.now()
     rework_number = None
-    with transaction():
-        ticket = _load(number, version)
-        _open(ticket)
-        if ticket.state not in ("callback", "completed"):
-            raise DeskError("verdict.not_completed", number=number,
-                            state=Tr(f"state.{ticket.state}"))
-        order = _last_order(ticket)
-        is_repair = ticket.kind == "repair" and order is not None
-        if not passed and is_repair and not (technician or order.technician).strip():
-            raise DeskError("work_order.technician_needed", field="technician")
-        ctx = _ctx(settings)
-        for cb in Callback.select().where((Callback.ticket == ticket)
-                                          & Callback.done_at.is_null()
-                                          & (Callback.kind != "defect")):
-            cb.done_at = now
-            cb.method = "phone"
-            cb.satisfaction = "satisfied" if passed else "unsatisfied"
-            cb.remarks = note
-            cb.save()
+    ctx = _ctx(settings)
+    for cb in Callback.select().where((Callback.ticket == ticket)
+                                      & Callback.done_at.is_null()
+                                      & (Callback.kind != "defect")):
+        cb.done_at = now
+        cb.method = cb.method or "phone"
+        cb.satisfaction = cb.satisfaction or ("satisfied" if passed else "unsatisfied")
+        cb.remarks = cb.remarks or note
+        cb.save()
+        sync_callback(cb, ctx)
+    if is_repair:
+        order.inspection = "pass" if passed else "fail"
+        order.save()
+    if passed:
+        ticket.closed_at = now
+        ticket.state = "closed"
+        _step(ticket, actor, clock, "inspected_pass" if is_repair else "satisfied", note)
+        TicketLog.create(ticket=ticket, at=now, staff=actor, step="closed", note="")
+    elif is_repair:
+        # KF-011: rework until it passes, every loop kept; the rework is due within 24 hours
+        # (KF-009 §3.1.4 — the repaired fault is still defective), a clock per loop.
+        rework = WorkOrder.create(
+            number=next_number(WorkOrder), ticket=ticket, department=order.department,
+            technician=(technician or order.technician).strip(), opened_at=now,
+            in_home=order.in_home, paid=False, rework_of=order,
+        )
+        rework_number = rework.number
+        ticket.rework_count += 1
+        ticket.state = "in_progress"
+        ticket.completed_at = None
+        ticket.handling_ended_at = None
+        _step(ticket, actor, clock, "inspected_fail", note, rework=rework.number)
+        TicketLog.create(ticket=ticket, at=now, staff=actor, step="rework",
+                         note=f"{rework.number} {rework.technician}")
+    else:
+        # KF-012: not satisfied — further explanation and reply; the ticket reopens and a new
+        # callback is owed within the complaint callback limit (KF-010 §4.5), from now.
+        ticket.state = "dispatched" if ticket.dispatched_at else "new"
+        ticket.completed_at = None
+        ticket.handling_ended_at = None
+        for d in ticket.dispatches:
+            d.reported_at = None
+            d.save()
+        _step(ticket, actor, clock, "unsatisfied", note)
+        if ticket.kind == "complaint" and ticket.validity == "valid":
+            cb = Callback.create(kind="complaint", ticket=ticket, unit=ticket.unit,
+                                 owner=ticket.owner, clock_started_at=now)
             sync_callback(cb, ctx)
-        if is_repair:
-            order.inspection = "pass" if passed else "fail"
-            order.save()
-        if passed:
-            ticket.closed_at = now
-            ticket.state = "closed"
-            _step(ticket, actor, clock, "inspected_pass" if is_repair else "satisfied", note)
-            TicketLog.create(ticket=ticket, at=now, staff=actor, step="closed", note="")
-        elif is_repair:  # KF-011: rework until it passes, every loop kept
-            rework = WorkOrder.create(
-                number=next_number(WorkOrder), ticket=ticket, department=order.department,
-                technician=(technician or order.technician).strip(), opened_at=now,
-                in_home=order.in_home, paid=False, rework_of=order,
-            )
-            rework_number = rework.number
-            ticket.rework_count += 1
-            ticket.state = "in_progress"
-            ticket.completed_at = None
-            ticket.handling_ended_at = None
-            _step(ticket, actor, clock, "inspected_fail", note, rework=rework.number)
-            TicketLog.create(ticket=ticket, at=now, staff=actor, step="rework",
-                             note=f"{rework.number} {rework.technician}")
-        else:  # KF-012: not satisfied — further explanation and handling
-            ticket.state = "dispatched" if ticket.dispatched_at else "new"
-            ticket.completed_at = None
-            ticket.handling_ended_at = None
-            for d in ticket.dispatches:
-                d.reported_at = None
-                d.save()
-            _step(ticket, actor, clock, "unsatisfied", note)
-        sync_ticket(ticket, ctx)
+    sync_ticket(ticket, ctx)
     return rework_number
 
 

@@ -134,7 +134,9 @@ def _write(item_kind: str, item_ids: list[int], wants: list[Want], ctx: RuleCont
 # --- tickets -------------------------------------------------------------------------------
 
 
-def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "") -> list[Want]:
+def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "",
+                 reworks: list[tuple[datetime, datetime | None]] = ()) -> list[Want]:
+    """The ticket's clocks; ``reworks`` are its rework orders' (opened, completed) times."""
     c = ctx.settings.clocks
     received = ticket.received_at
     common = {"item_id": ticket.id, "item_ref": ticket.number, "unit_code": unit_code,
@@ -162,6 +164,13 @@ def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "") -> list[
     if ticket.defect_of_id is not None:
         wants.append(Want("defect_rework", started_at=received, stopped_at=ticket.completed_at,
                           due_at=received + timedelta(hours=c["defect_rework_hours"]), **common))
+    for cycle, (opened, completed) in enumerate(reworks if ticket.kind == "repair" else (),
+                                                start=1):
+        # KF-011 / KF-009 §3.1.4: a failed inspection's rework is due within 24 hours (a
+        # defect complaint's own rework runs on the clock above).
+        wants.append(Want("defect_rework", started_at=opened, stopped_at=completed,
+                          due_at=opened + timedelta(hours=c["defect_rework_hours"]),
+                          cycle=cycle, **common))
     if ticket.closed_at is not None:  # a closed-out ticket has no running clock (KF-008)
         for want in wants:
             want.stopped_at = want.stopped_at or ticket.closed_at
@@ -177,10 +186,26 @@ def _open_holds(ticket_ids: list[int]) -> dict[int, datetime]:
     return holds
 
 
+def _reworks(ticket_ids: list[int]) -> dict[int, list[tuple[datetime, datetime | None]]]:
+    from ..models import WorkOrder
+
+    out: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for start in range(0, len(ticket_ids), 500):
+        chunk = ticket_ids[start:start + 500]
+        for order in (WorkOrder.select(WorkOrder.ticket, WorkOrder.opened_at,
+                                       WorkOrder.completed_at)
+                      .where(WorkOrder.ticket.in_(chunk) & WorkOrder.rework_of.is_null(False))
+                      .order_by(WorkOrder.id)):
+            out.setdefault(order.ticket_id, []).append((order.opened_at, order.completed_at))
+    return out
+
+
 def sync_tickets(tickets: list[Ticket], ctx: RuleContext) -> None:
     units = _unit_codes({t.unit_id for t in tickets})
-    wants = [w for t in tickets for w in ticket_wants(t, ctx, units.get(t.unit_id, ""))]
     ids = [t.id for t in tickets]
+    reworks = _reworks(ids)
+    wants = [w for t in tickets
+             for w in ticket_wants(t, ctx, units.get(t.unit_id, ""), reworks.get(t.id, []))]
     _write("ticket", ids, wants, ctx, _open_holds(ids))
 
 

@@ -218,9 +218,12 @@ def test_a_repair_through_dispatch_work_order_fail_rework_pass_and_close_out(w) 
     assert WorkOrder.get(WorkOrder.number == rework).rework_of.number == order
     assert WorkOrder.get(WorkOrder.number == order).inspection == "fail"
     assert clocks(number)["repair_callback"][1] is not None  # the callback was made
+    # The rework is due within 24 hours (KF-009 §3.1.4), a clock of its own.
+    assert clocks(number)["defect_rework"] == (at(2026, 10, 11, 9, 0), None)
 
     tk.record_completion(number, at(2026, 10, 10, 11, 0), "更换管件", w["clerk"],
                          clock_at(2026, 10, 10, 11, 30), settings)
+    assert clocks(number)["defect_rework"][1] is not None
     open_cbs = Callback.select().where((Callback.ticket == ticket) & Callback.done_at.is_null())
     assert [cb.work_order.number for cb in open_cbs] == [rework]  # a second loop, its own clock
 
@@ -278,6 +281,10 @@ def test_a_complaint_to_two_departments_is_coordinated_and_unsatisfied_goes_back
     tk.record_verdict(number, False, "仍然吵", w["clerk"], clock_at(2026, 10, 10, 9, 0),
                       SETTINGS)
     assert Ticket.get(Ticket.number == number).state == "dispatched"
+    # KF-012: reopened with a new clock — a reply within the complaint callback limit.
+    running = [d for d in Deadline.select().where(Deadline.clock == "complaint_callback",
+                                                  Deadline.stopped_at.is_null())]
+    assert [d.due_at.astimezone(SH) for d in running] == [at(2026, 10, 13, 9, 0)]
     tk.record_completion(number, at(2026, 10, 10, 11, 0), "约谈施工方", w["clerk"],
                          clock_at(2026, 10, 10, 11, 0), SETTINGS)
     tk.record_verdict(number, True, "", w["clerk"], clock_at(2026, 10, 10, 15, 0), SETTINGS)
