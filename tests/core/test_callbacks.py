@@ -1,0 +1,195 @@
+"""Recording callbacks (kfdesk.desk.callbacks) against KF-009 §3.1, KF-010 §4.5, KF-012, KF-017 §3.
+
+Tickets are brought to "handling ended, callback owed" through the ticket services, then the
+callback is recorded as a clerk would: tries that do not reach anyone, the four answers, the
+signature in person, satisfied or not.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kfdesk.clock import FixedClock
+from kfdesk.config import default_settings
+from kfdesk.desk import callbacks as cbs
+from kfdesk.desk import tickets as tk
+from kfdesk.desk.base import DeskError
+from kfdesk.desk.staff import create_staff
+from kfdesk.models import (
+    AuditEvent,
+    Building,
+    Callback,
+    CallbackAttempt,
+    Deadline,
+    Group,
+    Occupancy,
+    Person,
+    Ticket,
+    Unit,
+)
+
+SH = ZoneInfo("Asia/Shanghai")
+SETTINGS = default_settings()
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SH)
+
+
+def clock_at(*args: int) -> FixedClock:
+    return FixedClock(at(*args))
+
+
+@pytest.fixture
+def w(store: Path, clock: FixedClock) -> dict:
+    staff = {login: create_staff(login, name, role, "1234", clock, salt=bytes(16))
+             for login, name, role in (("clerk", "张敏", "clerk"), ("guard", "赵强", "security"))}
+    group = Group.create(code="E", name="东区")
+    building = Building.create(group=group, number="3", name="3栋", floors=18)
+    unit = Unit.create(building=building, entrance=1, floor=5, room="502", code="3-1-502",
+                       area_centi_m2=8912)
+    owner = Person.create(name="王建国", phone="13812345678", created_at=clock.now(),
+                          lives_in_community=True)
+    Occupancy.create(unit=unit, person=owner, role="owner", started_on=date(2020, 1, 1))
+    return {**staff, "unit": unit, "owner": owner}
+
+
+def handled(w, kind: str = "repair") -> tuple[str, Callback]:
+    """A ticket taken, dispatched, worked and completed: its callback is owed."""
+    c = clock_at(2026, 10, 9, 10, 0)
+    fields = ({"kind": "repair", "category": "water", "repair_class": "normal"}
+              if kind == "repair" else {"kind": "complaint", "category": "noise",
+                                        "validity": "valid"})
+    form = tk.IntakeForm(channel="phone", text="厨房下水道堵塞", unit_code="3-1-502",
+                         person_id=w["owner"].id, **fields)
+    number = tk.take_ticket(form, w["clerk"], c, SETTINGS).number
+    tk.dispatch_ticket(number, ["engineering"], w["clerk"], c, SETTINGS)
+    if kind == "repair":
+        tk.open_work_order(number, "李师傅", w["clerk"], c, SETTINGS)
+    tk.record_completion(number, at(2026, 10, 9, 10, 0), "已处理", w["clerk"],
+                         clock_at(2026, 10, 9, 11, 0), SETTINGS)
+    ticket = Ticket.get(Ticket.number == number)
+    return number, Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null())
+
+
+def answers(**fields) -> cbs.CallbackForm:
+    base = {"method": "phone", "reached": True, "attitude": "good", "quality": "good",
+            "charges": "good", "procedure_followed": True, "satisfied": True}
+    return cbs.CallbackForm(**{**base, **fields})
+
+
+def running(callback: Callback) -> list[Deadline]:
+    return list(Deadline.select().where((Deadline.item_kind == "callback")
+                                        & (Deadline.item_id == callback.id)
+                                        & Deadline.stopped_at.is_null()))
+
+
+def test_a_satisfied_phone_callback_records_every_answer_and_closes_the_ticket(w) -> None:
+    """KF-009 §3.1.3 each answer recorded; satisfied → closed out (KF-011)."""
+    number, cb = handled(w)
+    outcome = cbs.record_callback(cb.id, answers(quality="fair", remarks="水压稍小"),
+                                  w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    assert outcome == "closed"
+    cb = Callback.get_by_id(cb.id)
+    assert (cb.method, cb.attitude, cb.quality, cb.charges, cb.procedure_followed,
+            cb.satisfaction, cb.remarks) == ("phone", "good", "fair", "good", True,
+                                             "satisfied", "水压稍小")
+    assert cb.done_at is not None and running(cb) == []
+    assert Ticket.get(Ticket.number == number).state == "closed"
+    assert CallbackAttempt.get(CallbackAttempt.callback == cb).reached
+    event = AuditEvent.get(AuditEvent.action == "callback.done")
+    assert event.actor == w["clerk"]
+
+
+def test_not_reached_keeps_the_attempt_and_the_callback_due(w) -> None:
+    _, cb = handled(w)
+    due_before = [d.due_at for d in running(cb)]
+    outcome = cbs.record_callback(cb.id, cbs.CallbackForm(reached=False, remarks="无人接听"),
+                                  w["clerk"], clock_at(2026, 10, 9, 15, 0), SETTINGS)
+    assert outcome == "retry"
+    cb = Callback.get_by_id(cb.id)
+    assert cb.done_at is None
+    assert [d.due_at for d in running(cb)] == due_before  # still due, same deadline
+    attempt = CallbackAttempt.get(CallbackAttempt.callback == cb)
+    assert (attempt.reached, attempt.note, attempt.staff) == (False, "无人接听", w["clerk"])
+
+
+def test_an_unsatisfied_complaint_callback_reopens_the_ticket_with_a_new_clock(w) -> None:
+    """KF-012: not satisfied → further handling; a new callback clock from now."""
+    number, cb = handled(w, "complaint")
+    outcome = cbs.record_callback(cb.id, cbs.CallbackForm(satisfied=False, remarks="仍然很吵"),
+                                  w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    assert outcome == "reopened"
+    ticket = Ticket.get(Ticket.number == number)
+    assert ticket.state == "dispatched"
+    fresh = Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null())
+    assert [d.due_at.astimezone(SH) for d in running(fresh)] == [at(2026, 10, 13, 9, 0)]
+
+
+def test_an_unsatisfied_repair_callback_opens_a_rework_on_a_24_hour_clock(w) -> None:
+    number, cb = handled(w)
+    cbs.record_callback(cb.id, answers(quality="poor", satisfied=False, remarks="仍漏水"),
+                        w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    ticket = Ticket.get(Ticket.number == number)
+    assert (ticket.state, ticket.rework_count) == ("in_progress", 1)
+    rework = Deadline.get((Deadline.clock == "defect_rework") & (Deadline.item_id == ticket.id))
+    assert rework.due_at.astimezone(SH) == at(2026, 10, 11, 9, 0)
+
+
+@pytest.mark.parametrize(("form", "key", "field"), [
+    (answers(method="in_person", signed=False), "callback.unsigned", "signed"),
+    (answers(quality=None), "callback.answer_needed", "quality"),
+    (answers(procedure_followed=None), "callback.answer_needed", "procedure"),
+    (answers(satisfied=None), "callback.answer_needed", "satisfied"),
+    (answers(satisfied=False), "callback.why_unsatisfied", "remarks"),
+    (answers(method="fax"), "callback.method", "method"),
+])
+def test_an_incomplete_record_is_refused_and_changes_nothing(w, form, key, field) -> None:
+    """KF-009 §3.1.5: in person needs the signature; §3.1.3: every answer."""
+    _, cb = handled(w)
+    before = (CallbackAttempt.select().count(), AuditEvent.select().count(),
+              [(d.clock, d.stopped_at) for d in Deadline.select()])
+    with pytest.raises(DeskError) as err:
+        cbs.record_callback(cb.id, form, w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    assert (err.value.key, err.value.field) == (key, field)
+    assert err.value.message("zh") and err.value.message("en")
+    assert Callback.get_by_id(cb.id).done_at is None
+    assert before == (CallbackAttempt.select().count(), AuditEvent.select().count(),
+                      [(d.clock, d.stopped_at) for d in Deadline.select()])
+
+
+def test_in_person_with_signature_is_accepted(w) -> None:
+    _, cb = handled(w)
+    cbs.record_callback(cb.id, answers(method="in_person", signed=True), w["clerk"],
+                        clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    assert Callback.get_by_id(cb.id).signed
+
+
+def test_a_callback_confirms_the_contact_details(w) -> None:
+    """KF-017 §3: a resident living here is re-verified every half month from the check."""
+    _, cb = handled(w)
+    cbs.record_callback(cb.id, answers(contact_confirmed=True), w["clerk"],
+                        clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    person = Person.get_by_id(w["owner"].id)
+    assert person.contact_verified_at.astimezone(SH) == at(2026, 10, 10, 9, 0)
+    check = Deadline.get((Deadline.clock == "contact_check") & (Deadline.item_id == person.id)
+                         & Deadline.stopped_at.is_null())
+    assert check.started_at.astimezone(SH) == at(2026, 10, 10, 9, 0)
+    assert AuditEvent.get(AuditEvent.action == "person.contact_confirmed").actor == w["clerk"]
+
+
+def test_security_cannot_record_and_a_done_callback_cannot_be_recorded_twice(w) -> None:
+    _, cb = handled(w)
+    with pytest.raises(DeskError) as err:
+        cbs.record_callback(cb.id, answers(), w["guard"], clock_at(2026, 10, 10, 9, 0),
+                            SETTINGS)
+    assert err.value.key == "auth.not_allowed"
+    cbs.record_callback(cb.id, answers(), w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    with pytest.raises(DeskError) as err:
+        cbs.record_callback(cb.id, answers(), w["clerk"], clock_at(2026, 10, 10, 9, 5),
+                            SETTINGS)
+    assert err.value.key == "callback.done_already"
