@@ -29,6 +29,7 @@ from ..models import (
     BillLine,
     Building,
     Callback,
+    CallbackAttempt,
     Charge,
     Dispatch,
     DunningStep,
@@ -438,6 +439,10 @@ class CallbackRow(NamedTuple):
     resident: str
     phone: str  # masked
     done_at: datetime | None
+    person_id: int = 0  # the resident, for confirming contact details (KF-017 §3); 0: none
+    attempts: int = 0  # tries that did not reach anyone
+    what: str = ""  # what was done: the ticket's text, then the reported result
+    repair: bool = False  # KF-009 §3.1.3's four questions apply
 
 
 def _callback_rows(query: pw.ModelSelect, zone: tzinfo) -> list[CallbackRow]:
@@ -454,6 +459,18 @@ def _callback_rows(query: pw.ModelSelect, zone: tzinfo) -> list[CallbackRow]:
     people = _by_id(Person, (t.person_id for t in tickets.values()))
     occupants = _current_people(units.keys())
     staff = _by_id(Staff, (c.owner_id for c in callbacks))
+    tries: Counter[int] = Counter()
+    results: dict[int, str] = {}
+    cb_ids = [c.id for c in callbacks]
+    ticket_ids = list(tickets)
+    for start in range(0, max(len(cb_ids), len(ticket_ids)), 500):
+        tries.update(a.callback_id for a in CallbackAttempt.select(CallbackAttempt.callback)
+                     .where(CallbackAttempt.callback.in_(cb_ids[start:start + 500])
+                            & ~CallbackAttempt.reached))
+        for e in (TicketLog.select(TicketLog.ticket, TicketLog.note)
+                  .where(TicketLog.ticket.in_(ticket_ids[start:start + 500])
+                         & (TicketLog.step == "completed")).order_by(TicketLog.at)):
+            results[e.ticket_id] = e.note  # the last report wins
     rows = []
     for c in callbacks:
         order = orders.get(c.work_order_id)
@@ -463,15 +480,22 @@ def _callback_rows(query: pw.ModelSelect, zone: tzinfo) -> list[CallbackRow]:
         unit_id = c.unit_id or (ticket.unit_id if ticket else None)
         unit = units.get(unit_id)
         # Whom to call: the caller on the ticket; failing that the unit's first owner.
-        name, phone = "", ""
+        name, phone, person_id = "", "", 0
         if ticket is not None:
             person = people.get(ticket.person_id)
             name = ticket.caller_name or (person.name if person else "")
             phone = ticket.phone or (person.phone if person else "")
+            person_id = person.id if person else 0
         if not phone and unit_id in occupants and occupants[unit_id]:
             _, first = occupants[unit_id][0]
             name = name or first.name
             phone = first.phone
+            person_id = person_id or first.id
+        what = ""
+        if ticket is not None:
+            first_line = (ticket.text or "").strip().splitlines()
+            what = " → ".join(x for x in (first_line[0] if first_line else "",
+                                          results.get(ticket.id, "")) if x)
         owner = staff.get(c.owner_id)
         rows.append(
             CallbackRow(
@@ -487,6 +511,10 @@ def _callback_rows(query: pw.ModelSelect, zone: tzinfo) -> list[CallbackRow]:
                 resident=name,
                 phone=mask_phone(phone),
                 done_at=_local(c.done_at, zone),
+                person_id=person_id,
+                attempts=tries.get(c.id, 0),
+                what=what,
+                repair=c.kind == "repair" or c.work_order_id is not None,
             )
         )
     return rows
@@ -1289,3 +1317,44 @@ def desk_staff(roles: Sequence[str] = ("clerk", "supervisor", "manager")) -> lis
     """Active staff who can own tickets, as (login, name): the reassign choice (KF-006 §1)."""
     return [(s.login, s.name) for s in Staff.select().where(Staff.active, Staff.role.in_(roles))
             .order_by(Staff.role, Staff.login)]
+
+
+class ContactDue(NamedTuple):
+    """A person whose contact details are due for re-verification (KF-017 §3)."""
+
+    person_id: int
+    name: str
+    units: str  # the units they are tied to now, "3-1-502 5-2-101"
+    phone: str  # masked
+    lives_here: bool  # half-monthly when living in the community, else monthly
+    verified_at: datetime | None
+    due_at: datetime
+    overdue: bool
+
+
+def contacts_due(now: datetime, zone: tzinfo, *, limit: int = 500) -> list[ContactDue]:
+    """People whose re-verification clock is due soon or overdue, the most overdue first."""
+    from ..models import Deadline
+
+    rows = list(Deadline.select().where(
+        (Deadline.clock == "contact_check") & Deadline.stopped_at.is_null()
+        & (Deadline.warn_at <= now)).order_by(Deadline.due_at, Deadline.id).limit(limit))
+    people = _by_id(Person, (r.item_id for r in rows))
+    units: defaultdict[int, list[str]] = defaultdict(list)
+    ids = list(people)
+    for start in range(0, len(ids), 500):
+        for occ in (Occupancy.select(Occupancy.person, Unit.code).join(Unit)
+                    .where(Occupancy.person.in_(ids[start:start + 500])
+                           & Occupancy.ended_on.is_null()).order_by(Unit.code)):
+            units[occ.person_id].append(occ.unit.code)
+    out = []
+    for r in rows:
+        person = people.get(r.item_id)
+        if person is None:
+            continue
+        out.append(ContactDue(
+            person_id=person.id, name=person.name, units=" ".join(units.get(person.id, [])),
+            phone=mask_phone(person.phone), lives_here=person.lives_in_community,
+            verified_at=_local(person.contact_verified_at, zone),
+            due_at=r.due_at.astimezone(zone), overdue=r.due_at <= now))
+    return out

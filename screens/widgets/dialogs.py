@@ -125,6 +125,7 @@ class ActionDialog(ModalScreen[str | None]):
         self._fields = list(fields)
         self._submit = submit
         self._armed_cancel = False
+        self._initial: dict[str, str | list[str]] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -165,13 +166,11 @@ class ActionDialog(ModalScreen[str | None]):
         return out
 
     def _dirty(self) -> bool:
-        for f in self._fields:
-            w = self.query_one(f"#f-{f.name}")
-            if isinstance(w, (Input, TextArea)):
-                now = w.value if isinstance(w, Input) else w.text
-                if now.strip() != f.value.strip():
-                    return True
-        return False
+        """Whether anything differs from how the dialog opened (typed or chosen)."""
+        return self.values() != self._initial
+
+    def on_mount(self) -> None:
+        self._initial = self.values()
 
     def action_confirm(self) -> None:
         error = self.query_one("#dlg-error", Static)
