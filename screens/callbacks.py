@@ -13,6 +13,7 @@ whose details are due for re-verification. Enter opens the ticket behind the cal
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from rich.text import Text
@@ -40,6 +41,7 @@ from .widgets.inputs import DeskInput
 from .widgets.table import Column, FitTable, filter_rows
 
 ALL = "*"
+DONE_DAYS = 7  # how far back "done" looks
 
 
 # Each answer starts unanswered: the clerk asks every question (KF-009 §3.1.3), and Ctrl+S on
@@ -90,7 +92,8 @@ class CallbacksScreen(QueueScreen):
                               + [(m, t(f"method.{m}")) for m in cbs.METHODS], ALL, id="f-way")
             yield Static(t("ui.callbacks.due"), classes="flt-label")
             yield ChoiceField([(ALL, t("ui.callbacks.all")),
-                               ("overdue", t("ui.callbacks.overdue_only"))], ALL, id="f-due")
+                               ("overdue", t("ui.callbacks.overdue_only")),
+                               ("done", t("ui.callbacks.done_recent"))], ALL, id="f-due")
         yield FitTable(
             [
                 Column("due", t("ui.col.due"), min=12, max=18),
@@ -109,17 +112,24 @@ class CallbacksScreen(QueueScreen):
         )
         yield Static("", id="callback-what", classes="hint")
 
+    def _showing_done(self) -> bool:
+        return self.query_one("#f-due", ChoiceField).value == "done"
+
     def reload(self) -> None:
         alerts = self.desk.alerts_by_item
-        rows = views.callbacks_due(self.zone)
-        rows = sorted(rows, key=lambda r: order_key(alerts.get(("callback", r.id))))
+        if self._showing_done():  # the last week's record, newest first
+            rows = views.callbacks_done(self.now - timedelta(days=DONE_DAYS), self.zone)
+        else:
+            rows = views.callbacks_due(self.zone)
+            rows = sorted(rows, key=lambda r: order_key(alerts.get(("callback", r.id))))
         self._ticket_of = {str(r.id): r.ticket for r in rows if r.ticket}
         self._by_id = {str(r.id): r for r in rows}
         self._all = []
         for r in rows:
             alert = alerts.get(("callback", r.id))
+            done = t("ui.callbacks.done_at", at=when(r.done_at, self.today)) if r.done_at else ""
             self._all.append((r, marked([
-                due_text(alert) if alert else "",
+                done or (due_text(alert) if alert else ""),
                 r.clock_started_at.strftime("%m-%d %H:%M"), t(f"callback_kind.{r.kind}"),
                 r.unit or "—",
                 r.ticket, r.work_order, r.resident, r.phone,
@@ -156,7 +166,9 @@ class CallbacksScreen(QueueScreen):
 
     @on(ChoiceField.Changed)
     def _filter_choice(self, event: ChoiceField.Changed) -> None:
-        if event.choice.id and event.choice.id.startswith("f-"):
+        if event.choice.id == "f-due":
+            self.reload()  # due and done are different lists
+        elif event.choice.id and event.choice.id.startswith("f-"):
             self._apply_filter()
 
     def action_filters(self) -> None:
@@ -195,6 +207,8 @@ class CallbacksScreen(QueueScreen):
         if action in ("record", "confirm"):
             row = self._current()
             if row is None or role not in DESK_ROLES:
+                return False
+            if action == "record" and row.done_at is not None:
                 return False
             return action == "record" or bool(row.person_id)
         if action == "contacts":

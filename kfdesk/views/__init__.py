@@ -551,6 +551,13 @@ def callbacks_due(
     return _callback_rows(query, zone)
 
 
+def callbacks_done(since: datetime, zone: tzinfo, *, limit: int = 500) -> list[CallbackRow]:
+    """Callbacks recorded since ``since``, the latest first (the record of KF-009 §3.1.5)."""
+    query = (Callback.select().where(Callback.done_at >= since)
+             .order_by(Callback.done_at.desc(), Callback.id.desc()).limit(limit))
+    return _callback_rows(query, zone)
+
+
 # --------------------------------------------------------------------------------------------
 # residents: search and the unit at a glance
 

@@ -69,6 +69,12 @@ async def test_a_satisfied_phone_callback_closes_its_ticket(make_app) -> None:  
                 cb.satisfaction) == ("phone", "good", "good", "good", True, "satisfied")
         assert Ticket.get(Ticket.number == row.ticket).state == "closed"
         assert str(row.id) not in [k for k, _ in app.screen._rows]
+        # The record: "done in the last 7 days" lists it, with when it was done.
+        app.screen.query_one("#f-due").value = "done"
+        app.screen.reload()
+        await pilot.pause()
+        assert str(row.id) in [k for k, _ in app.screen._rows]
+        assert t("ui.callbacks.done_at", at="10:00") in screen_text(app)
 
 
 async def test_an_unsatisfied_complaint_callback_reopens_with_a_clock(make_app) -> None:  # noqa: ANN001
