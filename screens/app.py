@@ -47,11 +47,10 @@ class KfDeskApp(App[None]):
     ``paint_stamp``: write the wall-clock instant of the first painted frame to that file and
     quit (the start-up benchmark)."""
 
-    # Every screen's stylesheet, read and parsed once at start: a screen's own CSS_PATH would
-    # make Textual re-parse every source and restyle every node when it is first shown.
-    CSS_PATH: ClassVar = ["app.tcss", "signin.tcss", "intake.tcss", "dispatch.tcss",
-                          "callbacks.tcss", "cashier.tcss", "residents.tcss", "summary.tcss",
-                          "ticket.tcss", "help.tcss", "fault_notices.tcss", "services.tcss"]
+    # Each screen brings its own stylesheet (CSS_PATH on the screen), read when it is first
+    # shown: start-up parses only the app's and the first screen's (every rule parsed is also
+    # matched against every widget of the first frame).
+    CSS_PATH = "app.tcss"
     TITLE = "kfdesk"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar = {JumpProvider}

@@ -58,6 +58,7 @@ def _grades() -> list[tuple[str, str]]:
 
 
 class CallbacksScreen(QueueScreen):
+    CSS_PATH = "callbacks.tcss"
     MODE = "callbacks"
     TABLE_ID = "callbacks"
     COUNT_ID = "callbacks-count"

@@ -28,6 +28,7 @@ from .widgets.table import Column, FitTable
 
 
 class CashierScreen(DeskScreen):
+    CSS_PATH = "cashier.tcss"
     MODE = "cashier"
     BINDINGS = [
         Binding("left_square_bracket", "day(-1)", "ui.key.prev_day", id="cashier.prev_day"),

@@ -61,6 +61,7 @@ def _invalid(row: views.TicketRow) -> bool:
 
 
 class DispatchScreen(QueueScreen):
+    CSS_PATH = "dispatch.tcss"
     MODE = "dispatch"
     TABLE_ID = "queue"
     COUNT_ID = "queue-count"

@@ -282,6 +282,7 @@ class FaultNoticeScreen(ModalScreen[None]):
 
 
 class FaultNoticesScreen(QueueScreen):
+    CSS_PATH = "fault_notices.tcss"
     MODE = "faults"
     TABLE_ID = "notices"
     COUNT_ID = "notices-count"

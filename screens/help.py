@@ -45,6 +45,7 @@ def rules_grid(text: str) -> Table:
 class HelpScreen(ModalScreen[None]):
     """A modal over the current screen; Esc or F1 closes it."""
 
+    CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape,f1", "dismiss", "ui.key.close", id="help.close"),
     ]

@@ -120,6 +120,7 @@ def detail_body(d: UnitDetail, today: date) -> Group:
 
 
 class ResidentsScreen(DeskScreen):
+    CSS_PATH = "residents.tcss"
     MODE = "residents"
 
     def __init__(self) -> None:

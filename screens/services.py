@@ -105,6 +105,7 @@ def clock_text(row: ServiceRow, both: bool = False) -> str:
 
 
 class ServicesScreen(QueueScreen):
+    CSS_PATH = "services.tcss"
     MODE = "services"
     TABLE_ID = "services"
     COUNT_ID = "services-count"

@@ -120,6 +120,7 @@ def deadlines_table(alerts: list) -> Table:
 
 
 class SummaryScreen(DeskScreen):
+    CSS_PATH = "summary.tcss"
     MODE = "summary"
     BINDINGS = [
         Binding("left_square_bracket", "day(-1)", "ui.key.prev_day", id="summary.prev_day"),

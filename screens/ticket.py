@@ -79,6 +79,7 @@ def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None) -> 
 
 
 class TicketScreen(ModalScreen[None]):
+    CSS_PATH = "ticket.tcss"
     BINDINGS = [Binding("escape", "dismiss", "ui.key.close", id="ticket.close")]
 
     def __init__(self, detail: TicketDetail, today: date) -> None:
