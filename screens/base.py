@@ -87,6 +87,16 @@ class DeskScreen(Screen):
     def on_alerts(self) -> None:
         """The engine ran: the alert bar is already updated; queues re-mark their rows."""
 
+    def after_write(self, result: str | None) -> None:
+        """A dialog's answer: None when the clerk backed out (nothing saved); else the line
+        to show, then the deadlines and this screen are refreshed."""
+        if result is None:
+            return
+        if result:
+            self.notify(result)
+        self.desk.request_refresh()
+        self.reload()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_search" and not self.query(".search"):
             return False  # no search box on this screen: no "/" in the footer either
@@ -122,6 +132,8 @@ class QueueScreen(DeskScreen):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[tuple[str, list[Cell]]] = []
+        # With a bar of choices: every row as (record, key, cells), narrowed by ``keep``.
+        self._all: list[tuple[object, str, list[Cell]]] | None = None
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.TABLE_ID}", FitTable).focus()
@@ -129,11 +141,30 @@ class QueueScreen(DeskScreen):
     def on_alerts(self) -> None:
         self.reload()
 
+    # Queues with a bar of choices (``ChoiceField`` ids starting "f-") keep every row in
+    # ``_all`` as (record, cells) and say which to show in ``keep``.
+    ITEM_KIND: ClassVar[str] = ""  # the alert item kind of the rows
+
+    def keep(self, row: object, alert: object, choices: dict[str, str | None]) -> bool:
+        return True
+
+    def _narrow(self) -> None:
+        from .widgets.choice import ChoiceField
+
+        choices = {c.id[2:]: c.value for c in self.query(ChoiceField)
+                   if c.id and c.id.startswith("f-")}
+        alerts = self.desk.alerts_by_item
+        self._rows = [(key, cells) for row, key, cells in self._all
+                      if self.keep(row, alerts.get((self.ITEM_KIND, row.id)), choices)]
+
     def _apply_filter(self) -> None:
+        if self._all is not None:
+            self._narrow()
         rows = filter_rows(self._rows, self.query_one("#filter", Input).value)
         self.query_one(f"#{self.TABLE_ID}", FitTable).load(rows)
+        total = len(self._all) if self._all is not None else len(self._rows)
         self.query_one(f"#{self.COUNT_ID}", Static).update(
-            t(self.COUNT_KEY, shown=len(rows), total=len(self._rows)))
+            t(self.COUNT_KEY, shown=len(rows), total=total))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:

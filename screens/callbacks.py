@@ -38,7 +38,7 @@ from .ticket import TicketScreen
 from .widgets.choice import ChoiceField
 from .widgets.dialogs import ActionDialog, Field
 from .widgets.inputs import DeskInput
-from .widgets.table import Column, FitTable, filter_rows
+from .widgets.table import Column, FitTable
 
 ALL = "*"
 DONE_DAYS = 7  # how far back "done" looks
@@ -60,6 +60,7 @@ def _grades() -> list[tuple[str, str]]:
 class CallbacksScreen(QueueScreen):
     CSS_PATH = "callbacks.tcss"
     MODE = "callbacks"
+    ITEM_KIND = "callback"
     TABLE_ID = "callbacks"
     COUNT_ID = "callbacks-count"
     COUNT_KEY = "ui.callbacks.count"
@@ -74,7 +75,7 @@ class CallbacksScreen(QueueScreen):
         super().__init__()
         self._ticket_of: dict[str, str] = {}
         self._by_id: dict[str, views.CallbackRow] = {}
-        self._all: list[tuple[views.CallbackRow, list]] = []
+        self._all: list[tuple[views.CallbackRow, str, list]] = []
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="bar"):
@@ -129,7 +130,7 @@ class CallbacksScreen(QueueScreen):
         for r in rows:
             alert = alerts.get(("callback", r.id))
             done = t("ui.callbacks.done_at", at=when(r.done_at, self.today)) if r.done_at else ""
-            self._all.append((r, marked([
+            self._all.append((r, str(r.id), marked([
                 done or (due_text(alert) if alert else ""),
                 r.clock_started_at.strftime("%m-%d %H:%M"), t(f"callback_kind.{r.kind}"),
                 r.unit or "—",
@@ -140,30 +141,13 @@ class CallbacksScreen(QueueScreen):
         self._apply_filter()
         self._show_what()
 
-    def _apply_filter(self) -> None:
-        alerts = self.desk.alerts_by_item
-        owner = self.query_one("#f-owner", ChoiceField).value
-        kind = self.query_one("#f-kind", ChoiceField).value
-        way = self.query_one("#f-way", ChoiceField).value
-        due = self.query_one("#f-due", ChoiceField).value
+    def keep(self, r: views.CallbackRow, alert, choices: dict) -> bool:  # noqa: ANN001
         me = self.desk.session.staff.id if self.desk.session.staff else None
-        kept = []
-        for r, cells in self._all:
-            alert = alerts.get(("callback", r.id))
-            if owner == "me" and r.owner_id != me:
-                continue
-            if kind not in (None, ALL) and r.kind != kind:
-                continue
-            if way not in (None, ALL) and r.planned_method != way:
-                continue
-            if due == "overdue" and (alert is None or alert.state != "overdue"):
-                continue
-            kept.append((str(r.id), cells))
-        self._rows = kept
-        rows = filter_rows(kept, self.query_one("#filter", Input).value)
-        self.query_one("#callbacks", FitTable).load(rows)
-        self.query_one("#callbacks-count", Static).update(
-            t(self.COUNT_KEY, shown=len(rows), total=len(self._all)))
+        return not ((choices["owner"] == "me" and r.owner_id != me)
+                    or choices["kind"] not in (None, ALL, r.kind)
+                    or choices["way"] not in (None, ALL, r.planned_method)
+                    or (choices["due"] == "overdue"
+                        and (alert is None or alert.state != "overdue")))
 
     @on(ChoiceField.Changed)
     def _filter_choice(self, event: ChoiceField.Changed) -> None:
@@ -215,14 +199,6 @@ class CallbacksScreen(QueueScreen):
         if action == "contacts":
             return role in DESK_ROLES
         return super().check_action(action, parameters)
-
-    def _done(self, result: str | None) -> None:
-        if result is None:
-            return
-        if result:
-            self.notify(result)
-        self.desk.request_refresh()
-        self.reload()
 
     def action_record(self) -> None:
         row = self._current()
@@ -277,7 +253,7 @@ class CallbacksScreen(QueueScreen):
                   unit=row.unit or "—", resident=row.resident, phone=row.phone)
         self.app.push_screen(ActionDialog(title, fields, submit,
                                           about=t("ui.callbacks.record_about", what=row.what)),
-                             self._done)
+                             self.after_write)
 
     def action_confirm(self) -> None:
         row = self._current()
@@ -293,10 +269,10 @@ class CallbacksScreen(QueueScreen):
         except DeskError as exc:
             self.notify(exc.message(), severity="error")
             return
-        self._done(t("ui.callbacks.confirmed", name=row.resident))
+        self.after_write(t("ui.callbacks.confirmed", name=row.resident))
 
     def action_contacts(self) -> None:
-        self.app.push_screen(ContactsScreen(), lambda _: self._done(""))
+        self.app.push_screen(ContactsScreen(), lambda _: self.after_write(""))
 
 
 class ContactsScreen(ModalScreen[None]):

@@ -21,7 +21,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from kfdesk import views
 from kfdesk.desk import tickets
@@ -36,7 +36,7 @@ from .ticket import TicketScreen
 from .widgets.choice import ChoiceField
 from .widgets.dialogs import ActionDialog, Field
 from .widgets.inputs import DeskInput
-from .widgets.table import Column, FitTable, filter_rows
+from .widgets.table import Column, FitTable
 
 ALL = "*"
 ACTIONS = ("dispatch", "work_order", "complete", "verdict", "close_out", "explain",
@@ -63,6 +63,7 @@ def _invalid(row: views.TicketRow) -> bool:
 class DispatchScreen(QueueScreen):
     CSS_PATH = "dispatch.tcss"
     MODE = "dispatch"
+    ITEM_KIND = "ticket"
     TABLE_ID = "queue"
     COUNT_ID = "queue-count"
     COUNT_KEY = "ui.dispatch.count"
@@ -83,7 +84,7 @@ class DispatchScreen(QueueScreen):
     def __init__(self) -> None:
         super().__init__()
         self._tickets: dict[str, views.TicketRow] = {}
-        self._all: list[tuple[views.TicketRow, list]] = []
+        self._all: list[tuple[views.TicketRow, str, list]] = []
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="bar"):
@@ -138,7 +139,7 @@ class DispatchScreen(QueueScreen):
         for r in rows:
             alert = alerts.get(("ticket", r.id))
             departments = r.dispatched_to or ((r.department,) if r.department else ())
-            self._all.append((r, marked([
+            self._all.append((r, r.number, marked([
                 r.number, due_text(alert) if alert else "",
                 r.received_at.strftime("%m-%d %H:%M"), r.unit or "—",
                 r.caller or t("ui.ticket.anonymous"), t(f"kind.{r.kind}"),
@@ -149,35 +150,16 @@ class DispatchScreen(QueueScreen):
         self._apply_filter()
         self.refresh_bindings()
 
-    def _apply_filter(self) -> None:
-        alerts = self.desk.alerts_by_item
-        dept = self.query_one("#f-department", ChoiceField).value
-        state = self.query_one("#f-state", ChoiceField).value
-        kind = self.query_one("#f-kind", ChoiceField).value
-        owner = self.query_one("#f-owner", ChoiceField).value
-        due = self.query_one("#f-due", ChoiceField).value
+    def keep(self, r: views.TicketRow, alert, choices: dict) -> bool:  # noqa: ANN001
         me = self.desk.session.staff.id if self.desk.session.staff else None
-        kept = []
-        for r, cells in self._all:
-            alert = alerts.get(("ticket", r.id))
-            if dept not in (None, ALL) and dept not in (r.dispatched_to or (r.department,)):
-                continue
-            if state not in (None, ALL) and r.state != state:
-                continue
-            if kind not in (None, ALL) and r.kind != kind:
-                continue
-            if owner == "me" and r.owner_id != me:
-                continue
-            if due == "overdue" and (alert is None or alert.state != "overdue"):
-                continue
-            if due == "due" and alert is None:
-                continue
-            kept.append((r.number, cells))
-        self._rows = kept
-        rows = filter_rows(kept, self.query_one("#filter", Input).value)
-        self.query_one("#queue", FitTable).load(rows)
-        self.query_one("#queue-count", Static).update(
-            t(self.COUNT_KEY, shown=len(rows), total=len(self._all)))
+        dept, due = choices["department"], choices["due"]
+        return not (
+            (dept not in (None, ALL) and dept not in (r.dispatched_to or (r.department,)))
+            or choices["state"] not in (None, ALL, r.state)
+            or choices["kind"] not in (None, ALL, r.kind)
+            or (choices["owner"] == "me" and r.owner_id != me)
+            or (due == "overdue" and (alert is None or alert.state != "overdue"))
+            or (due == "due" and alert is None))
 
     @on(ChoiceField.Changed)
     def _filter_choice(self, event: ChoiceField.Changed) -> None:
@@ -254,15 +236,7 @@ class DispatchScreen(QueueScreen):
         if row is None or not self.allowed(action, row):
             return
         dialog = getattr(self, f"_dialog_{action}")(row)
-        self.app.push_screen(dialog, self._done)
-
-    def _done(self, result: str | None) -> None:
-        if result is None:
-            return  # backed out: nothing was saved
-        if result:
-            self.notify(result)
-        self.desk.request_refresh()
-        self.reload()
+        self.app.push_screen(dialog, self.after_write)
 
     def _title(self, key: str, row: views.TicketRow) -> str:
         caller = row.caller or t("ui.ticket.anonymous")
