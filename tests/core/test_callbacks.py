@@ -7,8 +7,7 @@ signature in person, satisfied or not.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,18 +17,13 @@ from kfdesk.config import default_settings
 from kfdesk.desk import callbacks as cbs
 from kfdesk.desk import tickets as tk
 from kfdesk.desk.base import DeskError
-from kfdesk.desk.staff import create_staff
 from kfdesk.models import (
     AuditEvent,
-    Building,
     Callback,
     CallbackAttempt,
     Deadline,
-    Group,
-    Occupancy,
     Person,
     Ticket,
-    Unit,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -45,17 +39,8 @@ def clock_at(*args: int) -> FixedClock:
 
 
 @pytest.fixture
-def w(store: Path, clock: FixedClock) -> dict:
-    staff = {login: create_staff(login, name, role, "1234", clock, salt=bytes(16))
-             for login, name, role in (("clerk", "张敏", "clerk"), ("guard", "赵强", "security"))}
-    group = Group.create(code="E", name="东区")
-    building = Building.create(group=group, number="3", name="3栋", floors=18)
-    unit = Unit.create(building=building, entrance=1, floor=5, room="502", code="3-1-502",
-                       area_centi_m2=8912)
-    owner = Person.create(name="王建国", phone="13812345678", created_at=clock.now(),
-                          lives_in_community=True)
-    Occupancy.create(unit=unit, person=owner, role="owner", started_on=date(2020, 1, 1))
-    return {**staff, "unit": unit, "owner": owner}
+def w(office: dict) -> dict:
+    return office
 
 
 def handled(w, kind: str = "repair") -> tuple[str, Callback]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,20 +18,14 @@ from kfdesk.clock import FixedClock
 from kfdesk.config import default_settings
 from kfdesk.desk import tickets as tk
 from kfdesk.desk.base import DeskError
-from kfdesk.desk.staff import create_staff
 from kfdesk.models import (
     AuditEvent,
-    Building,
     Callback,
     Charge,
     Deadline,
     Dispatch,
-    Group,
-    Occupancy,
-    Person,
     Ticket,
     TicketLog,
-    Unit,
     WorkOrder,
 )
 
@@ -45,20 +38,8 @@ def at(*args: int) -> datetime:
 
 
 @pytest.fixture
-def w(store: Path, clock: FixedClock) -> dict:
-    staff = {login: create_staff(login, name, role, "1234", clock, salt=bytes(16))
-             for login, name, role in (("clerk", "张敏", "clerk"), ("cashier", "王芳", "cashier"),
-                                       ("super", "陈静", "supervisor"),
-                                       ("manager", "刘伟", "manager"),
-                                       ("guard", "赵强", "security"))}
-    staff["clerk2"] = create_staff("clerk2", "李娜", "clerk", "1234", clock, salt=bytes(16))
-    group = Group.create(code="E", name="东区")
-    building = Building.create(group=group, number="3", name="3栋", floors=18)
-    unit = Unit.create(building=building, entrance=1, floor=5, room="502", code="3-1-502",
-                       area_centi_m2=8912)
-    owner = Person.create(name="王建国", phone="13812345678", created_at=clock.now())
-    Occupancy.create(unit=unit, person=owner, role="owner", started_on=date(2020, 1, 1))
-    return {**staff, "unit": unit, "owner": owner}
+def w(office: dict) -> dict:
+    return office
 
 
 def clock_at(*args: int) -> FixedClock:
