@@ -16,7 +16,7 @@ import peewee as pw
 from .clock import Clock
 from .models import ALL_MODELS, SchemaVersion, database
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # version → function bringing a database at version-1 to version. Each is written once,
@@ -52,9 +52,25 @@ def _v3_prices_and_origins(db: pw.Database) -> None:
         db.execute_sql(sql)
 
 
+def _v4_samples_and_surveys(db: pw.Database) -> None:
+    """v4: a callback left out of the month's random sample (KF-009 §3.1.2), and the
+    satisfaction survey's copies, one per household drawn (KF-009 §3.3).
+
+    ``callback.sampled`` is added in place with its default (every existing callback stays
+    owed, as it was); ``survey_copy`` is a new table.
+    """
+    from .models import SurveyCopy
+
+    boolean = ("BOOLEAN NOT NULL DEFAULT TRUE" if isinstance(db, pw.PostgresqlDatabase)
+               else "INTEGER NOT NULL DEFAULT 1")
+    db.execute_sql(f"ALTER TABLE callback ADD COLUMN sampled {boolean}")
+    db.create_tables([SurveyCopy])
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
+    4: _v4_samples_and_surveys,
 }
 
 

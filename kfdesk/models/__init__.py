@@ -34,6 +34,7 @@ from .registers import (
     Visit,
 )
 from .staff import ROLES, Staff
+from .surveys import SURVEY_GRADES, SurveyCopy
 from .tickets import (
     Callback,
     CallbackAttempt,
@@ -54,8 +55,10 @@ ALL_MODELS: list[type[BaseModel]] = [
     Authorisation, ReleasePass, Vehicle, ParkingLease, MailItem, Loan, ServiceOrder,
     Visit, Survey, Activity,
     Deadline, ReportFiling,
+    SurveyCopy,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [
-    "ALL_MODELS", "BaseModel", "FenField", "ROLES", "UtcDateTimeField", "database",
+    "ALL_MODELS", "BaseModel", "FenField", "ROLES", "SURVEY_GRADES", "UtcDateTimeField",
+    "database",
 ]

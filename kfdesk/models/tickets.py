@@ -170,6 +170,10 @@ class Callback(BaseModel):
     satisfaction = pw.CharField(max_length=16, null=True)  # satisfied | unsatisfied
     remarks = pw.TextField(default="")
     signed = pw.BooleanField(default=False)  # KF-009 §3.1.5 in person: resident signed
+    # KF-009 §3.1.2: an ordinary in-home repair's callback left out of the month's random
+    # sample is False (it owes no callback clock). True by default: until the supervisor's
+    # proposal leaves it out, every callback is owed (§3.1.1).
+    sampled = pw.BooleanField(default=True)
 
     class Meta:
         indexes = ((("done_at", "clock_started_at"), False),)

@@ -12,23 +12,21 @@ never filed stay overdue until filed — the duty was not done.
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from peewee import fn
 
 from ..models import (
-    Callback,
     Deadline,
     InvoiceBook,
     MeterReading,
     ParkingSettlement,
     ReportFiling,
     Unit,
-    WorkOrder,
 )
 from .context import RuleContext
+from .sampling import sample_count
 from .sync import Want, _write_one
 
 FILED_DUTIES = ("complaint_summary_desk", "complaint_summary_supervisor", "bulletin",
@@ -60,24 +58,10 @@ def _meter_readings_in(month: str) -> datetime | None:
 
 def _sample_met(ctx: RuleContext, m: date) -> tuple[int, datetime | None]:
     """KF-009 §3.1.2: ≥ 90 % of the month's ordinary in-home work orders called back, ≥ 25 %
-    of those in person. Returns (work orders, when the quotas were met)."""
-    start = _month_start(ctx, m)
-    orders = (WorkOrder.select(WorkOrder.id)
-              .where(WorkOrder.in_home & ~WorkOrder.paid & (WorkOrder.returned_at >= start)
-                     & (WorkOrder.returned_at < start + relativedelta(months=1))))
-    total = orders.count()
-    if total == 0:
-        return 0, None
-    done = Callback.select().where(Callback.work_order.in_(orders)
-                                   & Callback.done_at.is_null(False))
-    called = done.count()
-    in_person = done.where(Callback.method == "in_person").count()
-    targets = ctx.settings.data["targets"]
-    if (called >= math.ceil(total * targets["callback_sample_share"])
-            and in_person >= math.ceil(called * targets["callback_in_person_share"])):
-        last = done.select(fn.MAX(Callback.done_at)).scalar()
-        return total, Callback.done_at.python_value(last)
-    return total, None
+    of those in person. Returns (work orders, when the quotas were met); the counting rule
+    itself is ``rules.sampling.sample_count`` (the screen's progress uses it too)."""
+    count = sample_count(m, ctx.settings)
+    return count.total, count.met_at
 
 
 def period_wants(now: datetime, ctx: RuleContext) -> dict[str, list[Want]]:

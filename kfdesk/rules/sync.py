@@ -233,6 +233,10 @@ def callback_wants(cb: Callback, ctx: RuleContext, ref: str, unit_code: str) -> 
     clock = CALLBACK_CLOCKS.get(cb.kind)
     if clock is None:
         return []
+    if cb.kind == "repair" and not cb.sampled:
+        # KF-009 §3.1.2 reading: an ordinary in-home repair left out of the month's random
+        # sample is not called back, so §3.1.1's 3-working-day clock does not run for it.
+        return []
     spec = CLOCKS[clock]
     limit = ctx.limit(spec.limit_key or "")
     start = cb.clock_started_at
