@@ -68,6 +68,7 @@ class CallbacksScreen(QueueScreen):
         Binding("r", "record", "ui.callbacks.record", id="callbacks.record"),
         Binding("k", "confirm", "ui.callbacks.confirm", id="callbacks.confirm"),
         Binding("c", "contacts", "ui.key.contacts", id="callbacks.contacts"),
+        Binding("s", "sampling", "ui.sampling.open", id="callbacks.sampling"),
         Binding("ctrl+f", "filters", "ui.key.filters", id="callbacks.filters", show=False),
     ]
 
@@ -198,6 +199,8 @@ class CallbacksScreen(QueueScreen):
             return action == "record" or bool(row.person_id)
         if action == "contacts":
             return role in DESK_ROLES
+        if action == "sampling":
+            return True  # everyone may read the month's progress; proposing is checked there
         return super().check_action(action, parameters)
 
     def action_record(self) -> None:
@@ -270,6 +273,12 @@ class CallbacksScreen(QueueScreen):
             self.notify(exc.message(), severity="error")
             return
         self.after_write(t("ui.callbacks.confirmed", name=row.resident))
+
+    def action_sampling(self) -> None:
+        """KF-009 §3.1.2: the month's sample of in-home repairs and its two quotas."""
+        from .sampling import SamplingScreen
+
+        self.app.push_screen(SamplingScreen(), lambda _: self.after_write(""))
 
     def action_contacts(self) -> None:
         self.app.push_screen(ContactsScreen(), lambda _: self.after_write(""))

@@ -126,6 +126,8 @@ class SummaryScreen(DeskScreen):
         Binding("left_square_bracket", "day(-1)", "ui.key.prev_day", id="summary.prev_day"),
         Binding("right_square_bracket", "day(1)", "ui.key.next_day", id="summary.next_day"),
         Binding("k", "calendar", "ui.key.calendar", id="summary.calendar"),
+        Binding("v", "visits", "ui.visits.open", id="summary.visits"),
+        Binding("y", "survey", "ui.survey.open", id="summary.survey"),
     ]
 
     def __init__(self) -> None:
@@ -148,6 +150,18 @@ class SummaryScreen(DeskScreen):
         from .calendar import CalendarScreen
 
         self.app.push_screen(CalendarScreen())
+
+    def action_visits(self) -> None:
+        """KF-009 §3.2: the households to visit and what the visits found."""
+        from .visits import VisitsScreen
+
+        self.app.push_screen(VisitsScreen(), lambda _: self.reload())
+
+    def action_survey(self) -> None:
+        """KF-009 §3.3: the year's satisfaction survey."""
+        from .survey import SurveyScreen
+
+        self.app.push_screen(SurveyScreen(), lambda _: self.reload())
 
     def action_day(self, step: int) -> None:
         day = self.day + timedelta(days=step)

@@ -528,8 +528,9 @@ def callbacks_due(
     unit_code: str | None = None,
     limit: int | None = None,
 ) -> list[CallbackRow]:
-    """Callbacks not yet done, the oldest clock first (KF-009 §3.1.1, KF-010 §4.5)."""
-    query = Callback.select().where(Callback.done_at.is_null())
+    """Callbacks not yet done, the oldest clock first (KF-009 §3.1.1, KF-010 §4.5); those the
+    month's sample left out (KF-009 §3.1.2) are not owed and not listed."""
+    query = Callback.select().where(Callback.done_at.is_null() & Callback.sampled)
     if owner_id is not None:
         query = query.where(Callback.owner == owner_id)
     if kind:
@@ -1280,7 +1281,7 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         MailItem.returned_at.is_null() | (MailItem.returned_at >= as_of),
     ).count()
     callbacks_open = Callback.select().where(
-        Callback.clock_started_at < as_of,
+        Callback.clock_started_at < as_of, Callback.sampled,
         Callback.done_at.is_null() | (Callback.done_at >= as_of),
     ).count()
     open_count = Ticket.select().where(

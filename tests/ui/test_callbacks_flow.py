@@ -134,3 +134,31 @@ async def test_contact_details_are_confirmed_with_one_key(make_app) -> None:  # 
         assert person.contact_verified_at == app.session.clock.now()
         assert first.person_id not in [r.person_id for r in
                                        views.contacts_due(app.session.clock.now(), Z)]
+
+
+async def test_the_supervisors_duties_open_from_their_screens(make_app) -> None:  # noqa: ANN001
+    """KF-009 §3.1.2 sample on F4 (s), §3.2 visits and §3.3 survey on F7 (v, y)."""
+    from kfdesk_screens.sampling import SamplingScreen
+    from kfdesk_screens.survey import SurveyScreen
+    from kfdesk_screens.visits import VisitsScreen
+
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        for keys, screen in ((("f4", "s"), SamplingScreen), (("f7", "v"), VisitsScreen),
+                             (("f7", "y"), SurveyScreen)):
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert isinstance(app.screen, screen), keys
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, screen)
+
+
+async def test_callbacks_left_out_of_the_sample_are_not_listed(make_app) -> None:  # noqa: ANN001
+    row = due_rows("repair")[0]
+    Callback.update(sampled=False).where(Callback.id == row.id).execute()
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        assert str(row.id) not in [k for k, _ in app.screen._rows]
