@@ -234,8 +234,13 @@ class CallbacksScreen(QueueScreen):
             Field("remarks", t("ui.callbacks.remarks"), "area"),
         ]
         if row.repair:
-            fields.append(Field("technician", t("ui.callbacks.technician"),
-                                placeholder=t("ui.callbacks.technician_same")))
+            fields += [
+                # KF-009 §3.1.4: still defective → a complaint with 24-hour clocks.
+                Field("defect", t("ui.callbacks.defect"), "choice",
+                      [("no", t("ui.callbacks.no")), ("yes", t("ui.callbacks.defect_yes"))]),
+                Field("technician", t("ui.callbacks.technician"),
+                      placeholder=t("ui.callbacks.technician_same")),
+            ]
 
         def submit(v: dict) -> str:
             reached = v["reached"] == "yes"
@@ -246,7 +251,7 @@ class CallbacksScreen(QueueScreen):
                 procedure_followed={"yes": True, "no": False}.get(v.get("procedure", "")),
                 satisfied={"yes": True, "no": False}.get(v["satisfied"]), remarks=v["remarks"],
                 signed=v["signed"] == "yes", contact_confirmed=v["contact"] == "yes",
-                technician=v.get("technician", ""))
+                technician=v.get("technician", ""), defect=v.get("defect") == "yes")
             outcome = cbs.record_callback(row.id, form, s.staff, s.clock, s.settings)
             if outcome == "retry":
                 return t("ui.callbacks.outcome_retry", n=row.attempts + 1)

@@ -20,7 +20,7 @@ from ..models import Callback, CallbackAttempt, Occupancy, Person, Staff, Ticket
 from ..rules.context import RuleContext
 from ..rules.sync import sync_callback, sync_people
 from .base import DeskError, Tr, audit, require_role, transaction
-from .tickets import DESK_ROLES, apply_verdict
+from .tickets import DESK_ROLES, IntakeForm, apply_verdict, take_ticket
 
 METHODS = ("phone", "in_person")
 GRADES = ("good", "fair", "poor")  # KF-009 §3.1.3 answers
@@ -42,6 +42,9 @@ class CallbackForm:
     signed: bool = False  # KF-009 §3.1.5: in person, the resident signed the record
     contact_confirmed: bool = False  # KF-017 §3: the contact details were checked
     technician: str = ""  # not satisfied with a repair: who does the rework (default: same)
+    # KF-009 §3.1.4: the resident reports the repaired fault is still defective — a complaint
+    # is recorded against the repair, with its 24-hour rework and special callback clocks.
+    defect: bool = False
 
 
 def _ticket_of(cb: Callback) -> Ticket | None:
@@ -79,6 +82,8 @@ def _check(cb: Callback, form: CallbackForm) -> str:
                         question=Tr("callback.question.satisfied"))
     if not form.satisfied and not remarks:
         raise DeskError("callback.why_unsatisfied", field="remarks")
+    if form.defect and (form.satisfied or not _is_repair(cb)):
+        raise DeskError("callback.defect_needs_unsatisfied", field="defect")
     return remarks
 
 
@@ -140,6 +145,16 @@ def record_callback(callback_id: int, form: CallbackForm, actor: Staff, clock: C
             apply_verdict(ticket, bool(form.satisfied), remarks, actor, clock, settings,
                           technician=form.technician)
             outcome = "closed" if form.satisfied else "reopened"
+        if form.defect and ticket is not None:
+            # KF-009 §3.1.4: record the complaint; engineering owes a special callback and
+            # the rework within 24 hours (clocks started by the complaint's intake).
+            take_ticket(IntakeForm(
+                channel="phone" if form.method == "phone" else "walk_in", kind="complaint",
+                category=ticket.category, validity="valid", text=remarks,
+                unit_code=ticket.unit.code if ticket.unit_id else "",
+                person_id=ticket.person_id, caller_name=ticket.caller_name,
+                defect_of=ticket.number), actor, clock, settings)
+            outcome = "defect"
         elif ticket is not None and not form.satisfied and cb.kind == "defect":
             outcome = "done"  # the defect complaint itself carries the rework (KF-009 §3.1.4)
         if cb.work_order_id is not None and ticket is None:

@@ -178,3 +178,26 @@ def test_security_cannot_record_and_a_done_callback_cannot_be_recorded_twice(w) 
         cbs.record_callback(cb.id, answers(), w["clerk"], clock_at(2026, 10, 10, 9, 5),
                             SETTINGS)
     assert err.value.key == "callback.done_already"
+
+
+def test_still_defective_records_a_complaint_with_24_hour_clocks(w) -> None:
+    """KF-009 §3.1.4: a complaint against the repair; special callback and rework in 24 h."""
+    number, cb = handled(w)
+    outcome = cbs.record_callback(cb.id, answers(quality="poor", satisfied=False, defect=True,
+                                                 remarks="修过还是漏水"),
+                                  w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    assert outcome == "defect"
+    complaint = Ticket.get(Ticket.defect_of == Ticket.get(Ticket.number == number))
+    assert (complaint.kind, complaint.validity, complaint.text) == ("complaint", "valid",
+                                                                    "修过还是漏水")
+    due = {d.clock: d.due_at.astimezone(SH) for d in Deadline.select().where(
+        Deadline.stopped_at.is_null()
+        & (((Deadline.item_kind == "ticket") & (Deadline.item_id == complaint.id))
+           | (Deadline.item_kind == "callback")))}
+    assert due["defect_rework"] == at(2026, 10, 11, 9, 0)
+    assert due["defect_callback"] == at(2026, 10, 11, 9, 0)
+    with pytest.raises(DeskError) as err:  # only when not satisfied
+        _, other = handled(w)
+        cbs.record_callback(other.id, answers(defect=True), w["clerk"],
+                            clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    assert err.value.key == "callback.defect_needs_unsatisfied"

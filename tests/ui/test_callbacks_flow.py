@@ -54,7 +54,8 @@ async def record(pilot, *keys: str, remarks: str = "") -> str:  # noqa: ANN001
 
 
 # The repair form: method, reached, attitude, quality, charges, procedure, satisfied, signed,
-# contact. Digits pick the n-th option (1 is "—", unanswered, on the questions).
+# contact, remarks, still defective, rework technician. Digits pick the n-th option (1 is "—",
+# unanswered, on the questions).
 ALL_GOOD = ["tab", "tab", "2", "tab", "2", "tab", "2", "tab", "2", "tab", "2"]
 
 
