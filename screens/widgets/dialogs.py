@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -128,15 +128,17 @@ class ActionDialog(ModalScreen[str | None]):
         self._initial: dict[str, str | list[str]] = {}
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        # Scrolls when taller than the terminal (80×24): the focused field stays in view.
+        with VerticalScroll(id="dlg-box"):
             yield Static(self._title, classes="dlg-title")
             if self._about:
                 yield Static(self._about, classes="dlg-about")
+            # The refusal above the fields, where it is seen however far the form scrolls.
+            yield Static("", id="dlg-error")
             for f in self._fields:
                 with Horizontal(classes="dlg-row"):
                     yield Static(f.label, classes="dlg-label")
                     yield self._widget(f)
-            yield Static("", id="dlg-error")
             yield Static(t("ui.dialog.keys"), id="dlg-keys")
 
     def _widget(self, f: Field) -> Widget:
