@@ -129,7 +129,7 @@ class ActionDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         # Scrolls when taller than the terminal (80×24): the focused field stays in view.
-        with VerticalScroll(id="dlg-box"):
+        with VerticalScroll(id="dlg-box", can_focus=False):
             yield Static(self._title, classes="dlg-title")
             if self._about:
                 yield Static(self._about, classes="dlg-about")
