@@ -101,7 +101,7 @@ class CallbacksScreen(QueueScreen):
             [
                 Column("due", t("ui.col.due"), min=12, max=18),
                 Column("started", t("ui.col.clock_started"), min=11, max=11, drop=4),
-                Column("kind", t("ui.col.callback_kind"), min=4, max=14),
+                Column("kind", t("ui.col.callback_kind"), min=4, max=18),
                 Column("unit", t("ui.col.unit"), min=7, max=9),
                 Column("ticket", t("ui.col.number"), min=8, max=8),
                 Column("work_order", t("ui.col.work_order"), min=8, max=8, drop=2),
@@ -109,7 +109,7 @@ class CallbacksScreen(QueueScreen):
                 Column("phone", t("ui.col.phone"), min=11, max=11),
                 Column("method", t("ui.col.method"), min=4, max=9, drop=1),
                 Column("owner", t("ui.col.owner_staff"), min=4, max=8),
-                Column("tries", t("ui.col.tries"), min=4, max=4, drop=3),
+                Column("tries", t("ui.col.tries"), min=5, max=5, drop=3),
             ],
             id="callbacks",
         )
