@@ -88,6 +88,13 @@ async def test_a_phone_complaint_in_under_30_keystrokes(make_app) -> None:  # no
         assert app.screen.query_one("#lookup #query").value == ""
         assert table_rows(app.screen.query_one("#today", FitTable))[0][0] == ticket.number
 
+        # On through the dispatch queue to close-out.
+        await open_in_queue(pilot, ticket.number)
+        await pilot.press("d", "2")  # security (协管部)
+        assert await confirm(pilot) == ""
+        assert clocks(Ticket.get_by_id(ticket.id))["dispatch"][1] is False
+        await complaint_to_close_out(pilot, ticket)
+
 
 async def open_in_queue(pilot, number: str) -> None:  # noqa: ANN001
     await pilot.press("f3", "slash", *number, "enter")
@@ -106,6 +113,41 @@ async def confirm(pilot) -> str:  # noqa: ANN001
     if pilot.app.screen is dialog:
         return str(dialog.query_one("#dlg-error").render())
     return ""
+
+
+async def complaint_to_close_out(pilot, ticket: Ticket) -> None:  # noqa: ANN001
+    """A dispatched complaint through work order → completion → not satisfied → handled
+    again → satisfied → closed out, checking its clocks at each step (KF-010 §4.5, KF-012)."""
+    number = ticket.number
+    await open_in_queue(pilot, number)
+    await pilot.press("w", *"wang")
+    assert await confirm(pilot) == ""
+    await pilot.press("c", "tab")
+    await type_text(pilot, "已约谈施工方")
+    assert await confirm(pilot) == ""
+    ticket = Ticket.get_by_id(ticket.id)
+    assert ticket.state == "callback"
+    # KF-010 §4.5: 3 calendar days from the end of handling (now, 10:00).
+    assert clocks(ticket)["complaint_callback"] == (at(2026, 10, 12, 10, 0), True)
+    await pilot.press("v", "right", "tab")  # not satisfied
+    await type_text(pilot, "晚上仍然施工")
+    assert await confirm(pilot) == ""
+    ticket = Ticket.get_by_id(ticket.id)
+    assert ticket.state == "dispatched"  # reopened (KF-012), with a new callback clock
+    assert clocks(ticket)["complaint_callback"] == (at(2026, 10, 12, 10, 0), True)
+    await pilot.press("c", "tab")
+    await type_text(pilot, "施工方已停工")
+    assert await confirm(pilot) == ""
+    await pilot.press("v", "tab")  # satisfied
+    await type_text(pilot, "住户满意")
+    assert await confirm(pilot) == ""
+    ticket = Ticket.get_by_id(ticket.id)
+    assert ticket.state == "closed"
+    assert not any(running for _, running in clocks(ticket).values())
+    steps = [e.step for e in TicketLog.select().where(TicketLog.ticket == ticket)
+             .order_by(TicketLog.at, TicketLog.id)]
+    assert steps[-6:] == ["work_order", "completed", "unsatisfied", "completed", "satisfied",
+                          "closed"]
 
 
 async def test_a_repair_from_intake_to_close_out_with_a_failed_inspection(make_app) -> None:  # noqa: ANN001
@@ -204,6 +246,8 @@ async def test_a_forwarded_complaint_counts_the_hand_over_against_its_department
         assert await confirm(pilot) == ""
         assert Ticket.get_by_id(ticket.id).coordinated
         assert t("ui.dispatch.coordinated", lang="en") in screen_text(app)
+        assert clocks(Ticket.get_by_id(ticket.id))["dispatch"][1] is False
+        await complaint_to_close_out(pilot, ticket)
 
 
 async def test_refusals_show_in_place_and_change_nothing(make_app) -> None:  # noqa: ANN001
