@@ -9,22 +9,27 @@ is a logged action, added with the residents issue).
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from kfdesk import views
+from kfdesk.desk.callbacks import confirm_contact
+from kfdesk.desk.tickets import DESK_ROLES
 from kfdesk.i18n import t
 from kfdesk.views import UnitDetail
 
 from .base import DeskScreen
 from .common import money, relation, when, ymd
 from .intake import arrears_line, tickets_grid
+from .widgets.dialogs import ActionDialog, Field
 from .widgets.lookup import UnitLookup
 
 
@@ -122,6 +127,9 @@ def detail_body(d: UnitDetail, today: date) -> Group:
 class ResidentsScreen(DeskScreen):
     CSS_PATH = "residents.tcss"
     MODE = "residents"
+    BINDINGS: ClassVar = [
+        Binding("k", "confirm_contact", "ui.callbacks.confirm", id="residents.confirm"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -155,6 +163,34 @@ class ResidentsScreen(DeskScreen):
         if self._unit:
             self.query_one("#columns").add_class("-showing")
             self.query_one("#detail", VerticalScroll).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm_contact":
+            staff = self.desk.session.staff
+            return bool(self._unit) and staff is not None and staff.role in DESK_ROLES
+        return super().check_action(action, parameters)
+
+    def action_confirm_contact(self) -> None:
+        """KF-017 §3: a resident at the counter confirms their phone and address — one key,
+        then which member of the household it was."""
+        people = views.household(self._unit) if self._unit else []
+        if not people:
+            return
+        s = self.desk.session
+        names = {str(p.person_id): p.name for p in people}
+
+        def submit(v: dict) -> str:
+            confirm_contact(int(v["person"]), s.staff, s.clock, s.settings, via="counter")
+            return t("ui.callbacks.confirmed", name=names[v["person"]])
+
+        options = [(str(p.person_id), t("ui.brief.person", name=p.name,
+                                         role=t(f"occupancy.{p.role}")) + f" {p.phone}")
+                   for p in people]
+        self.app.push_screen(
+            ActionDialog(t("ui.callbacks.confirm") + f" · {self._unit}",
+                         [Field("person", t("ui.col.resident"), "choice", options)], submit,
+                         about=t("ui.residents.confirm_about")),
+            self.after_write)
 
     def action_back(self) -> None:
         columns = self.query_one("#columns")

@@ -163,3 +163,20 @@ async def test_callbacks_left_out_of_the_sample_are_not_listed(make_app) -> None
         await pilot.press("f4")
         await pilot.pause()
         assert str(row.id) not in [k for k, _ in app.screen._rows]
+
+
+async def test_a_resident_at_the_counter_confirms_their_contact_details(make_app) -> None:  # noqa: ANN001
+    """KF-017 §3: on F6, one key (then which member of the household)."""
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        app.screen.show_unit("3-1-502")
+        await pilot.pause()
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionDialog)
+        first = views.household("3-1-502")[0]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert Person.get_by_id(first.person_id).contact_verified_at == app.session.clock.now()
