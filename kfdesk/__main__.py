@@ -145,9 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="run the benchmarks and print one JSON object of figures",
         description="Benchmarks (figures printed, never asserted): startup_ms vs "
         "bare_textual_ms (process start to the first painted screen, headless, median); "
-        "evaluate_ms vs raw_count_ms on a synthetic large community (engine).",
+        "evaluate_ms vs raw_count_ms on a synthetic large community (engine); "
+        "receipts_per_s, durable receipts per second at one counter (cashier).",
     )
-    bench.add_argument("--only", choices=("startup", "engine"), help="run one part")
+    bench.add_argument("--only", choices=("startup", "engine", "cashier"), help="run one part")
     bench.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     return parser
 

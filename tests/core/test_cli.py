@@ -175,3 +175,14 @@ def test_init_staff_and_calendar(env: Path, capsys) -> None:
     capsys.readouterr()
     assert main(["calendar", "list", "--db", target]) == 0
     assert capsys.readouterr().out.count("\n") == 8
+
+
+def test_bench_cashier_part_prints_receipts_per_second(env: Path, capsys, monkeypatch) -> None:
+    # A tiny count: this checks the part runs and reports, never how fast (figures are
+    # printed, not asserted).
+    monkeypatch.setattr("kfdesk.bench.CASHIER_RECEIPTS", 5)
+    assert main(["bench", "--only", "cashier", "--runs", "1"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["cashier_receipts"] == 5
+    assert figures["receipts_per_s"] > 0
+    assert "startup_ms" not in figures and "evaluate_ms" not in figures
