@@ -204,11 +204,13 @@ class IntakeScreen(DeskScreen):
         form.show_result(Text())
 
     def action_back(self) -> None:
-        # Esc in the form clears an input first (DeskScreen); from the table, back to the form.
-        if self.query_one("#today", FitTable).has_focus:
+        # Esc never drops what was typed on the form (Ctrl+N clears it, asking first): from
+        # the form it steps out to today's list, and from the list back into the form.
+        table = self.query_one("#today", FitTable)
+        if table.has_focus:
             self.query_one("#lookup #query").focus()
-            return
-        super().action_back()
+        elif table.row_count:
+            table.focus()
 
     @on(IntakeForm.UnitChosen)
     def _unit_chosen(self, event: IntakeForm.UnitChosen) -> None:

@@ -293,3 +293,18 @@ async def test_the_footer_offers_only_the_steps_a_ticket_allows(make_app, role_l
         footer = screen_text(app).splitlines()[-1]
         assert t("ui.key.dispatch") in footer and t("ui.key.close_out") not in footer
         assert (t("ui.key.reassign") in footer) is (role_login == "super")
+
+
+async def test_esc_on_the_form_keeps_what_was_typed(make_app) -> None:  # noqa: ANN001
+    """UX.md: Esc backs out without dropping typed input; Ctrl+N clears, asking first."""
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2", *"3-1-502", "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert app.screen.query_one("#today", FitTable).has_focus
+        assert app.screen.query_one("#lookup #query").value == "3-1-502"
+        await pilot.press("escape", "ctrl+n")
+        assert app.screen.query_one("#lookup #query").value == "3-1-502"  # asked first
+        await pilot.press("ctrl+n")
+        assert app.screen.query_one("#lookup #query").value == ""
