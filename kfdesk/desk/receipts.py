@@ -15,8 +15,9 @@ from ..clock import Clock
 from ..config import Settings
 from ..models import Payment, Receipt, ReceiptSeries, Staff, Unit, database
 from ..models.cash import PAYMENT_METHODS
-from ..views import receipt_number
+from ..views import office_day, receipt_number
 from .base import DeskError, audit, require_role, transaction
+from .hand_over import ensure_day_open
 
 # Who may take money and issue receipts (RULES §4: the cashier; supervisor and manager cover).
 CASHIER_ROLES = ("cashier", "supervisor", "manager")
@@ -103,6 +104,9 @@ def issue_payment_receipt(
     series_name = series_code(settings, clock)
     now = clock.now()
     with transaction(immediate=True):
+        # KF-015 §4.6: once the actor's day is closed (hand-over confirmed) no receipt is
+        # issued dated that day; checked under the write lock so a close cannot slip between.
+        ensure_day_open(actor, office_day(now, settings.zone))
         series, number = _take_number(series_name)
         payment = Payment.create(unit=unit, taken_at=now, method=method, amount_fen=amount,
                                  cashier=actor)
