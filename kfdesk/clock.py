@@ -6,6 +6,8 @@ screenshots) can be fixed at one instant with ``--now``.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
@@ -47,3 +49,32 @@ def parse_instant(text: str, zone: tzinfo) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)
+
+
+# The ways a clerk types a time at the counter: ``09:30`` / ``0930`` / ``09.30`` (today),
+# ``10-08 16:10`` (this year) or ``2026-10-08 16:10``; "/" or "." may separate the date.
+_COUNTER_TIMES = (
+    (re.compile(r"^(\d{1,2})[:.]?(\d{2})$"), ("H", "M")),
+    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})\s+(\d{1,2}):(\d{2})$"), ("m", "d", "H", "M")),
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[\sT]+(\d{1,2}):(\d{2})$"),
+     ("Y", "m", "d", "H", "M")),
+)
+
+
+def parse_counter_time(text: str, now: datetime, zone: tzinfo) -> datetime | None:
+    """A time as typed at the counter, read in the office ``zone`` (the day and year missing
+    from it are ``now``'s there); None when it is not one. Full-width digits and the Chinese
+    colon of an input method are accepted (NFKC: ``０９：３０``)."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    local = now.astimezone(zone)
+    for pattern, parts in _COUNTER_TIMES:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        got = dict(zip(parts, (int(g) for g in match.groups()), strict=True))
+        try:
+            return datetime(got.get("Y", local.year), got.get("m", local.month),
+                            got.get("d", local.day), got["H"], got["M"], tzinfo=zone)
+        except ValueError:
+            return None
+    return None

@@ -28,20 +28,8 @@ if TYPE_CHECKING:
     from .app import KfDeskApp
 
 
-class DeskScreen(Screen):
-    """A main screen (F2–F7). Subclasses set ``MODE`` and implement ``compose_body``/``reload``."""
-
-    MODE: ClassVar[str] = ""
-    # The alert bar can take focus (Enter opens the alerts) but must not take it by default.
-    AUTO_FOCUS: ClassVar[str | None] = "Input, DataTable, TextArea"
-    BINDINGS: ClassVar = [
-        Binding("slash", "focus_search", "ui.key.search", id="screen.search"),
-        Binding("escape", "back", "ui.key.back", id="screen.back"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self)
+class DeskContext:
+    """The counter's context for any screen or modal: the app, its clock in the office zone."""
 
     @property
     def desk(self) -> KfDeskApp:
@@ -58,6 +46,22 @@ class DeskScreen(Screen):
     @property
     def today(self) -> date:
         return office_day(self.desk.session.clock.now(), self.zone)
+
+
+class DeskScreen(DeskContext, Screen):
+    """A main screen (F2–F7). Subclasses set ``MODE`` and implement ``compose_body``/``reload``."""
+
+    MODE: ClassVar[str] = ""
+    # The alert bar can take focus (Enter opens the alerts) but must not take it by default.
+    AUTO_FOCUS: ClassVar[str | None] = "Input, DataTable, TextArea"
+    BINDINGS: ClassVar = [
+        Binding("slash", "focus_search", "ui.key.search", id="screen.search"),
+        Binding("escape", "back", "ui.key.back", id="screen.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         yield OfficeHeader(t(f"ui.title.{self.MODE}"))

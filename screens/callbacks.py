@@ -32,7 +32,7 @@ from kfdesk.i18n import t
 from kfdesk.models.tickets import CALLBACK_KINDS
 
 from .alerts import STYLE, due_text, marked, order_key
-from .base import QueueScreen
+from .base import DeskContext, QueueScreen
 from .common import translate_bindings, when
 from .ticket import TicketScreen
 from .widgets.choice import ChoiceField
@@ -289,7 +289,7 @@ class CallbacksScreen(QueueScreen):
         self.app.push_screen(ContactsScreen(), lambda _: self.after_write(""))
 
 
-class ContactsScreen(ModalScreen[None]):
+class ContactsScreen(DeskContext, ModalScreen[None]):
     """KF-017 §3: everyone whose contact details are due for re-verification; k confirms."""
 
     BINDINGS = [
@@ -320,15 +320,9 @@ class ContactsScreen(ModalScreen[None]):
         self.reload()
         self.query_one("#contacts", FitTable).focus()
 
-    @property
-    def _session(self):  # noqa: ANN202 - the app's Session
-        return self.app.session  # type: ignore[attr-defined]
-
     def reload(self) -> None:
-        s = self._session
-        now = s.clock.now()
-        today = now.astimezone(s.settings.zone).date()
-        rows = views.contacts_due(now, s.settings.zone)
+        rows = views.contacts_due(self.now, self.zone)
+        today = self.today
         self._rows = {str(r.person_id): r for r in rows}
         self.query_one("#contacts-title", Static).update(
             Text(t("ui.callbacks.contacts_title", n=len(rows)), style="bold"))
@@ -346,12 +340,12 @@ class ContactsScreen(ModalScreen[None]):
         row = self._rows.get(key) if key else None
         if row is None:
             return
-        s = self._session
+        s = self.desk.session
         try:
             cbs.confirm_contact(row.person_id, s.staff, s.clock, s.settings, via="counter")
         except DeskError as exc:
             self.notify(exc.message(), severity="error")
             return
         self.notify(t("ui.callbacks.confirmed", name=row.name))
-        self.app.request_refresh()  # type: ignore[attr-defined]
+        self.desk.request_refresh()
         self.reload()

@@ -7,7 +7,7 @@ Chinese characters take two terminal cells, so every width here is measured in c
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from rich.cells import cell_len
 from textual.dom import DOMNode
@@ -67,22 +67,6 @@ def when(value: datetime | None, today: date) -> str:
     if value.year == today.year:
         return value.strftime("%m-%d %H:%M")
     return value.strftime("%Y-%m-%d")
-
-
-def parse_when(text: str, now: datetime) -> datetime | None:
-    """``09:30`` (today), ``10-08 09:30`` or ``2026-10-08 09:30`` in the office zone."""
-    text = text.strip().replace("：", ":")
-    zone = now.tzinfo
-    for pattern in ("%H:%M", "%m-%d %H:%M", "%Y-%m-%d %H:%M"):
-        try:
-            parsed = datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-        if pattern == "%H:%M":
-            return datetime.combine(now.date(), time(parsed.hour, parsed.minute), tzinfo=zone)
-        year = parsed.year if pattern.startswith("%Y") else now.year
-        return parsed.replace(year=year, tzinfo=zone)
-    return None
 
 
 def money(fen: int, symbol: bool = True) -> str:

@@ -24,6 +24,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from kfdesk import views
+from kfdesk.clock import parse_counter_time
 from kfdesk.desk import tickets
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
@@ -31,7 +32,6 @@ from kfdesk.models.tickets import KINDS, TICKET_STATES
 
 from .alerts import due_text, marked, order_key
 from .base import QueueScreen
-from .common import parse_when
 from .ticket import TicketScreen
 from .widgets.choice import ChoiceField
 from .widgets.dialogs import ActionDialog, Field
@@ -290,7 +290,7 @@ class DispatchScreen(QueueScreen):
                                  ("bill", t("ui.act.settle_bill"))]))
 
         def submit(v: dict) -> str:
-            when = parse_when(v["completed_at"], self.now)
+            when = parse_counter_time(v["completed_at"], self.now, self.zone)
             if when is None:
                 raise DeskError("ui.act.bad_time", field="completed_at",
                                 text=v["completed_at"])

@@ -14,6 +14,7 @@ and after saving the ticket number and the promise the clerk reads to the reside
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from decimal import Decimal
 
 from rich.text import Text
 from textual import on
@@ -24,12 +25,14 @@ from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
 
 from kfdesk import views
+from kfdesk.clock import parse_counter_time
 from kfdesk.desk import tickets
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
 from kfdesk.models.tickets import CATEGORIES, CHANNELS, KINDS, REPAIR_CLASSES, VALIDITY
+from kfdesk.money import to_fen
 
-from .common import money, parse_when
+from .common import money
 from .widgets.choice import ChoiceField
 from .widgets.inputs import DeskInput
 from .widgets.lookup import UnitLookup
@@ -89,6 +92,7 @@ class IntakeForm(Vertical):
         self._household: list[views.PersonRow] = []
         self._timer: Timer | None = None
         self._pending_error: Text | None = None
+        self._prices: dict[str, Decimal] = {}  # the repair price list, once a paid repair shows
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -166,7 +170,7 @@ class IntakeForm(Vertical):
         caller = self._choice("#caller")
         person_id = int(caller) if caller and caller.isdigit() else None
         fwd_text = self._input("#forwarded_at")
-        forwarded_at = parse_when(fwd_text, now) if fwd_text.strip() else None
+        forwarded_at = parse_counter_time(fwd_text, now, now.tzinfo) if fwd_text.strip() else None
         price = self._choice("#price") or ""
         return tickets.IntakeForm(
             channel=self._choice("#channel") or "",
@@ -227,7 +231,8 @@ class IntakeForm(Vertical):
         if paid and not price.options:
             app = self.app
             items = tickets.price_list(app.session.settings, app.lang)  # type: ignore[attr-defined]
-            price.set_options([(code, f"{name} {money(int(p * 100))}") for code, name, p in items]
+            self._prices = {code: p for code, _, p in items}
+            price.set_options([(code, f"{name} {money(to_fen(p))}") for code, name, p in items]
                               + [("quote", t("ui.form.quote_own"))])
             self._price_changed()
         self._schedule_preview()
@@ -236,10 +241,8 @@ class IntakeForm(Vertical):
     def _price_changed(self) -> None:
         code = self._choice("#price")
         quoted = self.query_one("#quoted", Input)
-        if code and code != "quote":
-            line = next(p for p in self.app.session.settings.data["repair_prices"]  # type: ignore[attr-defined]
-                        if p["code"] == code)
-            quoted.value = line["price"]
+        if code in self._prices:
+            quoted.value = str(self._prices[code])
         elif code == "quote":
             quoted.value = ""
         self._schedule_preview()

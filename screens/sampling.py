@@ -27,19 +27,15 @@ from textual.widgets import Static
 from kfdesk.desk import sampling
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
-from kfdesk.views import office_day
 from kfdesk.views.sampling import MonthSample, month_sample
 
+from .base import DeskContext
 from .common import translate_bindings, when
 from .widgets.table import Column, FitTable
 
 if TYPE_CHECKING:
-    from datetime import datetime, tzinfo
-
     from kfdesk.config import Settings
     from kfdesk.models import Staff
-
-    from .app import KfDeskApp
 
 
 def met_text(done: int, needed: int) -> Text:
@@ -49,7 +45,7 @@ def met_text(done: int, needed: int) -> Text:
     return Text(t("ui.duty.short", n=needed - done), style="bold yellow")
 
 
-class DutyModal(ModalScreen[None]):
+class DutyModal(DeskContext, ModalScreen[None]):
     """The supervisor's duty modals: title in the border, status, tables, error and keys."""
 
     DEFAULT_CSS = """
@@ -81,28 +77,12 @@ class DutyModal(ModalScreen[None]):
     # ---- what every duty modal needs ------------------------------------------------------
 
     @property
-    def desk(self) -> KfDeskApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
     def staff(self) -> Staff:
         return self.desk.session.staff  # type: ignore[return-value]
 
     @property
     def settings(self) -> Settings:
         return self.desk.session.settings
-
-    @property
-    def zone(self) -> tzinfo:
-        return self.settings.zone
-
-    @property
-    def now(self) -> datetime:
-        return self.desk.session.clock.now().astimezone(self.zone)
-
-    @property
-    def today(self) -> date:
-        return office_day(self.desk.session.clock.now(), self.zone)
 
     def may(self, roles: tuple[str, ...]) -> bool:
         return self.staff is not None and self.staff.role in roles

@@ -20,13 +20,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from kfdesk.clock import parse_counter_time
 from kfdesk.desk import surveys
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
 from kfdesk.models import SURVEY_GRADES
 from kfdesk.views.surveys import SurveyOverview, percent, survey_overview
 
-from .common import parse_when, ymd, ymd_hm
+from .common import ymd, ymd_hm
 from .sampling import DutyModal
 from .widgets.dialogs import ActionDialog, Field
 from .widgets.table import Column, FitTable
@@ -169,7 +170,7 @@ class SurveyScreen(DutyModal):
             return
 
         def submit(v: dict) -> str:
-            at = parse_when(str(v["at"]), self.now)
+            at = parse_counter_time(str(v["at"]), self.now, self.zone)
             if at is None:
                 raise DeskError("ui.act.bad_time", field="at", text=v["at"])
             survey = surveys.record_distribution(self.year, at, s.staff, s.clock, s.settings)
@@ -195,7 +196,7 @@ class SurveyScreen(DutyModal):
         grades = [(g, t(f"survey_grade.{g}")) for g in SURVEY_GRADES]
 
         def submit(v: dict) -> str:
-            at = parse_when(str(v["at"]), self.now)
+            at = parse_counter_time(str(v["at"]), self.now, self.zone)
             if at is None:
                 raise DeskError("ui.act.bad_time", field="at", text=v["at"])
             surveys.record_return(self.year, str(v["unit"]), str(v["grade"]),

@@ -20,12 +20,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from kfdesk.clock import parse_counter_time
 from kfdesk.desk import visits
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
 from kfdesk.views.visits import VisitRow, visit_list
 
-from .common import parse_when, ymd
+from .common import ymd
 from .sampling import DutyModal
 from .widgets.dialogs import ActionDialog, Field
 from .widgets.table import Column, FitTable
@@ -230,7 +231,7 @@ class VisitsScreen(DutyModal):
         ]
 
         def submit(v: dict) -> str:
-            at = parse_when(str(v["visited_at"]), self.now)
+            at = parse_counter_time(str(v["visited_at"]), self.now, self.zone)
             if at is None:
                 raise DeskError("ui.act.bad_time", field="visited_at", text=v["visited_at"])
             record = visits.VisitRecord(

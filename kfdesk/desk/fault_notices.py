@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
-from ..clock import Clock
+from ..clock import Clock, parse_counter_time
 from ..config import Settings
 from ..i18n import t
 from ..models import FaultNotice, Staff, Unit, WorkOrder
@@ -74,38 +74,18 @@ def classify_time(settings: Settings) -> time:
     return _hhmm(settings.clocks["fault_notice_classify"])
 
 
-_TIME_FORMS = (
-    (re.compile(r"^(\d{1,2}):(\d{2})$"), ("H", "M")),
-    (re.compile(r"^(\d{2})(\d{2})$"), ("H", "M")),
-    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})\s+(\d{1,2}):(\d{2})$"), ("m", "d", "H", "M")),
-    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[\sT]+(\d{1,2}):(\d{2})$"),
-     ("Y", "m", "d", "H", "M")),
-)
-
-
 def parse_when(text: str, now: datetime, zone: tzinfo, field: str) -> datetime:
     """An instant as the counter writes it: ``09:30`` (today), ``10-08 16:10``, or
     ``2026-10-08 16:10``, read in the office zone; a bad text is a ``DeskError`` on ``field``.
 
     Full-width digits and the Chinese colon of an input method are accepted (０９：３０).
     """
-    raw = text
-    text = unicodedata.normalize("NFKC", text).strip()
-    if not text:
+    if not text.strip():
         raise DeskError("fault.time_needed", field=field)
-    local_now = now.astimezone(zone)
-    for pattern, parts in _TIME_FORMS:
-        match = pattern.match(text)
-        if match is None:
-            continue
-        got = dict(zip(parts, (int(g) for g in match.groups()), strict=True))
-        try:
-            value = datetime(got.get("Y", local_now.year), got.get("m", local_now.month),
-                             got.get("d", local_now.day), got["H"], got["M"], tzinfo=zone)
-        except ValueError:
-            break
-        return value
-    raise DeskError("fault.bad_time", field=field, text=raw.strip())
+    value = parse_counter_time(text, now, zone)
+    if value is None:
+        raise DeskError("fault.bad_time", field=field, text=text.strip())
+    return value
 
 
 def parse_day(text: str, now: datetime, zone: tzinfo, field: str) -> date:

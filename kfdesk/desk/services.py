@@ -30,15 +30,14 @@ audit event naming the actor, and re-syncs the order's clocks (``sync_service_or
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from ..clock import Clock
+from ..clock import Clock, parse_counter_time
 from ..config import Settings
 from ..i18n import t
 from ..ids import normalize_phone
@@ -598,30 +597,13 @@ def close_out(order_id: int, settle: str, actor: Staff, clock: Clock,
 
 # --- times ------------------------------------------------------------------------------------
 
-_HM = re.compile(r"^(\d{1,2})[:.]?(\d{2})$")
-_MD_HM = re.compile(r"^(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})$")
-_YMD_HM = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[\sT]+(\d{1,2}):(\d{2})$")
-
-
 def parse_time(text: str, now: datetime, zone: tzinfo, field_name: str = "agreed") -> datetime:
-    """A time the clerk types for an agreed visit: ``10:50`` (today), ``10-12 09:00`` (this
-    year) or ``2026-10-12 09:00``, in the office zone; returned as an aware instant."""
-    raw = _norm(text)
-    local = now.astimezone(zone)
-    try:
-        if m := _HM.match(raw):
-            day, hh, mm = local.date(), int(m.group(1)), int(m.group(2))
-        elif m := _MD_HM.match(raw):
-            day = date(local.year, int(m.group(1)), int(m.group(2)))
-            hh, mm = int(m.group(3)), int(m.group(4))
-        elif m := _YMD_HM.match(raw):
-            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            hh, mm = int(m.group(4)), int(m.group(5))
-        else:
-            raise ValueError(raw)
-        return datetime(day.year, day.month, day.day, hh, mm, tzinfo=zone)
-    except ValueError:
-        raise DeskError("service.bad_time", field=field_name, text=text.strip())
+    """A time the clerk types for an agreed visit (``10:50``, ``10-12 09:00``,
+    ``2026-10-12 09:00``: ``clock.parse_counter_time``), as an aware instant."""
+    value = parse_counter_time(text, now, zone)
+    if value is None:
+        raise DeskError("service.bad_time", field=field_name, text=(text or "").strip())
+    return value
 
 
 class ClockPreview(NamedTuple):
