@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from tills import pay
 
 from kfdesk.clock import FixedClock
 from kfdesk.config import Settings, load_settings
@@ -26,7 +27,6 @@ from kfdesk.desk.hand_over import (
     expected,
     submit_hand_over,
 )
-from kfdesk.desk.receipts import issue_payment_receipt
 from kfdesk.models import AuditEvent, Deadline, HandOver, Receipt, ReceiptVoid
 
 TODAY = date(2026, 10, 9)  # the office day of DEMO_NOW (tests/conftest.py)
@@ -43,7 +43,7 @@ def _day_of_receipts(office: dict, clock: FixedClock, settings: Settings) -> Non
     cashier = office["cashier"]
     for amount, method in ((12000, "cash"), (20000, "wechat"), (3530, "cash"),
                            (880, "cash"), (9999, "card"), (70, "cash")):
-        issue_payment_receipt("3-1-502", amount, method, cashier, clock, settings)
+        pay("3-1-502", amount, method, cashier, clock, settings)
         clock.advance(timedelta(minutes=7))
     voided = Receipt.get(Receipt.amount_fen == 880)
     ReceiptVoid.create(receipt=voided, at=clock.now(), by=office["super"], reason="打错金额")
@@ -76,7 +76,7 @@ def test_expected_figures_by_method_with_void_excluded(office: dict, clock: Fixe
                                                        settings: Settings) -> None:
     _day_of_receipts(office, clock, settings)
     # Another cashier's receipt the same day is not this cashier's takings.
-    issue_payment_receipt("", 5000, "cash", office["super"], clock, settings)
+    pay("", 5000, "cash", office["super"], clock, settings)
     figures = expected(office["cashier"], TODAY, settings)
     assert figures.cash_fen == 12000 + 3530 + 70
     assert figures.noncash_fen == {"wechat": 20000, "card": 9999}
@@ -157,7 +157,7 @@ def test_confirm_only_by_a_supervisor_not_the_cashier(office: dict, clock: Fixed
             confirm_hand_over(row.id, actor, clock, settings)
         assert err.value.key == "auth.not_allowed"
     # A supervisor who took money and counted their own day cannot sign their own count.
-    issue_payment_receipt("", 5000, "cash", supervisor, clock, settings)
+    pay("", 5000, "cash", supervisor, clock, settings)
     own = submit_hand_over(TODAY, {5000: 1}, "", supervisor, clock, settings)
     before = _snapshot()
     with pytest.raises(DeskError) as err:
@@ -187,7 +187,7 @@ def test_confirm_refused_when_receipts_changed_after_the_count(
     cashier = office["cashier"]
     row = submit_hand_over(TODAY, {10000: 1, 5000: 1, 500: 1, 100: 1}, "", cashier, clock,
                            settings)
-    issue_payment_receipt("3-1-502", 1000, "cash", cashier, clock, settings)
+    pay("3-1-502", 1000, "cash", cashier, clock, settings)
     with pytest.raises(DeskError) as err:
         confirm_hand_over(row.id, office["super"], clock, settings)
     assert err.value.key == "hand_over.receipts_changed"
@@ -206,12 +206,12 @@ def test_after_day_close_the_days_receipts_refuse_changes(office: dict, clock: F
     ensure_receipt_changeable(receipt, settings)
     row = submit_hand_over(TODAY, {10000: 1, 5000: 1, 500: 1, 100: 1}, "", cashier, clock,
                            settings)
-    issue_payment_receipt("", 100, "cash", office["super"], clock, settings)  # not yet closed
+    pay("", 100, "cash", office["super"], clock, settings)  # not yet closed
     confirm_hand_over(row.id, office["super"], clock, settings)
 
     before = _snapshot()
     with pytest.raises(DeskError) as err:
-        issue_payment_receipt("3-1-502", 500, "cash", cashier, clock, settings)
+        pay("3-1-502", 500, "cash", cashier, clock, settings)
     assert err.value.key == "hand_over.day_closed"
     assert "2026-10-09" in err.value.message()
     with pytest.raises(DeskError) as err:  # the void/refund guard
@@ -226,10 +226,10 @@ def test_after_day_close_the_days_receipts_refuse_changes(office: dict, clock: F
     assert _snapshot() == before
     # Only this cashier's day is closed: another cashier still issues receipts today, and
     # the closed cashier issues on the next day (where corrections go).
-    issue_payment_receipt("", 200, "wechat", office["super"], clock, settings)
+    pay("", 200, "wechat", office["super"], clock, settings)
     ensure_day_open(cashier, TODAY + timedelta(days=1))
     tomorrow = FixedClock(clock.now() + timedelta(days=1))
-    assert issue_payment_receipt("3-1-502", 500, "cash", cashier, tomorrow, settings)
+    assert pay("3-1-502", 500, "cash", cashier, tomorrow, settings)
 
 
 def test_the_hand_over_clock_stops(office: dict, clock: FixedClock,

@@ -14,12 +14,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from tills import pay
 
 from kfdesk.clock import FixedClock
 from kfdesk.config import Settings, load_settings
 from kfdesk.db import close_store, open_store
 from kfdesk.desk.base import DeskError, transaction
-from kfdesk.desk.receipts import issue_payment_receipt, next_receipt_number
+from kfdesk.desk.payments import add_charge, take_payment
+from kfdesk.desk.receipts import next_receipt_number
 from kfdesk.desk.staff import create_staff
 from kfdesk.models import AuditEvent, Payment, Receipt, ReceiptSeries
 
@@ -44,7 +46,7 @@ def _counts() -> tuple[int, int, int]:
 def test_issue_writes_payment_receipt_and_audit(office: dict, clock: FixedClock,
                                                 settings: Settings) -> None:
     cashier = office["cashier"]
-    number = issue_payment_receipt("3-1-502", 12000, "cash", cashier, clock, settings)
+    number = pay("3-1-502", 12000, "cash", cashier, clock, settings)
     assert number == "2026-000001"
     receipt = Receipt.get()
     assert (receipt.number, receipt.amount_fen, receipt.cashier_id) == (1, 12000, cashier.id)
@@ -55,16 +57,19 @@ def test_issue_writes_payment_receipt_and_audit(office: dict, clock: FixedClock,
     assert payment.taken_at == receipt.issued_at == clock.now()
     event = AuditEvent.get(AuditEvent.action == "receipt.issue")
     assert event.actor_id == cashier.id and "2026-000001" in event.detail
-    assert issue_payment_receipt(" ", 800, "wechat", office["super"], clock,
-                                 settings) == "2026-000002"
+    # A walk-in (KF-022 copying, KF-015 §7 on behalf of others) pays a charge raised for it.
+    charge = add_charge("", "other", 800, "复印 8 页", office["super"], clock, settings)
+    walk_in = take_payment(" ", 800, "wechat", office["super"], clock, settings,
+                           targets=[f"charge:{charge}"])
+    assert walk_in.number == "2026-000002"
     assert Receipt.get(Receipt.number == 2).payment.unit_id is None  # walk-in, no unit
 
 
 def test_series_is_the_year_in_the_office_zone(office: dict, settings: Settings) -> None:
     # 2026-12-31 16:30 UTC is already 2027-01-01 00:30 in Beijing: the new year's series.
     clock = FixedClock(datetime(2027, 1, 1, 0, 30, tzinfo=SHANGHAI))
-    issue_payment_receipt("", 100, "cash", office["cashier"], clock, settings)
-    assert issue_payment_receipt("", 100, "cash", office["manager"], clock,
+    pay("", 100, "cash", office["cashier"], clock, settings)
+    assert pay("", 100, "cash", office["manager"], clock,
                                  settings) == "2027-000002"
 
 
@@ -72,7 +77,7 @@ def test_series_is_the_year_in_the_office_zone(office: dict, settings: Settings)
 def test_bad_amount_refused_and_nothing_written(office: dict, clock: FixedClock,
                                                 settings: Settings, amount: object) -> None:
     with pytest.raises(DeskError) as exc:
-        issue_payment_receipt("3-1-502", amount, "cash", office["cashier"], clock,
+        pay("3-1-502", amount, "cash", office["cashier"], clock,
                               settings)  # type: ignore[arg-type]
     assert exc.value.key.startswith("receipt.amount_") and exc.value.field == "amount"
     assert "receipt." not in exc.value.message()  # the catalogue has the text
@@ -86,7 +91,7 @@ def test_bad_amount_refused_and_nothing_written(office: dict, clock: FixedClock,
 def test_bad_unit_or_method_refused(office: dict, clock: FixedClock, settings: Settings,
                                     unit: str, method: str, key: str) -> None:
     with pytest.raises(DeskError) as exc:
-        issue_payment_receipt(unit, 100, method, office["cashier"], clock, settings)
+        pay(unit, 100, method, office["cashier"], clock, settings)
     assert exc.value.key == key
     assert _counts() == (0, 0, 0)
 
@@ -95,7 +100,7 @@ def test_bad_unit_or_method_refused(office: dict, clock: FixedClock, settings: S
 def test_roles_without_the_till_refused(office: dict, clock: FixedClock, settings: Settings,
                                         login: str) -> None:
     with pytest.raises(DeskError) as exc:
-        issue_payment_receipt("3-1-502", 100, "cash", office[login], clock, settings)
+        pay("3-1-502", 100, "cash", office[login], clock, settings)
     assert exc.value.key == "auth.not_allowed"
     assert "action." not in exc.value.message() and "role." not in exc.value.message()
     assert _counts() == (0, 0, 0)
@@ -133,7 +138,7 @@ def _counter(path: str, login: str, tmp: str, count: int, start, results) -> Non
     start.wait()  # both processes issue at the same time
     numbers = []
     for i in range(count):
-        numbers.append(issue_payment_receipt("3-1-502", 100 + i, "cash", actor, clock, settings))
+        numbers.append(pay("3-1-502", 100 + i, "cash", actor, clock, settings))
         # A breath between receipts, as at a real counter: SQLite's busy handler sleeps and
         # retries, so without any pause one process can hold the lock for all its receipts
         # and the two would never interleave — the race would not be exercised.

@@ -1,0 +1,63 @@
+"""Printing a counter document: to the configured printer command, or to a UTF-8 text file.
+
+Receipts, payment notices, arrears notices, hand-over slips and day sheets are plain text with
+Chinese in it. ``printing.command`` (e.g. ``lp -d counter``) receives the text on its standard
+input, encoded UTF-8; with no command the text is written to a file in the office's print
+folder — beside the SQLite file (``prints/``), or in the user data folder for a server
+database — where the clerk can open or print it. Callers write their own audit event (what was
+printed, for whom) inside their transaction; this module only delivers the text.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+from .config import Settings, user_data_dir
+from .desk.base import DeskError
+
+# A printer command that hangs (a queue that never answers) must not freeze the counter.
+COMMAND_TIMEOUT_S = 30
+
+
+def print_folder(db_target: str) -> Path:
+    """Where printed files go: ``prints/`` beside the SQLite file, or the user data folder's
+    ``prints/`` for a ``postgresql://`` store (no local file to sit beside)."""
+    if "://" in db_target:
+        return user_data_dir() / "prints"
+    return Path(db_target).expanduser().resolve().parent / "prints"
+
+
+def safe_name(text: str) -> str:
+    """A file name part from a number or a unit code (``2026-000123``, ``3-1-502``)."""
+    return re.sub(r"[^\w.-]+", "_", text).strip("_") or "document"
+
+
+def deliver(text: str, name: str, folder: Path, settings: Settings) -> str:
+    """Send ``text`` to the printer command, else write ``folder/name``; returns where it went
+    (the command line, or the file path), for the clerk's message and the audit event.
+
+    Raises ``DeskError("print.failed")`` with the reason when the printer refuses or the file
+    cannot be written; nothing is half-delivered that the caller would then record as printed.
+    """
+    command = str(settings.get("printing.command") or "").strip()
+    if command:
+        try:
+            done = subprocess.run(shlex.split(command), input=text.encode("utf-8"),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  timeout=COMMAND_TIMEOUT_S, check=False)
+        except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+            raise DeskError("print.failed", where=command, reason=str(exc)) from exc
+        if done.returncode != 0:
+            reason = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
+            raise DeskError("print.failed", where=command, reason=reason)
+        return command
+    path = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DeskError("print.failed", where=str(path), reason=exc.strerror or str(exc)) from exc
+    return str(path)

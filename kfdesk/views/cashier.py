@@ -1,0 +1,256 @@
+"""Read-only queries for taking payment (KF-015 §4.5, §5): what a unit owes item by item, its
+prepaid balance, deposits held, and one receipt in full for the preview and the print.
+
+The owed items carry a key (``line:12``, ``charge:7``) that the payment service takes back as
+its targets, and are returned oldest first — the order a payment is allocated in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import NamedTuple
+
+import peewee as pw
+
+from ..models import (
+    Allocation,
+    Bill,
+    BillLine,
+    Charge,
+    Payment,
+    Receipt,
+    ReceiptSeries,
+    ReceiptVoid,
+    Refund,
+    Staff,
+    Unit,
+)
+from ..models.cash import FEE_ITEMS
+from . import _owner_names, _unit_by_code, receipt_number
+
+_ITEM_ORDER = {item: i for i, item in enumerate(FEE_ITEMS)}
+
+
+class OwedItem(NamedTuple):
+    """One thing a unit owes: a bill line of a month, or a one-off charge."""
+
+    key: str  # "line:<id>" | "charge:<id>": what the payment service takes as a target
+    month: str  # the bill's month; for a charge, the month it was raised (office zone)
+    item: str  # a fee item (FEE_ITEMS) or a charge kind (CHARGE_KINDS)
+    description: str  # a charge's own text; "" for a bill line
+    amount_fen: int
+    paid_fen: int
+    owed_fen: int
+    created_at: datetime
+
+
+def _charge_month(charge: Charge, zone: tzinfo) -> str:
+    # A charge put on a month's bill counts with that month; otherwise with when it arose.
+    return charge.with_bill_month or charge.created_at.astimezone(zone).strftime("%Y-%m")
+
+
+def owed_items(unit_id: int | None, zone: tzinfo, *, charge_ids: tuple[int, ...] = (),
+               bill_lines: bool = True) -> list[OwedItem]:
+    """Everything ``unit_id`` still owes, oldest first (KF-015 §4.5: a payment pays the oldest
+    month first). ``unit_id`` None: the walk-in charges named in ``charge_ids`` only.
+    ``bill_lines`` False leaves the bills out (a payment of picked charges only)."""
+    items: list[tuple[tuple, OwedItem]] = []
+    if unit_id is not None and bill_lines:
+        lines = (BillLine.select(BillLine, Bill).join(Bill)
+                 .where((Bill.unit == unit_id) & (BillLine.amount_fen > BillLine.paid_fen)))
+        for line in lines:
+            bill = line.bill
+            items.append(((bill.month, 0, bill.created_at, _ITEM_ORDER.get(line.item, 99),
+                           line.id),
+                          OwedItem(f"line:{line.id}", bill.month, line.item, "",
+                                   line.amount_fen, line.paid_fen,
+                                   line.amount_fen - line.paid_fen, bill.created_at)))
+    if unit_id is not None:
+        charges = Charge.select().where((Charge.unit == unit_id)
+                                        & (Charge.amount_fen > Charge.paid_fen))
+    else:
+        charges = Charge.select().where(Charge.id.in_(charge_ids or (0,))
+                                        & (Charge.amount_fen > Charge.paid_fen))
+    for c in charges:
+        month = _charge_month(c, zone)
+        items.append(((month, 1, c.created_at, 0, c.id),
+                       OwedItem(f"charge:{c.id}", month, c.kind, c.description, c.amount_fen,
+                                c.paid_fen, c.amount_fen - c.paid_fen, c.created_at)))
+    items.sort(key=lambda pair: pair[0])
+    return [item for _, item in items]
+
+
+def credit_by_payment(unit_id: int) -> dict[int, int]:
+    """The unit's prepaid balance (预存) per payment that left it, oldest payment first.
+
+    An overpayment is an allocation with no target; using it later writes a negative one on
+    the same payment (and a receiptless "prepaid" payment that pays the items), so the sum per
+    payment is what is left.
+    """
+    rows = (Allocation.select(Allocation.payment, pw.fn.SUM(Allocation.amount_fen).alias("left"))
+            .join(Payment)
+            .where((Payment.unit == unit_id) & Allocation.bill_line.is_null()
+                   & Allocation.charge.is_null())
+            .group_by(Allocation.payment).order_by(Allocation.payment))
+    return {row.payment_id: int(row.left) for row in rows if int(row.left) > 0}
+
+
+def unit_credit(unit_id: int) -> int:
+    return sum(credit_by_payment(unit_id).values())
+
+
+def refunded_fen(charge_ids: list[int]) -> dict[int, int]:
+    """Refunded per charge, refunds whose receipt was voided left out (the void undid them)."""
+    voided = Receipt.select(Receipt.refund).join(ReceiptVoid).where(Receipt.refund.is_null(False))
+    rows = (Refund.select(Refund.charge, pw.fn.SUM(Refund.amount_fen).alias("fen"))
+            .where(Refund.charge.in_(charge_ids or [0]) & Refund.id.not_in(voided))
+            .group_by(Refund.charge))
+    return {row.charge_id: int(row.fen) for row in rows}
+
+
+class DepositRow(NamedTuple):
+    """A deposit the office holds for a unit (KF-015 §5, KF-018 IC card 100 yuan)."""
+
+    charge_id: int
+    kind: str
+    description: str
+    paid_fen: int
+    refunded_fen: int
+    held_fen: int
+    created_at: datetime
+
+
+def deposits_held(unit_code: str, zone: tzinfo) -> list[DepositRow]:
+    unit = _unit_by_code(unit_code)
+    if unit is None:
+        return []
+    charges = list(Charge.select().where((Charge.unit == unit.id) & Charge.refundable
+                                         & (Charge.paid_fen > 0)).order_by(Charge.created_at))
+    refunded = refunded_fen([c.id for c in charges])
+    rows = []
+    for c in charges:
+        back = refunded.get(c.id, 0)
+        if c.paid_fen - back > 0:
+            rows.append(DepositRow(c.id, c.kind, c.description, c.paid_fen, back,
+                                   c.paid_fen - back, c.created_at.astimezone(zone)))
+    return rows
+
+
+class ReceiptLine(NamedTuple):
+    month: str
+    item: str  # fee item, charge kind, or "prepaid" for an overpayment kept on account
+    description: str
+    amount_fen: int
+
+
+class ReceiptDetail(NamedTuple):
+    """One receipt in full: what the preview shows and the print carries."""
+
+    id: int
+    number: str
+    kind: str  # payment | refund
+    issued_at: datetime
+    unit: str
+    owner: str
+    payer: str
+    method: str
+    amount_fen: int  # negative for a refund
+    tendered_fen: int | None
+    change_fen: int | None
+    reference: str
+    cashier: str
+    lines: tuple[ReceiptLine, ...]
+    reason: str  # a refund's reason
+    printed_count: int
+    void: bool
+    void_reason: str
+    void_by: str
+    void_at: datetime | None
+
+
+def receipt_detail(number: str, zone: tzinfo) -> ReceiptDetail | None:
+    """The receipt printed as ``number`` (``2026-000123``), or None."""
+    code, _, digits = number.strip().rpartition("-")
+    if not code or not digits.isdigit():
+        return None
+    receipt = (Receipt.select(Receipt, ReceiptSeries).join(ReceiptSeries)
+               .where((ReceiptSeries.code == code) & (Receipt.number == int(digits))).first())
+    if receipt is None:
+        return None
+    payment = Payment.get_or_none(Payment.id == receipt.payment_id) if receipt.payment_id else None
+    refund = Refund.get_or_none(Refund.id == receipt.refund_id) if receipt.refund_id else None
+    lines: list[ReceiptLine] = []
+    unit_id = None
+    payer = method = reference = reason = ""
+    tendered = change = None
+    if payment is not None:
+        unit_id, payer, method = payment.unit_id, payment.payer, payment.method
+        tendered, change, reference = payment.tendered_fen, payment.change_fen, payment.reference
+        # What the payment paid when it was taken: positive allocations (a void or a later use
+        # of the prepaid balance writes negative ones, which are not what the receipt said).
+        allocations = list(Allocation.select().where((Allocation.payment == payment.id)
+                                                     & (Allocation.amount_fen > 0))
+                           .order_by(Allocation.id))
+        line_ids = [a.bill_line_id for a in allocations if a.bill_line_id]
+        bill_lines = {b.id: b for b in BillLine.select(BillLine, Bill).join(Bill)
+                      .where(BillLine.id.in_(line_ids or [0]))}
+        charges = {c.id: c for c in Charge.select().where(
+            Charge.id.in_([a.charge_id for a in allocations if a.charge_id] or [0]))}
+        for a in allocations:
+            if a.bill_line_id:
+                b = bill_lines[a.bill_line_id]
+                lines.append(ReceiptLine(b.bill.month, b.item, "", a.amount_fen))
+            elif a.charge_id:
+                c = charges[a.charge_id]
+                lines.append(ReceiptLine(_charge_month(c, zone), c.kind, c.description,
+                                         a.amount_fen))
+            else:  # an overpayment kept on the unit's account (预存)
+                lines.append(ReceiptLine("", "prepaid", "", a.amount_fen))
+    elif refund is not None:
+        method, reason = refund.method, refund.reason
+        charge = Charge.get_or_none(Charge.id == refund.charge_id) if refund.charge_id else None
+        if charge is not None:
+            unit_id = charge.unit_id
+            lines.append(ReceiptLine(_charge_month(charge, zone), charge.kind,
+                                     charge.description, -refund.amount_fen))
+    unit = Unit.get_or_none(Unit.id == unit_id) if unit_id else None
+    void = ReceiptVoid.get_or_none(ReceiptVoid.receipt == receipt.id)
+    staff = {s.id: s.name for s in Staff.select().where(
+        Staff.id.in_([receipt.cashier_id] + ([void.by_id] if void else [])))}
+    return ReceiptDetail(
+        id=receipt.id,
+        number=receipt_number(code, receipt.number),
+        kind="payment" if payment is not None else "refund",
+        issued_at=receipt.issued_at.astimezone(zone),
+        unit=unit.code if unit else "",
+        owner=_owner_names([unit.id]).get(unit.id, "") if unit else "",
+        payer=payer,
+        method=method,
+        amount_fen=receipt.amount_fen,
+        tendered_fen=tendered,
+        change_fen=change,
+        reference=reference,
+        cashier=staff.get(receipt.cashier_id, ""),
+        lines=tuple(lines),
+        reason=reason,
+        printed_count=receipt.printed_count,
+        void=void is not None,
+        void_reason=void.reason if void else "",
+        void_by=staff.get(void.by_id, "") if void else "",
+        void_at=void.at.astimezone(zone) if void else None,
+    )
+
+
+def payments_by_unit(unit_code: str, zone: tzinfo, *, limit: int = 50
+                     ) -> list[tuple[str, datetime, int, bool]]:
+    """The unit's receipts, newest first: (number, issued_at, amount_fen, void)."""
+    unit = _unit_by_code(unit_code)
+    if unit is None:
+        return []
+    receipts = list(Receipt.select(Receipt, ReceiptSeries).join(ReceiptSeries).switch(Receipt)
+                    .join(Payment).where(Payment.unit == unit.id)
+                    .order_by(Receipt.issued_at.desc()).limit(limit))
+    voided = {v.receipt_id for v in ReceiptVoid.select().where(
+        ReceiptVoid.receipt.in_([r.id for r in receipts] or [0]))}
+    return [(receipt_number(r.series.code, r.number), r.issued_at.astimezone(zone), r.amount_fen,
+             r.id in voided) for r in receipts]
