@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import unicodedata
 from pathlib import Path
 
 from .config import Settings, user_data_dir
@@ -20,6 +21,22 @@ from .desk.base import DeskError
 
 # A printer command that hangs (a queue that never answers) must not freeze the counter.
 COMMAND_TIMEOUT_S = 30
+
+
+def cells(text: str) -> int:
+    """Terminal/printer cells: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` filled with spaces to ``width`` cells (Chinese counts double)."""
+    return text + " " * max(width - cells(text), 0)
+
+
+def spread(left: str, right: str, width: int) -> str:
+    """``left`` and ``right`` on one line of ``width`` cells, ``right`` flush right (an item
+    and its amount on a receipt); at least two spaces between them."""
+    return left + " " * max(width - cells(left) - cells(right), 2) + right
 
 
 def print_folder(db_target: str) -> Path:

@@ -80,6 +80,7 @@ class KfDeskApp(App[None]):
         Binding("f10", "go('services')", "ui.nav.services", id="app.services"),
         Binding("ctrl+p", "command_palette", "ui.key.palette", id="app.palette",
                 priority=True),
+        Binding("ctrl+l", "switch_user", "ui.key.switch_user", id="app.switch_user"),
         Binding("q", "quit", "ui.key.quit", id="app.quit", show=False),
         Binding("ctrl+q", "quit", "ui.key.quit", id="app.quit_ctrl", show=False, priority=True),
     ]
@@ -251,9 +252,27 @@ class KfDeskApp(App[None]):
         self.switch_mode("intake")
         self.request_refresh()
 
+    async def action_switch_user(self) -> None:
+        """Ctrl+L: sign out and back to sign-in; another staff member takes the counter. The
+        screens are rebuilt for the next person, so nothing typed by the last one stays."""
+        from kfdesk.desk.staff import sign_out
+
+        if self.session.staff is None:
+            return
+        sign_out(self.session.staff, self.session.clock)
+        self.session.staff = None
+        while isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        await self.switch_mode("signin")
+        for mode in MAIN_MODES:
+            await self.remove_mode(mode)
+            self.add_mode(mode, self.MODES[mode])
+        self.alerts = ({}, None)
+        self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until someone signs in, only help and quit work; the screens stay closed.
-        if action in ("go", "command_palette", "alerts") and not self.signed_in:
+        if action in ("go", "command_palette", "alerts", "switch_user") and not self.signed_in:
             return False
         return True
 

@@ -29,6 +29,8 @@ from ..config import Settings
 from ..i18n import t
 from ..models import FaultNotice, Staff, Unit, WorkOrder
 from ..models.tickets import DEPARTMENTS
+from ..printing import cells as _cells
+from ..printing import pad as _pad
 from ..rules.context import RuleContext
 from ..rules.sync import sync_fault_notices
 from ..views import fault_notices as fviews
@@ -414,15 +416,6 @@ def close_out(number: str, actor: Staff, clock: Clock, settings: Settings) -> Fa
 
 # --------------------------------------------------------------------------------------------
 # the day sheet: the two-copy paper form, one printable sheet per department
-
-
-def _cells(text: str) -> int:
-    """Terminal/printer cells: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _cells(text), 0)
 
 
 # A word for wrapping: a run of Latin letters, digits and punctuation; every CJK character

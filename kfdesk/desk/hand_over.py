@@ -27,15 +27,20 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..clock import Clock
 from ..config import Settings
+from ..i18n import t
 from ..models import HandOver, Receipt, Staff
 from ..models.cash import PAYMENT_METHODS
+from ..money import amount_in_words, fmt
+from ..printing import deliver, safe_name
 from ..rules.context import RuleContext
 from ..rules.sync import sync_hand_over
 from ..views import cashier_day, office_day
+from ..views.cashier import HandOverLine, hand_overs
 from .base import DeskError, audit, require_role, transaction
 
 # CNY notes and coins in fen, largest first: 100, 50, 20, 10, 5, 1 元; 5 角, 1 角. The 1 元,
@@ -247,3 +252,66 @@ def confirm_hand_over(
               receipts=figures.receipts, first=figures.first_number, last=figures.last_number)
         sync_hand_over(cashier, row.day, RuleContext.from_store(settings))
     return row
+
+
+# ---- the printed hand-over slip (交款单) --------------------------------------------------------
+
+
+def hand_over_slip(line: HandOverLine, day: date, settings: Settings,
+                   lang: str | None = None) -> str:
+    """The slip that goes to finance with the cash: receipts and their number range, the cash
+    counted by denomination (figures and capitals), expected, non-cash by method, the
+    difference and its reason, and both signatures (KF-015 §4.6, KF-006 §6)."""
+    width = 48
+    out = [str(settings.get("office.name")).center(width).rstrip(),
+           t("hand_over.slip.title", lang=lang).center(width).rstrip(), "-" * width,
+           t("hand_over.slip.head", lang=lang, day=day.isoformat(), cashier=line.cashier)]
+    if line.receipts:
+        out.append(t("hand_over.slip.receipts", lang=lang, n=line.receipts, voids=line.voids,
+                     first=line.first_number, last=line.last_number))
+    else:
+        out.append(t("hand_over.slip.no_receipts", lang=lang))
+    out.append("-" * width)
+    if line.counted_fen is None:
+        out.append(t("hand_over.slip.not_counted", lang=lang))
+    else:
+        out.append(t("hand_over.slip.denominations", lang=lang))
+        for value, pieces in line.denominations:
+            out.append(t("hand_over.slip.piece", lang=lang, value=fmt(value), pieces=pieces,
+                         amount=fmt(value * pieces)))
+        out.append(t("hand_over.slip.counted", lang=lang, amount=fmt(line.counted_fen),
+                     words=amount_in_words(line.counted_fen)))
+    out.append(t("hand_over.slip.expected", lang=lang, amount=fmt(line.cash_expected_fen)))
+    for method, fen in line.noncash:
+        out.append(t("hand_over.slip.noncash", lang=lang, method=t(f"method.{method}", lang=lang),
+                     amount=fmt(fen)))
+    if line.difference_fen is not None:
+        out.append(t("hand_over.slip.difference", lang=lang, amount=fmt(line.difference_fen)))
+        if line.reason:
+            out.append(t("hand_over.slip.reason", lang=lang, reason=line.reason))
+    out.append("-" * width)
+    if line.closed_at is not None:
+        out.append(t("hand_over.slip.handed", lang=lang, cashier=line.cashier,
+                     at=line.closed_at.strftime("%Y-%m-%d %H:%M")))
+    if line.confirmed_at is not None:
+        out.append(t("hand_over.slip.confirmed", lang=lang, name=line.confirmed_by,
+                     at=line.confirmed_at.strftime("%Y-%m-%d %H:%M")))
+    else:
+        out.append(t("hand_over.slip.unconfirmed", lang=lang))
+    return "\n".join(out) + "\n"
+
+
+def print_hand_over(day: date, cashier_id: int, folder: Path, actor: Staff, clock: Clock,
+                    settings: Settings, lang: str | None = None) -> str:
+    """Print ``cashier_id``'s slip of ``day``; audited. Returns where it went."""
+    require_role(actor, SUBMIT_ROLES, "hand_over.print")
+    line = next((h for h in hand_overs(day, settings.zone) if h.cashier_id == cashier_id), None)
+    if line is None:
+        raise DeskError("hand_over.nothing_to_print", day=day.isoformat())
+    text = hand_over_slip(line, day, settings, lang)
+    with transaction():
+        where = deliver(text, f"hand-over-{day.isoformat()}-{safe_name(line.cashier)}.txt",
+                        folder, settings)
+        audit(actor, clock, "hand_over.print", None, day=day.isoformat(),
+              cashier=line.cashier, where=where)
+    return where

@@ -40,7 +40,7 @@ from ..models import (
 )
 from ..models.cash import CHARGE_KINDS, PAYMENT_METHODS
 from ..money import amount_in_words, fmt, to_fen
-from ..printing import deliver, safe_name
+from ..printing import deliver, safe_name, spread
 from ..rules.context import RuleContext
 from ..rules.sync import _day_number, sync_hand_over, sync_unit_arrears
 from ..views import cashier as cviews
@@ -466,9 +466,7 @@ def receipt_text(detail: cviews.ReceiptDetail, settings: Settings, lang: str | N
         out.append(t("payment.r.payer", lang=lang, payer=detail.payer))
     out.append("-" * width)
     for line in detail.lines:
-        name = _item_name(line, lang)
-        amount = fmt(line.amount_fen)
-        out.append(f"{name}  {amount}")
+        out.append(spread(_item_name(line, lang), fmt(line.amount_fen), width))
     out.append("-" * width)
     fen = abs(detail.amount_fen)
     out.append(t("payment.r.total", lang=lang, amount=fmt(detail.amount_fen)))

@@ -76,3 +76,10 @@ def sign_in(login: str, pin: str, clock: Clock) -> Staff:
     with transaction():
         audit(staff, clock, "staff.sign_in", staff)
     return staff
+
+
+def sign_out(staff: Staff, clock: Clock) -> None:
+    """The counter changes hands (a cashier takes over the clerk's terminal): logged, so every
+    later action is attributed to whoever signs in next."""
+    with transaction():
+        audit(staff, clock, "staff.sign_out", staff)

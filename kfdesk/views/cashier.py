@@ -7,7 +7,7 @@ its targets, and are returned oldest first — the order a payment is allocated 
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 import peewee as pw
@@ -17,6 +17,7 @@ from ..models import (
     Bill,
     BillLine,
     Charge,
+    HandOver,
     Payment,
     Receipt,
     ReceiptSeries,
@@ -254,3 +255,77 @@ def payments_by_unit(unit_code: str, zone: tzinfo, *, limit: int = 50
         ReceiptVoid.receipt.in_([r.id for r in receipts] or [0]))}
     return [(receipt_number(r.series.code, r.number), r.issued_at.astimezone(zone), r.amount_fen,
              r.id in voided) for r in receipts]
+
+
+class HandOverLine(NamedTuple):
+    """One cashier's day at the hand-over (KF-015 §4.6): what the receipts say, what was
+    counted, and who signed."""
+
+    id: int | None  # the HandOver row, None while not counted
+    cashier_id: int
+    cashier: str
+    status: str  # open | closed (counted, handed over) | confirmed (supervisor signed)
+    receipts: int
+    voids: int
+    first_number: str
+    last_number: str
+    cash_expected_fen: int
+    noncash: tuple[tuple[str, int], ...]  # (method, fen) from the receipts
+    counted_fen: int | None
+    difference_fen: int | None
+    reason: str
+    denominations: tuple[tuple[int, int], ...]  # (value fen, pieces), largest first
+    closed_at: datetime | None
+    confirmed_by: str
+    confirmed_at: datetime | None
+
+
+def hand_overs(day: date, zone: tzinfo) -> list[HandOverLine]:
+    """Every cashier with receipts or a count on ``day`` (office zone), by name."""
+    import json
+
+    from . import cashier_day
+
+    rows = {h.cashier_id: h for h in HandOver.select().where(HandOver.day == day)}
+    start_ids = {r.cashier_id for r in Receipt.select(Receipt.cashier).where(
+        Receipt.issued_at.between(*_bounds(day, zone)))}
+    ids = sorted(start_ids | set(rows))
+    staff = {s.id: s for s in Staff.select().where(Staff.id.in_(ids or [0]))}
+    out = []
+    for cashier_id in ids:
+        mine = cashier_day(day, zone, cashier_id=cashier_id)
+        totals = dict(mine.totals)
+        numbers = [r.number for r in mine.receipts]
+        h = rows.get(cashier_id)
+        status = "open" if h is None else ("confirmed" if h.confirmed_at else "closed")
+        counts = json.loads(h.denominations) if h else {}
+        out.append(HandOverLine(
+            id=h.id if h else None,
+            cashier_id=cashier_id,
+            cashier=staff[cashier_id].name if cashier_id in staff else "",
+            status=status,
+            receipts=len(numbers),
+            voids=mine.voids,
+            first_number=numbers[0] if numbers else "",
+            last_number=numbers[-1] if numbers else "",
+            cash_expected_fen=totals.get("cash", 0),
+            noncash=tuple((m, f) for m, f in mine.totals if m != "cash"),
+            counted_fen=h.cash_counted_fen if h else None,
+            difference_fen=h.difference_fen if h else None,
+            reason=h.reason if h else "",
+            denominations=tuple(sorted(((int(v), int(n)) for v, n in counts.items()),
+                                       reverse=True)),
+            closed_at=h.closed_at.astimezone(zone) if h else None,
+            confirmed_by=(Staff.get_by_id(h.confirmed_by_id).name
+                          if h and h.confirmed_by_id else ""),
+            confirmed_at=h.confirmed_at.astimezone(zone) if h and h.confirmed_at else None,
+        ))
+    out.sort(key=lambda line: line.cashier)
+    return out
+
+
+def _bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    from . import day_bounds
+
+    start, end = day_bounds(day, zone)
+    return start, end - timedelta(microseconds=1)

@@ -50,8 +50,8 @@ def ui_store(tmp_path: Path, demo_template: Path, clock: FixedClock) -> Iterator
 def make_app(ui_store: Path, clock: FixedClock) -> Callable[..., object]:
     from kfdesk_screens.app import KfDeskApp
 
-    def make(lang: str = "zh", signed_in: bool = True) -> KfDeskApp:
-        staff = Staff.get(Staff.login == DEMO_CLERK) if signed_in else None
+    def make(lang: str = "zh", signed_in: bool = True, login: str = DEMO_CLERK) -> KfDeskApp:
+        staff = Staff.get(Staff.login == login) if signed_in else None
         session = Session(default_settings(), clock, str(ui_store))
         return KfDeskApp(session, lang=lang, signed_in=staff, cursor_blink=False)
 

@@ -56,4 +56,5 @@ def test_cashier_english_80x24(make_app, snap_compare) -> None:  # noqa: ANN001
         await pilot.press("enter")
         await pilot.pause()
 
-    assert snap_compare(make_app("en"), terminal_size=(80, 24), run_before=owed)
+    assert snap_compare(make_app("en", login="cashier"), terminal_size=(80, 24),
+                        run_before=owed)
