@@ -261,8 +261,128 @@ def bench_cashier(runs: int, workdir: Path) -> dict[str, float]:
     return figures
 
 
+SEARCH_UNITS = 20_000
+SEARCH_PEOPLE = 50_000
+# What clerks type, one keystroke at a time (each prefix is one search, as the lookup runs it):
+# unit codes three ways, names, initials, full pinyin, a phone's and an ID's last 4, a plate.
+SEARCH_TYPED = ("12-3-1502", "1231502", "12栋3单元1502", "王秀", "张伟", "zw", "wxy",
+                "zhangwei", "liuyang", "5678", "031X", "粤B3", "B31")
+
+
+def build_search_community(path: Path, now: datetime, units: int = SEARCH_UNITS,
+                           people: int = SEARCH_PEOPLE, seed: int = 11) -> None:
+    """A store with ``units`` units and ``people`` people (owners, family, tenants), their
+    search keys computed as a save computes them (kfdesk.pinyin), vehicles for a tenth."""
+    import random
+
+    from .clock import FixedClock
+    from .db import open_store
+    from .models import Building, Group, database
+    from .pinyin import search_fields
+
+    rng = random.Random(seed)
+    open_store(str(path), FixedClock(now))
+    group = Group.create(code="B", name="基准")
+    conn = database.obj.connection()
+    conn.execute("PRAGMA synchronous=OFF")  # a throwaway file
+    utc = now.astimezone(UTC).replace(tzinfo=None)
+    surnames = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蔡蒋余"
+                "于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+                "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+    given = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰华建国志红玉梅鹏飞宇浩然子轩欣怡晨阳"
+    with database.obj.atomic():
+        buildings = [Building.create(group=group, number=str(b), name=f"{b}栋", floors=30).id
+                     for b in range(1, units // 200 + 2)]
+        codes = []
+        rows = []
+        for i in range(units):
+            b, rest = divmod(i, 200)
+            entrance, n = divmod(rest, 50)
+            floor, flat = divmod(n, 2)
+            room = f"{floor + 1}{flat + 1:02d}"
+            code = f"{b + 1}-{entrance + 1}-{room}"
+            codes.append(code)
+            rows.append((buildings[b], entrance + 1, floor + 1, room, code))
+        conn.executemany(
+            "INSERT INTO unit (building_id, entrance, floor, room, code, area_centi_m2, status)"
+            " VALUES (?, ?, ?, ?, ?, 9000, 'owner_occupied')", rows)
+        unit_ids = [r[0] for r in conn.execute("SELECT id FROM unit ORDER BY id")]
+        person_rows = []
+        for _ in range(people):
+            name = rng.choice(surnames) + "".join(rng.choice(given)
+                                                  for _ in range(rng.choice((1, 2))))
+            phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+            id_number = f"44030{rng.randrange(10**12):012d}{rng.choice('0123456789X')}"
+            keys = search_fields(name, id_number, phone)
+            person_rows.append((name, keys["pinyin"], keys["initials"], id_number,
+                                keys["id_last4"], phone, keys["phone_last4"], utc))
+        conn.executemany(
+            "INSERT INTO person (name, pinyin, initials, gender, id_number, id_last4, phone,"
+            " phone_last4, phone2, address, lives_in_community, note, created_at)"
+            " VALUES (?, ?, ?, '', ?, ?, ?, ?, '', '', 1, '', ?)", person_rows)
+        person_ids = [r[0] for r in conn.execute("SELECT id FROM person ORDER BY id")]
+        occupancies = []
+        for k, person_id in enumerate(person_ids):
+            unit_id = unit_ids[k % len(unit_ids)]
+            role = "owner" if k < len(unit_ids) else rng.choice(("family", "family", "tenant"))
+            occupancies.append((unit_id, person_id, role, "2020-01-01"))
+        conn.executemany(
+            "INSERT INTO occupancy (unit_id, person_id, role, registered, resident, is_agent,"
+            " relation, started_on) VALUES (?, ?, ?, 1, 1, 0, '', ?)", occupancies)
+        vehicles = [(f"粤B{rng.choice('ABCDEFGH0123456789')}{rng.randrange(10**4):04d}{k}",
+                     unit_ids[k * 10 % len(unit_ids)]) for k in range(units // 10)]
+        conn.executemany("INSERT OR IGNORE INTO vehicle (plate, model, colour, unit_id, drivers)"
+                         " VALUES (?, '', '', ?, '')", vehicles)
+    conn.execute("ANALYZE")
+
+
+def bench_search(runs: int, workdir: Path) -> dict[str, float]:
+    """``search_ms``: the median time of one lookup per keystroke over SEARCH_TYPED on 50,000
+    people and 20,000 units (target ≤ 15 ms); ``unit_glance_ms``: the median time to gather a
+    unit at a glance (F6, target ≤ 50 ms)."""
+    from zoneinfo import ZoneInfo
+
+    from .db import close_store
+    from .views import search_units, unit_detail
+
+    now = datetime(2026, 10, 9, 2, 0, tzinfo=UTC)
+    start = time.perf_counter()
+    build_search_community(workdir / "search.db", now)
+    build_s = time.perf_counter() - start
+    prefixes = [typed[:k] for typed in SEARCH_TYPED for k in range(1, len(typed) + 1)]
+    search_units(prefixes[0])  # warm the page cache
+
+    def per_keystroke() -> list[float]:
+        out = []
+        for text in prefixes:
+            t0 = time.perf_counter()
+            search_units(text, limit=50)
+            out.append((time.perf_counter() - t0) * 1000)
+        return out
+
+    times = [ms for _ in range(max(runs, 1)) for ms in per_keystroke()]
+    zone = ZoneInfo("Asia/Shanghai")
+    codes = [f"{b}-{e}-{r}" for b in (1, 17, 42, 99) for e in (1, 3) for r in ("101", "1502")]
+    glance = []
+    for _ in range(max(runs, 1)):
+        for code in codes:
+            t0 = time.perf_counter()
+            unit_detail(code, now, zone)
+            glance.append((time.perf_counter() - t0) * 1000)
+    figures = {
+        "search_ms": round(statistics.median(times), 2),
+        "search_max_ms": round(max(times), 2),
+        "unit_glance_ms": round(statistics.median(glance), 2),
+        "search_keystrokes": len(prefixes),
+        "search_build_s": round(build_s, 1),
+    }
+    close_store()
+    return figures
+
+
 PARTS: dict[str, Callable[[int, Path], dict[str, float]]] = {
     "startup": bench_startup, "engine": bench_engine, "cashier": bench_cashier,
+    "search": bench_search,
 }
 
 

@@ -128,11 +128,18 @@ def _current_people(unit_ids: Iterable[int]) -> dict[int, list[tuple[str, Person
 
 def _owner_names(unit_ids: Iterable[int]) -> dict[int, str]:
     """unit id → the current owners' names joined with "、" (the counter's list separator)."""
-    out: dict[int, str] = {}
-    for unit_id, people in _current_people(unit_ids).items():
-        owners = [p.name for role, p in people if role == "owner"]
-        out[unit_id] = "、".join(owners)
-    return out
+    wanted = set(unit_ids)
+    if not wanted:
+        return {}
+    # Two columns as tuples, not model rows: the lookup calls this on every keystroke.
+    names: dict[int, list[str]] = defaultdict(list)
+    query = (Occupancy.select(Occupancy.unit, Person.name).join(Person)
+             .where(Occupancy.unit.in_(wanted), Occupancy.ended_on.is_null(),
+                    Occupancy.role == "owner")
+             .order_by(Occupancy.started_on, Occupancy.id).tuples())
+    for unit_id, name in query:
+        names[unit_id].append(name)
+    return {unit_id: "、".join(owners) for unit_id, owners in names.items()}
 
 
 def _unit_by_code(unit_code: str) -> Unit | None:
@@ -571,13 +578,31 @@ class UnitHit(NamedTuple):
     status: str
     person: str = ""  # the matched person, when the match was by person
     role: str = ""  # that person's occupancy role
-    via: str = "unit"  # unit | name | pinyin | phone
+    via: str = "unit"  # unit | name | pinyin | phone | id | plate
 
 
 _CJK_UNIT = re.compile(
     r"^(\d+)\s*(?:栋|幢|号楼|座|楼)\s*(?:(\d+)\s*单元\s*(?:(\d+)\s*(?:室|号)?)?)?$"
 )
 _DASHED = re.compile(r"^\d+(?:-\d*){0,2}$")
+# An ID number's last 4 ends in a digit or the check letter X (GB 11643).
+_ID_TAIL = re.compile(r"^\d{3}[xX]$")
+# A car plate as a clerk types it: the province character and a letter (京A12345, 粤B·D1234),
+# or the letters and digits without the province (A12345, at least one letter and a digit).
+_PLATE = re.compile(r"^[\u4e00-\u9fff][A-Za-z][·.\s]?[A-Za-z0-9]*$")
+_PLATE_TAIL = re.compile(r"^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9]{2,8}$")
+
+
+def _plate_key(text: str) -> str:
+    return re.sub(r"[·.\s]", "", text).upper()
+
+
+def _vehicle_hits(vehicles: Sequence[Vehicle]) -> list[UnitHit]:
+    units = _by_id(Unit, (v.unit_id for v in vehicles if v.unit_id))
+    owners = _owner_names(units.keys())
+    return [UnitHit(units[v.unit_id].code, owners.get(v.unit_id, ""), units[v.unit_id].status,
+                    v.plate, "vehicle", "plate")
+            for v in vehicles if v.unit_id in units]
 _LETTERS = re.compile(r"^[a-z][a-z ']*$")
 
 
@@ -599,6 +624,12 @@ def _code_candidates(digits: str) -> list[str]:
     return out
 
 
+# Search reads only the columns it shows: building model rows for 50 hits per keystroke
+# costs more than the queries themselves.
+_UNIT_COLS = (Unit.id, Unit.code, Unit.status)
+_PERSON_COLS = (Person.id, Person.name)
+
+
 def _unit_hits(units: Sequence[Unit], via: str = "unit") -> list[UnitHit]:
     owners = _owner_names(u.id for u in units)
     return [UnitHit(u.code, owners.get(u.id, ""), u.status, via=via) for u in units]
@@ -611,13 +642,14 @@ def _person_hits(people: Sequence[Person], via: str, limit: int) -> list[UnitHit
     rank = {p.id: i for i, p in enumerate(people)}
     by_id = {p.id: p for p in people}
     occs = list(
-        Occupancy.select()
+        Occupancy.select(Occupancy.person, Occupancy.unit, Occupancy.role)
         .where(Occupancy.person.in_(list(by_id)), Occupancy.ended_on.is_null())
         .order_by(Occupancy.id)
         .limit(limit * 3)
     )
     occs.sort(key=lambda o: rank[o.person_id])
-    units = _by_id(Unit, (o.unit_id for o in occs))
+    units = {u.id: u for u in Unit.select(*_UNIT_COLS).where(
+        Unit.id.in_({o.unit_id for o in occs} or {0}))}
     owners = _owner_names(units.keys())
     return [
         UnitHit(
@@ -630,7 +662,8 @@ def _person_hits(people: Sequence[Person], via: str, limit: int) -> list[UnitHit
 
 def search_units(query: str, limit: int = 20) -> list[UnitHit]:
     """Find units the way a clerk types: ``3-1-502``, ``31502``, ``3栋1单元502``, a name or part
-    of it, pinyin initials (``zs``) or full pinyin (``zhangsan``), or a phone's last 4 digits.
+    of it, pinyin initials (``zs``) or full pinyin (``zhangsan``), a phone's or an ID number's
+    last 4 (``5678``, ``002X``), or a car plate (``京A12345``, ``A123``).
 
     Each form is one indexed query (a name part is a substring scan of the person table);
     unit matches come first, then people, without duplicate units.
@@ -645,40 +678,57 @@ def search_units(query: str, limit: int = 20) -> list[UnitHit]:
     if m:
         building, entrance, room = m.groups()
         if room:
-            hits += _unit_hits(list(Unit.select().where(
+            hits += _unit_hits(list(Unit.select(*_UNIT_COLS).where(
                 Unit.code == f"{building}-{entrance}-{room}")))
         else:
             prefix = f"{building}-{entrance}-" if entrance else f"{building}-"
-            hits += _unit_hits(list(
-                Unit.select().where(_prefix(Unit.code, prefix)).order_by(Unit.code).limit(limit)))
+            hits += _unit_hits(list(Unit.select(*_UNIT_COLS).where(_prefix(Unit.code, prefix))
+                                    .order_by(Unit.code).limit(limit)))
     elif _DASHED.match(text):
-        exact = list(Unit.select().where(Unit.code == text))
+        exact = list(Unit.select(*_UNIT_COLS).where(Unit.code == text))
         hits += _unit_hits(exact)
         # "3-1-5" lists 3-1-5xx; "3" lists building 3 ("3-" so that 3 does not match 31-…).
         prefix = text if "-" in text else text + "-"
-        hits += _unit_hits(list(
-            Unit.select().where(_prefix(Unit.code, prefix)).order_by(Unit.code).limit(limit)))
+        hits += _unit_hits(list(Unit.select(*_UNIT_COLS).where(_prefix(Unit.code, prefix))
+                                .order_by(Unit.code).limit(limit)))
         if text.isdigit():
             if len(text) >= 5:
-                hits += _unit_hits(list(Unit.select().where(
+                hits += _unit_hits(list(Unit.select(*_UNIT_COLS).where(
                     Unit.code.in_(_code_candidates(text)))))
             if len(text) == 4:
-                people = list(Person.select().where(Person.phone_last4 == text)
+                people = list(Person.select(*_PERSON_COLS).where(Person.phone_last4 == text)
                               .order_by(Person.name).limit(limit))
                 hits += _person_hits(people, "phone", limit)
+                people = list(Person.select(*_PERSON_COLS).where(Person.id_last4 == text)
+                              .order_by(Person.name).limit(limit))
+                hits += _person_hits(people, "id", limit)
+    elif _ID_TAIL.match(text):
+        people = list(Person.select(*_PERSON_COLS).where(Person.id_last4 == text.upper())
+                      .order_by(Person.name).limit(limit))
+        hits += _person_hits(people, "id", limit)
+    elif _PLATE.match(text):
+        vehicles = list(Vehicle.select().where(_prefix(Vehicle.plate, _plate_key(text)))
+                        .order_by(Vehicle.plate).limit(limit))
+        hits += _vehicle_hits(vehicles)
+    elif _PLATE_TAIL.match(text):
+        # Without the province: the plate's letters and digits anywhere (a scan of the
+        # vehicle table, a few thousand rows at most).
+        vehicles = list(Vehicle.select().where(Vehicle.plate.contains(_plate_key(text)))
+                        .order_by(Vehicle.plate).limit(limit))
+        hits += _vehicle_hits(vehicles)
     else:
         lowered = text.lower()
         if _LETTERS.match(lowered):
             key = lowered.replace(" ", "").replace("'", "")
-            by_initials = list(Person.select().where(_prefix(Person.initials, key))
+            by_initials = list(Person.select(*_PERSON_COLS).where(_prefix(Person.initials, key))
                                .order_by(pw.fn.LENGTH(Person.initials), Person.name).limit(limit))
             hits += _person_hits(by_initials, "pinyin", limit)
             if len(key) >= 2:
-                by_pinyin = list(Person.select().where(_prefix(Person.pinyin, key))
+                by_pinyin = list(Person.select(*_PERSON_COLS).where(_prefix(Person.pinyin, key))
                                  .order_by(pw.fn.LENGTH(Person.pinyin), Person.name).limit(limit))
                 hits += _person_hits(by_pinyin, "pinyin", limit)
         else:
-            people = list(Person.select().where(Person.name.contains(text))
+            people = list(Person.select(*_PERSON_COLS).where(Person.name.contains(text))
                           .order_by(pw.fn.LENGTH(Person.name), Person.name).limit(limit))
             hits += _person_hits(people, "name", limit)
 

@@ -101,7 +101,9 @@ class UnitLookup(Vertical):
         rows = []
         for hit in found:
             match = ""
-            if hit.person:
+            if hit.via == "plate":
+                match = t("ui.lookup.plate", plate=hit.person)
+            elif hit.person:
                 match = t("ui.lookup.match", name=hit.person, role=t(f"occupancy.{hit.role}"))
             rows.append((hit.code, [hit.code, hit.owner, t(f"unit_status.{hit.status}"), match]))
         self.hits.load(rows)

@@ -218,6 +218,13 @@ def test_masks() -> None:
         ("赵", ["12-1-502"]),
         ("5678", ["12-1-502", "3-1-502"]),  # phone last 4 of 张三丰 and 王建国 (by name)
         ("1234", ["3-1-501"]),
+        ("002X", ["3-1-502"]),  # an ID number's last 4 (王建国)
+        ("002x", ["3-1-502"]),
+        ("粤B12345", ["3-1-502"]),  # a car plate (KF-018 vehicle file)
+        ("粤B", ["3-1-502"]),
+        ("粤b·123", ["3-1-502"]),
+        ("B123", ["3-1-502"]),  # the plate without its province
+        ("京A", []),
         ("钱七", []),  # previous owner: file kept, not current
         ("qq", []),
         ("", []),
@@ -236,6 +243,10 @@ def test_search_hit_fields(community) -> None:  # noqa: ANN001
     assert (tenant.owner, tenant.person, tenant.role, tenant.status) == (
         "张三丰", "赵六", "tenant", "rented")
     assert len(views.search_units("3", limit=2)) == 2
+    (car,) = views.search_units("粤B12345")
+    assert (car.code, car.person, car.via) == ("3-1-502", "粤B12345", "plate")
+    (by_id,) = views.search_units("002X")
+    assert (by_id.person, by_id.via) == ("王建国", "id")
 
 
 # ---- tickets -------------------------------------------------------------------------------
