@@ -1284,6 +1284,8 @@ class DaySummary(NamedTuple):
     coordinated: tuple[str, ...] = ()
     to_propose: tuple[str, ...] = ()
     to_approve: tuple[str, ...] = ()
+    callbacks_overdue: int = 0  # callback clocks past due and running at the day's end / now
+    due_tomorrow: int = 0  # clocks running that fall due the next day
 
 
 def _counted(values: Iterable[str], order: Sequence[str]) -> tuple[tuple[str, int], ...]:
@@ -1293,7 +1295,12 @@ def _counted(values: Iterable[str], order: Sequence[str]) -> tuple[tuple[str, in
 
 
 def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
-    """The supervisor's figures for ``day``; "waiting" figures as of the day's end or now."""
+    """The supervisor's figures for ``day``; "waiting" figures as of the day's end or now.
+
+    ``views.day_lists.figure_list`` gives the records behind each figure, with the same
+    conditions (a test checks every figure of the demo day against its list)."""
+    from .day_lists import callbacks_overdue_query, due_between_query
+
     start, end = day_bounds(day, zone)
     as_of = min(end, now)
     intake = list(
@@ -1363,6 +1370,8 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         coordinated=_open_numbers(Ticket.coordinated),
         to_propose=_open_numbers(Ticket.escalation.in_(("escalated", "rejected"))),
         to_approve=_open_numbers(Ticket.escalation == "proposed"),
+        callbacks_overdue=callbacks_overdue_query(as_of).count(),
+        due_tomorrow=due_between_query(end, end + timedelta(days=1)).count(),
     )
 
 
