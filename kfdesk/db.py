@@ -16,7 +16,7 @@ import peewee as pw
 from .clock import Clock
 from .models import ALL_MODELS, SchemaVersion, database
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # version → function bringing a database at version-1 to version. Each is written once,
@@ -67,10 +67,22 @@ def _v4_samples_and_surveys(db: pw.Database) -> None:
     db.create_tables([SurveyCopy])
 
 
+def _v5_cashier_and_registers(db: pw.Database) -> None:
+    """v5: a parking settlement's invoices value, reason and the stubs it cancelled
+    (KF-015 §6.1.2). Plain ``ADD COLUMN`` with defaults, as in v3."""
+    for sql in (
+        "ALTER TABLE parking_settlement ADD COLUMN invoices_fen BIGINT",
+        "ALTER TABLE parking_settlement ADD COLUMN reason VARCHAR(128) NOT NULL DEFAULT ''",
+        "ALTER TABLE parking_settlement ADD COLUMN used_stubs TEXT NOT NULL DEFAULT '[]'",
+    ):
+        db.execute_sql(sql)
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
     4: _v4_samples_and_surveys,
+    5: _v5_cashier_and_registers,
 }
 
 

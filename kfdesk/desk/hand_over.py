@@ -41,6 +41,7 @@ from ..rules.context import RuleContext
 from ..rules.sync import sync_hand_over
 from ..views import cashier_day, office_day
 from ..views.cashier import HandOverLine, hand_overs
+from ..views.parking import cash_settled
 from .base import DeskError, audit, require_role, transaction
 
 # CNY notes and coins in fen, largest first: 100, 50, 20, 10, 5, 1 元; 5 角, 1 角. The 1 元,
@@ -63,12 +64,13 @@ REASON_MAX = 128  # HandOver.reason is a CharField(max_length=128)
 class HandOverFigures(NamedTuple):
     """What the receipts say a cashier took on one day (KF-015 §4.6)."""
 
-    cash_fen: int  # cash expected in the drawer (refunds in cash are negative)
+    cash_fen: int  # cash expected in the drawer (refunds in cash are negative), parking included
     noncash_fen: dict[str, int]  # method → fen, PAYMENT_METHODS order, non-zero only
     receipts: int  # receipts issued, voided ones included (a void keeps its number)
     voids: int
     first_number: str  # "2026-000123", "" when no receipt
     last_number: str
+    parking_fen: int = 0  # of cash_fen: temporary parking settlements taken (KF-015 §6.1.2)
 
 
 def count_cash(counts: dict[int, int]) -> int:
@@ -103,8 +105,12 @@ def expected(cashier: Staff, day: date, settings: Settings) -> HandOverFigures:
     noncash.update({m: fen for m, fen in totals.items()
                     if m not in PAYMENT_METHODS and m != "cash" and fen})
     numbers = [r.number for r in view.receipts]
+    # The attendants' parking cash is in the same drawer: it has no receipt of its own (the
+    # fixed-value invoices were the receipts), so it comes from the day's settlements.
+    parking = cash_settled(cashier.id, day, settings.zone)
     return HandOverFigures(
-        cash_fen=totals.get("cash", 0),
+        cash_fen=totals.get("cash", 0) + parking,
+        parking_fen=parking,
         noncash_fen=noncash,
         receipts=len(numbers),
         voids=view.voids,
@@ -282,6 +288,8 @@ def hand_over_slip(line: HandOverLine, day: date, settings: Settings,
         out.append(t("hand_over.slip.counted", lang=lang, amount=fmt(line.counted_fen),
                      words=amount_in_words(line.counted_fen)))
     out.append(t("hand_over.slip.expected", lang=lang, amount=fmt(line.cash_expected_fen)))
+    if line.parking_fen:
+        out.append(t("hand_over.slip.parking", lang=lang, amount=fmt(line.parking_fen)))
     for method, fen in line.noncash:
         out.append(t("hand_over.slip.noncash", lang=lang, method=t(f"method.{method}", lang=lang),
                      amount=fmt(fen)))

@@ -205,6 +205,12 @@ class ParkingSettlement(BaseModel):
     stubs_cancelled = pw.IntegerField()
     settled_at = UtcDateTimeField()
     cashier = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    # KF-015 §6.1.2: the invoices used × value, checked against ``due_fen`` (the shift income
+    # statements); NULL on settlements recorded before it was kept.
+    invoices_fen = FenField(null=True)
+    reason = pw.CharField(max_length=128, default="")  # why cash or invoices ≠ statements
+    # JSON: the stubs cancelled, per book [{"book", "denomination_fen", "from", "to"}, …].
+    used_stubs = pw.TextField(default="[]")
 
 
 class DunningStep(BaseModel):

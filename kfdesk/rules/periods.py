@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
-from peewee import fn
+from peewee import Expression, fn
 
 from ..models import (
     Deadline,
@@ -117,36 +117,80 @@ def period_wants(now: datetime, ctx: RuleContext) -> dict[str, list[Want]]:
 
 
 def _sync_parking(ctx: RuleContext) -> None:
-    """KF-015 §6.1.2: each attendant holding a book settles on the 1st and the 16th."""
+    """KF-015 §6.1.2: each attendant holding a book settles on the 1st and the 16th.
+
+    One clock per attendant, not per book: its item is the attendant's first book ever, so a
+    book exchanged or used up (and the next one issued) does not leave the period's clock
+    behind, never stopped. A settlement up to ``period_end`` stops every period it covers
+    (cycle = the nominal settlement day, up to ``period_end`` + 1 day) at its ``settled_at``.
+    An attendant who has handed every book back owes no further settlement — a book goes
+    back only once its used stubs are settled (``kfdesk.desk.parking.return_book``) — so the
+    running clock stops at the last return. A new book after such a gap starts the period
+    on its issue day, not the day after the old settlement.
+    """
     cal = ctx.calendar
     days = sorted(ctx.settings.clocks["parking_settlement_days"])
-    holders: dict[str, tuple[datetime, int]] = {}
-    for name, issued, book_id in (InvoiceBook
-                                  .select(InvoiceBook.attendant, InvoiceBook.issued_at,
-                                          InvoiceBook.id)
-                                  .where(InvoiceBook.returned_at.is_null())
-                                  .order_by(InvoiceBook.id).tuples()):
-        holders.setdefault(name, (InvoiceBook.issued_at.python_value(issued), book_id))
-    for name, (issued, book_id) in sorted(holders.items()):
+
+    def _day_cycle(d: date) -> int:  # a period's cycle: its nominal settlement day, yyyymmdd
+        return d.year * 10000 + d.month * 100 + d.day
+
+    def _stop(where: Expression, at: datetime) -> None:
+        # Look before writing: the refresh runs this every few seconds, and an UPDATE that
+        # matches nothing would still take SQLite's write lock.
+        if Deadline.select(Deadline.id).where(where).exists():
+            Deadline.update(stopped_at=at).where(where).execute()
+
+    first_book: dict[str, int] = {}
+    held_since: dict[str, datetime] = {}
+    last_return: dict[str, datetime] = {}
+    for name, issued, returned, book_id in (InvoiceBook
+                                            .select(InvoiceBook.attendant, InvoiceBook.issued_at,
+                                                    InvoiceBook.returned_at, InvoiceBook.id)
+                                            .order_by(InvoiceBook.id).tuples()):
+        first_book.setdefault(name, book_id)
+        if returned is None:
+            at = InvoiceBook.issued_at.python_value(issued)
+            held_since[name] = min(held_since.get(name, at), at)
+        else:
+            at = InvoiceBook.returned_at.python_value(returned)
+            last_return[name] = max(last_return.get(name, at), at)
+    mine = ((Deadline.clock == "parking_settlement") & (Deadline.item_kind == "attendant"))
+    running = {ref for (ref,) in Deadline.select(Deadline.item_ref)
+               .where(mine & Deadline.stopped_at.is_null()).distinct().tuples()}
+    for name in sorted(set(held_since) | running):
+        of_name = mine & (Deadline.item_ref == name) & Deadline.stopped_at.is_null()
         last = (ParkingSettlement.select()
                 .where(ParkingSettlement.attendant == name)
                 .order_by(ParkingSettlement.period_end.desc()).first())
-        # A settlement covers up to its period end; the next period starts the day after.
-        since = last.period_end + timedelta(days=1) if last else cal.local_date(issued)
+        covered = None
+        if last is not None:
+            # A settlement covers up to its period end; the next period starts the day after.
+            covered = last.period_end + timedelta(days=1)
+            _stop(of_name & (Deadline.cycle <= _day_cycle(covered)), last.settled_at)
+        if name not in held_since:
+            stop = last_return.get(name) or (last.settled_at if last is not None else None)
+            if stop is not None:
+                _stop(of_name, stop)
+            continue
+        since = cal.local_date(held_since[name])
+        if covered is not None:
+            since = max(since, covered)
         candidates = [date(since.year, since.month, d) for d in days]
         candidates.append(date(since.year, since.month, 1) + relativedelta(months=1))
         nominal = min(c for c in candidates if c > since)
         due = cal.day_of_month_deadline(nominal.year, nominal.month, nominal.day)
-        cycle = nominal.year * 10000 + nominal.month * 100 + nominal.day
+        cycle = _day_cycle(nominal)
         start = datetime.combine(since, time(0), tzinfo=cal.zone)
-        _write_one("attendant", Want("parking_settlement", book_id, name, start, due.at,
+        item = first_book[name]
+        _write_one("attendant", Want("parking_settlement", item, name, start, due.at,
                                      None, due.provisional, cycle=cycle, department="desk"),
                    ctx)
-        if last is not None:  # the periods before it were settled then
-            (Deadline.update(stopped_at=last.settled_at)
-             .where((Deadline.clock == "parking_settlement") & (Deadline.item_id == book_id)
-                    & (Deadline.cycle < cycle) & Deadline.stopped_at.is_null())
-             .execute())
+        # The same period written under another item (the first open book, as this clock
+        # was keyed before) is this one: drop the duplicate rather than alert twice.
+        duplicate = (mine & (Deadline.item_ref == name) & (Deadline.cycle == cycle)
+                     & (Deadline.item_id != item))
+        if Deadline.select(Deadline.id).where(duplicate).exists():
+            Deadline.delete().where(duplicate).execute()
 
 
 def sync_periods(now: datetime, ctx: RuleContext) -> None:

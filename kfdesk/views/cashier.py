@@ -18,6 +18,7 @@ from ..models import (
     BillLine,
     Charge,
     HandOver,
+    ParkingSettlement,
     Payment,
     Receipt,
     ReceiptSeries,
@@ -28,6 +29,7 @@ from ..models import (
 )
 from ..models.cash import FEE_ITEMS
 from . import _owner_names, _unit_by_code, receipt_number
+from .parking import cash_settled
 
 _ITEM_ORDER = {item: i for i, item in enumerate(FEE_ITEMS)}
 
@@ -269,7 +271,8 @@ class HandOverLine(NamedTuple):
     voids: int
     first_number: str
     last_number: str
-    cash_expected_fen: int
+    cash_expected_fen: int  # receipts' cash and the parking settlements' cash
+    parking_fen: int  # of which temporary parking (KF-015 §6.1.2)
     noncash: tuple[tuple[str, int], ...]  # (method, fen) from the receipts
     counted_fen: int | None
     difference_fen: int | None
@@ -289,6 +292,8 @@ def hand_overs(day: date, zone: tzinfo) -> list[HandOverLine]:
     rows = {h.cashier_id: h for h in HandOver.select().where(HandOver.day == day)}
     start_ids = {r.cashier_id for r in Receipt.select(Receipt.cashier).where(
         Receipt.issued_at.between(*_bounds(day, zone)))}
+    start_ids |= {p.cashier_id for p in ParkingSettlement.select(ParkingSettlement.cashier)
+                  .where(ParkingSettlement.settled_at.between(*_bounds(day, zone)))}
     ids = sorted(start_ids | set(rows))
     staff = {s.id: s for s in Staff.select().where(Staff.id.in_(ids or [0]))}
     out = []
@@ -297,6 +302,7 @@ def hand_overs(day: date, zone: tzinfo) -> list[HandOverLine]:
         totals = dict(mine.totals)
         numbers = [r.number for r in mine.receipts]
         h = rows.get(cashier_id)
+        parking = cash_settled(cashier_id, day, zone)
         status = "open" if h is None else ("confirmed" if h.confirmed_at else "closed")
         counts = json.loads(h.denominations) if h else {}
         out.append(HandOverLine(
@@ -308,7 +314,8 @@ def hand_overs(day: date, zone: tzinfo) -> list[HandOverLine]:
             voids=mine.voids,
             first_number=numbers[0] if numbers else "",
             last_number=numbers[-1] if numbers else "",
-            cash_expected_fen=totals.get("cash", 0),
+            cash_expected_fen=totals.get("cash", 0) + parking,
+            parking_fen=parking,
             noncash=tuple((m, f) for m, f in mine.totals if m != "cash"),
             counted_fen=h.cash_counted_fen if h else None,
             difference_fen=h.difference_fen if h else None,

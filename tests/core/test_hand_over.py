@@ -25,9 +25,11 @@ from kfdesk.desk.hand_over import (
     ensure_day_open,
     ensure_receipt_changeable,
     expected,
+    hand_over_slip,
     submit_hand_over,
 )
 from kfdesk.models import AuditEvent, Deadline, HandOver, Receipt, ReceiptVoid
+from kfdesk.views.cashier import hand_overs
 
 TODAY = date(2026, 10, 9)  # the office day of DEMO_NOW (tests/conftest.py)
 
@@ -252,3 +254,25 @@ def test_the_hand_over_clock_stops(office: dict, clock: FixedClock,
     later = FixedClock(clock.now() + timedelta(minutes=40))
     confirm_hand_over(row.id, office["super"], later, settings)
     assert Deadline.get_by_id(deadline.id).stopped_at == row.closed_at == clock.now()
+
+
+def test_parking_cash_settled_that_day_is_expected_in_the_drawer(
+        office: dict, clock: FixedClock, settings: Settings) -> None:
+    """KF-015 §6.1.2 and §4.6: the attendants' parking cash has no receipt of its own but is
+    in the cashier's drawer at the hand-over; a count without it shows a shortage."""
+    from kfdesk.desk.parking import issue_book, settle
+
+    cashier = office["cashier"]
+    pay("3-1-502", 5000, "cash", cashier, clock, settings)
+    book = issue_book("林国栋", "5", 1001, 1100, cashier, clock, settings)
+    settle("林国栋", TODAY, {book.id: 1020}, 10000, 10000, "", cashier, clock, settings)
+    figures = expected(cashier, TODAY, settings)
+    assert (figures.cash_fen, figures.parking_fen) == (15000, 10000)
+    with pytest.raises(DeskError) as err:  # counted only the receipts' cash: 100 yuan short
+        submit_hand_over(TODAY, {5000: 1}, "", cashier, clock, settings)
+    assert err.value.key == "hand_over.reason_required"
+    row = submit_hand_over(TODAY, {10000: 1, 5000: 1}, "", cashier, clock, settings)
+    assert row.difference_fen == 0 and row.cash_expected_fen == 15000
+    assert "¥100.00" in hand_over_slip(
+        next(h for h in hand_overs(TODAY, settings.zone) if h.cashier_id == cashier.id),
+        TODAY, settings)
