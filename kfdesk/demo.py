@@ -2379,9 +2379,10 @@ class _Builder:
                             first_no=base + 1, last_no=base + 100,
                             issued_at=settled + timedelta(minutes=5), used_up_to=None,
                         )
+                # Statements, invoices used and cash all agree in the demo's settlements.
                 self.rows.add(m.ParkingSettlement, attendant=attendant, period_start=start,
                               period_end=end, due_fen=due, received_fen=due, stubs_cancelled=stubs,
-                              settled_at=settled, cashier=self.cashier)
+                              invoices_fen=due, settled_at=settled, cashier=self.cashier)
 
     def build_filings(self) -> None:
         """Periodic duties done (KF-010 §4.6.1, KF-020 §4.2.1/§4.4.2, KF-019 survey).
