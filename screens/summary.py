@@ -213,6 +213,7 @@ class SummaryScreen(DeskScreen):
         Binding("k", "calendar", "ui.key.calendar", id="summary.calendar"),
         Binding("v", "visits", "ui.visits.open", id="summary.visits"),
         Binding("y", "survey", "ui.survey.open", id="summary.survey"),
+        Binding("a", "activities", "ui.activities.open", id="summary.activities"),
     ]
 
     def __init__(self) -> None:
@@ -281,6 +282,12 @@ class SummaryScreen(DeskScreen):
         from .survey import SurveyScreen
 
         self.app.push_screen(SurveyScreen(), lambda _: self.reload())
+
+    def action_activities(self) -> None:
+        """KF-019/020: the year's community activities and the desk's periodic duties."""
+        from .activities import ActivitiesScreen
+
+        self.app.push_screen(ActivitiesScreen(), lambda _: self.reload())
 
     def action_day(self, step: int) -> None:
         day = self.day + timedelta(days=step)

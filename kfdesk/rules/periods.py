@@ -64,6 +64,79 @@ def _sample_met(ctx: RuleContext, m: date) -> tuple[int, datetime | None]:
     return count.total, count.met_at
 
 
+# --- KF-019/020 community activities: annual plan, adjustment, interest surveys, bulletin ---
+# One function per duty gives a period's clock; ``period_wants`` opens the periods in force
+# with them, and the screens' view (``kfdesk.views.activities``) reads the same due times.
+
+SURVEY_MONTHS = (6, 12)  # KF-020 §4.1.1: the activity-interest survey in June and December
+# The Deadline item kind each duty's rows are written under (as ``period_wants`` groups them).
+ACTIVITY_DUTY_KINDS = {"bulletin": "month", "annual_plan": "year",
+                       "annual_adjustment": "year", "interest_survey": "half_year"}
+
+
+def bulletin_want(ctx: RuleContext, year: int, month: int) -> Want:
+    """KF-020 §4.4.2: the month's bulletin-board material by the 30th (the last day of
+    February), moved to the next working day when that is not one (RULES §8)."""
+    m = date(year, month, 1)
+    ref = _ref(m)
+    due = ctx.calendar.day_of_month_deadline(year, month, ctx.settings.clocks["bulletin_day"])
+    return Want("bulletin", year * 100 + month, ref, _month_start(ctx, m), due.at,
+                _filed_at("bulletin", ref), due.provisional, department="desk")
+
+
+def _annual_want(ctx: RuleContext, clock: str, key: str, due_year: int, period: str) -> Want:
+    cal = ctx.calendar
+    month, day = (int(x) for x in ctx.settings.clocks[key].split("-"))
+    due = cal.day_of_month_deadline(due_year, month, day)
+    # Opened a month ahead: the warning share then falls in the last week or so.
+    start = datetime.combine(date(due_year, month, day), time(0), tzinfo=cal.zone) \
+        - relativedelta(months=1)
+    return Want(clock, int(period), period, start, due.at, _filed_at(clock, period),
+                due.provisional, department="desk")
+
+
+def annual_plan_want(ctx: RuleContext, plan_year: int) -> Want:
+    """KF-020 §4.2.1: the activity plan for ``plan_year`` by 15 Dec of the year before."""
+    return _annual_want(ctx, "annual_plan", "annual_plan_due", plan_year - 1, str(plan_year))
+
+
+def annual_adjustment_want(ctx: RuleContext, year: int) -> Want:
+    """KF-020 §4.2.1: the mid-year adjustment of ``year``'s plan by 15 Jun."""
+    return _annual_want(ctx, "annual_adjustment", "annual_adjustment_due", year, str(year))
+
+
+def interest_survey_want(ctx: RuleContext, year: int, month: int) -> Want:
+    """KF-020 §4.1.1: the June / December activity-interest survey, within its month."""
+    due = ctx.calendar.day_of_month_deadline(year, month, 31)  # clamped to the month's end
+    ref = f"{year:04d}-{month:02d}"
+    return Want("interest_survey", year * 100 + month, ref,
+                _month_start(ctx, date(year, month, 1)), due.at,
+                _filed_at("interest_survey", ref), due.provisional, department="desk")
+
+
+def duty_want(ctx: RuleContext, duty: str, period: str) -> Want:
+    """One period's clock of an activity duty: ``period`` is "YYYY-MM" for the bulletin and
+    the interest survey, "YYYY" for the annual plan (the plan's year) and its adjustment."""
+    if duty == "bulletin":
+        return bulletin_want(ctx, int(period[:4]), int(period[5:7]))
+    if duty == "interest_survey":
+        return interest_survey_want(ctx, int(period[:4]), int(period[5:7]))
+    if duty == "annual_plan":
+        return annual_plan_want(ctx, int(period))
+    if duty == "annual_adjustment":
+        return annual_adjustment_want(ctx, int(period))
+    raise ValueError(f"not an activity duty: {duty!r}")
+
+
+def sync_duty(duty: str, period: str, ctx: RuleContext) -> None:
+    """Bring one period's clock up to date at once (the filing services call it).
+
+    ``sync_periods`` keeps only the current and previous periods: a late filing of an older
+    period must stop that period's clock itself, or it would stay overdue for ever.
+    """
+    _write_one(ACTIVITY_DUTY_KINDS[duty], duty_want(ctx, duty, period), ctx)
+
+
 def period_wants(now: datetime, ctx: RuleContext) -> dict[str, list[Want]]:
     """The periodic clocks of the current and previous period, by item kind."""
     cal = ctx.calendar
@@ -76,9 +149,7 @@ def period_wants(now: datetime, ctx: RuleContext) -> dict[str, list[Want]]:
         due = cal.day_of_month_deadline(m.year, m.month, clocks["meter_reading_day"])
         out["month"].append(Want("meter_readings", mid, ref, start, due.at,
                                  _meter_readings_in(ref), due.provisional, department="desk"))
-        due = cal.day_of_month_deadline(m.year, m.month, clocks["bulletin_day"])
-        out["month"].append(Want("bulletin", mid, ref, start, due.at,
-                                 _filed_at("bulletin", ref), due.provisional, department="desk"))
+        out["month"].append(bulletin_want(ctx, m.year, m.month))
         # KF-010 §4.6.1: the previous month's summary, due on the 2nd / 5th of this month.
         prev = m - relativedelta(months=1)
         for clock, key in (("complaint_summary_desk", "complaint_summary_desk_day"),
@@ -96,23 +167,11 @@ def period_wants(now: datetime, ctx: RuleContext) -> dict[str, list[Want]]:
                                      met_at, cal.is_provisional(last), department="desk"))
     for year in (local.year - 1, local.year):
         # KF-020 §4.2.1: next year's plan by 15 Dec, this year's adjustment by 15 Jun.
-        for clock, key, period in (("annual_plan", "annual_plan_due", str(year + 1)),
-                                   ("annual_adjustment", "annual_adjustment_due", str(year))):
-            month, day = (int(x) for x in clocks[key].split("-"))
-            due = cal.day_of_month_deadline(year, month, day)
-            start = datetime.combine(date(year, month, day), time(0), tzinfo=cal.zone) \
-                - relativedelta(months=1)
-            out["year"].append(Want(clock, int(period), period, start, due.at,
-                                    _filed_at(clock, period), due.provisional,
-                                    department="desk"))
-        # KF-019: the activity-interest survey in June and in December.
-        for month in (6, 12):
-            due = cal.day_of_month_deadline(year, month, 31)
-            ref = f"{year:04d}-{month:02d}"
-            out["half_year"].append(Want("interest_survey", year * 100 + month, ref,
-                                         _month_start(ctx, date(year, month, 1)), due.at,
-                                         _filed_at("interest_survey", ref), due.provisional,
-                                         department="desk"))
+        out["year"].append(annual_plan_want(ctx, year + 1))
+        out["year"].append(annual_adjustment_want(ctx, year))
+        # KF-020 §4.1.1: the activity-interest survey in June and in December.
+        for month in SURVEY_MONTHS:
+            out["half_year"].append(interest_survey_want(ctx, year, month))
     return out
 
 

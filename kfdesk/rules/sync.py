@@ -10,6 +10,7 @@ the rule's due time plus ``held_seconds``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -478,6 +479,10 @@ def survey_wants(s: Survey, ctx: RuleContext) -> list[Want]:
 
 
 def activity_wants(a: Activity, ctx: RuleContext) -> list[Want]:
+    """KF-020 §4.2.2 the activity's plan approved one month before it; §4.3.1 the organising
+    group formed ≥ 10 days before; §4.3.2 the public notice 10 days before. Each is due at
+    business close of that calendar day (a deadline *before* the activity is not moved on
+    past a holiday) and stops when the step is recorded (``kfdesk.desk.activities``)."""
     cal = ctx.calendar
     plan_day = a.held_on - relativedelta(months=ctx.limit("activity_plan_months_before"))
     plan_due = cal.at_close(plan_day)
@@ -486,7 +491,9 @@ def activity_wants(a: Activity, ctx: RuleContext) -> list[Want]:
     group_due = cal.at_close(a.held_on - timedelta(days=ctx.limit("activity_group_days_before")))
     notice_due = cal.at_close(
         a.held_on - timedelta(days=ctx.limit("activity_notice_days_before")))
-    common = {"item_id": a.id, "item_ref": a.title, "department": "desk"}
+    # The clerk reads the date with the title; a Deadline's item_ref holds 32 characters.
+    ref = f"{a.held_on:%m-%d} {a.title}"[:32]
+    common = {"item_id": a.id, "item_ref": ref, "department": "desk"}
     return [
         Want("activity_plan", started_at=plan_start, due_at=plan_due,
              stopped_at=a.plan_approved_at, **common),
@@ -502,8 +509,10 @@ def sync_surveys(surveys: list[Survey], ctx: RuleContext) -> None:
            ctx)
 
 
-def sync_activities(activities: list[Activity], ctx: RuleContext) -> None:
-    _write("activity", [a.id for a in activities],
+def sync_activities(activities: list[Activity], ctx: RuleContext,
+                    withdrawn: Sequence[int] = ()) -> None:
+    """The activities' clocks as their records say; ``withdrawn`` ids lose theirs."""
+    _write("activity", [a.id for a in activities] + list(withdrawn),
            [w for a in activities for w in activity_wants(a, ctx)], ctx)
 
 
