@@ -39,6 +39,48 @@ def spread(left: str, right: str, width: int) -> str:
     return left + " " * max(width - cells(left) - cells(right), 2) + right
 
 
+def right(text: str, width: int) -> str:
+    """``text`` flush right in ``width`` cells."""
+    return " " * max(width - cells(text), 0) + text
+
+
+def centre(text: str, width: int) -> str:
+    """``text`` centred in ``width`` cells (left part only: no trailing spaces)."""
+    return " " * max((width - cells(text)) // 2, 0) + text
+
+
+# A word for wrapping: a run of Latin letters, digits and punctuation; every CJK character
+# and full-width sign stands alone (Chinese breaks between any two characters).
+_TOKEN = re.compile(r"\s+|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|\S")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Cut ``text`` into lines of at most ``width`` cells: between words, between Chinese
+    characters, and through a word only when it is longer than a line."""
+    lines: list[str] = []
+    line = ""
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            if line and cells(line) < width:
+                line += " "
+            continue
+        if cells(line) + cells(token) > width and line.strip():
+            lines.append(line.rstrip())
+            line = ""
+        while cells(token) > width:  # a word longer than the line: cut it
+            cut, used = "", 0
+            for ch in token:
+                if used + cells(ch) > width:
+                    break
+                cut += ch
+                used += cells(ch)
+            lines.append(cut)
+            token = token[len(cut):]
+        line += token
+    lines.append(line.rstrip())
+    return lines
+
+
 def print_folder(db_target: str) -> Path:
     """Where printed files go: ``prints/`` beside the SQLite file, or the user data folder's
     ``prints/`` for a ``postgresql://`` store (no local file to sit beside)."""

@@ -50,7 +50,7 @@ from ..models import (
 from ..models.cash import FEE_ITEMS
 from ..money import amount_in_words, fmt
 from ..printing import cells as _cells
-from ..printing import deliver, safe_name, spread
+from ..printing import centre, deliver, safe_name, spread
 from ..rules.context import RuleContext
 from ..rules.periods import sync_periods
 from ..rules.sync import sync_unit_arrears
@@ -770,7 +770,7 @@ def _cols(parts: Sequence[tuple[str, int]], amount: str) -> str:
 
 
 def _centre(text: str, width: int = NOTICE_WIDTH) -> str:
-    return " " * max((width - _cells(text)) // 2, 0) + text
+    return centre(text, width)
 
 
 def _quantity(line: NoticeLine, lang: str | None) -> str:

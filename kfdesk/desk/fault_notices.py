@@ -31,6 +31,7 @@ from ..models import FaultNotice, Staff, Unit, WorkOrder
 from ..models.tickets import DEPARTMENTS
 from ..printing import cells as _cells
 from ..printing import pad as _pad
+from ..printing import wrap as _wrap
 from ..rules.context import RuleContext
 from ..rules.sync import sync_fault_notices
 from ..views import fault_notices as fviews
@@ -416,38 +417,6 @@ def close_out(number: str, actor: Staff, clock: Clock, settings: Settings) -> Fa
 
 # --------------------------------------------------------------------------------------------
 # the day sheet: the two-copy paper form, one printable sheet per department
-
-
-# A word for wrapping: a run of Latin letters, digits and punctuation; every CJK character
-# and full-width sign stands alone (Chinese breaks between any two characters).
-_TOKEN = re.compile(r"\s+|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|\S")
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Cut ``text`` into lines of at most ``width`` cells: between words, between Chinese
-    characters, and through a word only when it is longer than a line."""
-    lines: list[str] = []
-    line = ""
-    for token in _TOKEN.findall(text):
-        if token.isspace():
-            if line and _cells(line) < width:
-                line += " "
-            continue
-        if _cells(line) + _cells(token) > width and line.strip():
-            lines.append(line.rstrip())
-            line = ""
-        while _cells(token) > width:  # a word longer than the line: cut it
-            cut, used = "", 0
-            for ch in token:
-                if used + _cells(ch) > width:
-                    break
-                cut += ch
-                used += _cells(ch)
-            lines.append(cut)
-            token = token[len(cut):]
-        line += token
-    lines.append(line.rstrip())
-    return lines
 
 
 SHEET_WIDTH = 100  # cells; A4 portrait in a 12-pitch font with the usual margins
