@@ -597,6 +597,12 @@ def _plate_key(text: str) -> str:
     return re.sub(r"[·.\s]", "", text).upper()
 
 
+# Plates are filed as the clerk reads them, 粤B·12345 (KF-018 vehicle file); typed with or
+# without the dot, they are compared without it (a scan of the vehicle table, a few thousand
+# rows at most).
+_bare_plate = pw.fn.REPLACE(Vehicle.plate, "·", "")
+
+
 def _vehicle_hits(vehicles: Sequence[Vehicle]) -> list[UnitHit]:
     units = _by_id(Unit, (v.unit_id for v in vehicles if v.unit_id))
     owners = _owner_names(units.keys())
@@ -707,13 +713,13 @@ def search_units(query: str, limit: int = 20) -> list[UnitHit]:
                       .order_by(Person.name).limit(limit))
         hits += _person_hits(people, "id", limit)
     elif _PLATE.match(text):
-        vehicles = list(Vehicle.select().where(_prefix(Vehicle.plate, _plate_key(text)))
+        vehicles = list(Vehicle.select().where(_prefix(_bare_plate, _plate_key(text)))
                         .order_by(Vehicle.plate).limit(limit))
         hits += _vehicle_hits(vehicles)
     elif _PLATE_TAIL.match(text):
         # Without the province: the plate's letters and digits anywhere (a scan of the
         # vehicle table, a few thousand rows at most).
-        vehicles = list(Vehicle.select().where(Vehicle.plate.contains(_plate_key(text)))
+        vehicles = list(Vehicle.select().where(_bare_plate.contains(_plate_key(text)))
                         .order_by(Vehicle.plate).limit(limit))
         hits += _vehicle_hits(vehicles)
     else:

@@ -175,7 +175,7 @@ def community(store, clock):  # noqa: ANN001, ANN201 - fixtures
                 lent_at=at("2026-10-08 18:00"), lent_by=clerk)
     ReleasePass.create(number="F-000001", unit=u502, bearer_name="王建国", bearer_kind="owner",
                        items="旧沙发", issued_at=at("2026-10-09 09:05"), issued_by=clerk)
-    car = Vehicle.create(plate="粤B12345", model="大众", colour="白", person=wang, unit=u502)
+    car = Vehicle.create(plate="粤B·12345", model="大众", colour="白", person=wang, unit=u502)
     ParkingLease.create(unit=u502, vehicle=car, space="B1-027", starts_on=date(2026, 1, 1),
                         ends_on=date(2026, 12, 31), monthly_fen=30000, card_no="IC0027")
     return {"clerk": clerk, "cashier": cashier}
@@ -244,7 +244,7 @@ def test_search_hit_fields(community) -> None:  # noqa: ANN001
         "张三丰", "赵六", "tenant", "rented")
     assert len(views.search_units("3", limit=2)) == 2
     (car,) = views.search_units("粤B12345")
-    assert (car.code, car.person, car.via) == ("3-1-502", "粤B12345", "plate")
+    assert (car.code, car.person, car.via) == ("3-1-502", "粤B·12345", "plate")
     (by_id,) = views.search_units("002X")
     assert (by_id.person, by_id.via) == ("王建国", "id")
 
