@@ -214,6 +214,7 @@ class SummaryScreen(DeskScreen):
         Binding("v", "visits", "ui.visits.open", id="summary.visits"),
         Binding("y", "survey", "ui.survey.open", id="summary.survey"),
         Binding("a", "activities", "ui.activities.open", id="summary.activities"),
+        Binding("m", "month_report", "ui.report.open", id="summary.month_report"),
     ]
 
     def __init__(self) -> None:
@@ -282,6 +283,12 @@ class SummaryScreen(DeskScreen):
         from .survey import SurveyScreen
 
         self.app.push_screen(SurveyScreen(), lambda _: self.reload())
+
+    def action_month_report(self) -> None:
+        """KF-010 §4.6: the monthly complaint report, quality figures and trends."""
+        from .month_report import MonthReportScreen
+
+        self.app.push_screen(MonthReportScreen(), lambda _: self.reload())
 
     def action_activities(self) -> None:
         """KF-019/020: the year's community activities and the desk's periodic duties."""
