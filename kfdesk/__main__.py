@@ -141,6 +141,51 @@ def build_parser() -> argparse.ArgumentParser:
     cal_remove.add_argument("--as", dest="as_login", required=True)
     cal_remove.add_argument("--as-pin")
 
+    export = sub.add_parser(
+        "export", help="export the contact list (KF-017 §2.6: security's copy)",
+        description="Write the contact list of every unit's current occupants as CSV or XLSX "
+        "(by the suffix of --out). '--for security' (KF-017 §2.6) has no phones, addresses "
+        "or ID numbers; '--for office' (KF-017 §1.2) has them masked. Every export is logged.",
+    )
+    _common(export, suppress=True)
+    export_sub = export.add_subparsers(dest="export_command", metavar="WHAT",
+                                       parser_class=_Parser, required=True)
+    contacts = export_sub.add_parser("contacts", help="the resident contact list")
+    _common(contacts, suppress=True)
+    contacts.add_argument("--for", dest="copy", required=True, choices=("security", "office"),
+                          help="whose copy: security (no private data) or office (masked)")
+    contacts.add_argument("--out", required=True, metavar="FILE",
+                          help="the file to write: .csv or .xlsx")
+    contacts.add_argument("--as", dest="as_login", required=True,
+                          help="login of the staff member exporting (logged)")
+    contacts.add_argument("--as-pin", help="their PIN (asked when omitted)")
+
+    imp = sub.add_parser(
+        "import", help="import an office's resident list (all or nothing)",
+        description="Read a resident list (CSV or XLSX) with Chinese or English headings "
+        "(房号/楼栋/单元/姓名/电话/身份证/身份 …), print the column mapping, check every row "
+        "(line, column, reason) and import all rows in one transaction — or none when any "
+        "row is bad. --dry-run checks and writes nothing.",
+    )
+    _common(imp, suppress=True)
+    imp_sub = imp.add_subparsers(dest="import_command", metavar="WHAT",
+                                 parser_class=_Parser, required=True)
+    imp_res = imp_sub.add_parser("residents", help="an office's resident list")
+    _common(imp_res, suppress=True)
+    imp_res.add_argument("file", help=".csv or .xlsx")
+    imp_res.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+    imp_res.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                         help="override the guessed mapping, e.g. --map phone=联系电话 "
+                         "(fields: unit building entrance room name role phone phone2 "
+                         "id_number address relation lease_end started_on)")
+    imp_res.add_argument("--as", dest="as_login", required=True,
+                         help="login of the supervisor or manager importing")
+    imp_res.add_argument("--as-pin", help="their PIN (asked when omitted)")
+
+    from .report_cli import add_report_parser
+
+    add_report_parser(sub)
+
     bench = sub.add_parser(
         "bench", help="run the benchmarks and print one JSON object of figures",
         description="Benchmarks (figures printed, never asserted): startup_ms vs "
@@ -383,6 +428,75 @@ def cmd_calendar(args: argparse.Namespace, settings: Settings, lang: str) -> int
     return 0
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from .desk.base import DeskError
+    from .desk.staff import sign_in
+    from .residents_io import export_contacts
+
+    clock = _clock(args, settings)
+    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    try:
+        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        result = export_contacts(args.out, actor, clock, settings,
+                                 for_security=args.copy == "security")
+    except DeskError as exc:
+        raise CliError(exc.message()) from None
+    print(t("residents_io.cli.exported", rows=result.rows, file=result.path,
+            copy=t(f"residents_io.cli.copy_{args.copy}")))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from .desk.base import DeskError
+    from .desk.staff import sign_in
+    from .residents_io import import_residents, read_sheet
+
+    mapping: dict[str, int | str] | None = None
+    if args.map:
+        mapping = {}
+        for item in args.map:
+            field, sep, column = item.partition("=")
+            if not sep or not field.strip() or not column.strip():
+                raise CliError(t("residents_io.cli.bad_map"))
+            mapping[field.strip()] = column.strip()
+    clock = _clock(args, settings)
+    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    try:
+        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        if mapping is not None:
+            from .residents_io import guess_mapping
+
+            # Named fields override; the others keep the guess.
+            headers = read_sheet(args.file).headers
+            mapping = {**{f: headers[i] for f, i in guess_mapping(headers).items()}, **mapping}
+        report = import_residents(args.file, actor, clock, settings, mapping=mapping,
+                                  dry_run=args.dry_run)
+    except DeskError as exc:
+        raise CliError(exc.message()) from None
+    sheet = read_sheet(args.file)
+    print(t("residents_io.cli.mapping", line=sheet.header_line))
+    for field, column in report.mapping.items():
+        print(t("residents_io.cli.mapping_line", field=t(f"residents_io.col.{field}"),
+                column=column))
+    unused = [h for h in sheet.headers if h and h not in report.mapping.values()]
+    if unused:
+        sep = t("residents_io.cli.list_sep")
+        print(t("residents_io.cli.unmapped", columns=sep.join(unused)))
+    for err in report.errors:
+        print(t("residents_io.cli.row_error", line=err.line, column=err.column,
+                reason=err.reason))
+    if report.errors:
+        raise CliError(t("residents_io.cli.bad_rows", n=len({e.line for e in report.errors})))
+    sep = t("residents_io.cli.list_sep")
+    roles = sep.join(f"{t('residents.role.agent') if r == 'agent' else t(f'occupancy.{r}')} {n}"
+                     for r, n in sorted(report.by_role.items()))
+    if report.dry_run:
+        print(t("residents_io.cli.dry_run_ok", rows=report.rows, roles=roles))
+    else:
+        print(t("residents_io.cli.imported", n=report.imported, roles=roles))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .bench import run_bench
 
@@ -390,9 +504,16 @@ def cmd_bench(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from .report_cli import run_report
+
+    return run_report(args)
+
+
 COMMANDS = {
     None: cmd_open, "demo": cmd_demo, "init": cmd_init, "staff": cmd_staff, "due": cmd_due,
-    "calendar": cmd_calendar, "bench": cmd_bench,
+    "calendar": cmd_calendar, "bench": cmd_bench, "export": cmd_export, "import": cmd_import,
+    "report": cmd_report,
 }
 
 

@@ -68,14 +68,33 @@ def _v4_samples_and_surveys(db: pw.Database) -> None:
 
 
 def _v5_cashier_and_registers(db: pw.Database) -> None:
-    """v5: a parking settlement's invoices value, reason and the stubs it cancelled
-    (KF-015 §6.1.2). Plain ``ADD COLUMN`` with defaults, as in v3."""
+    """v5: the cashier's parking settlements and the counter's registers.
+
+    - a parking settlement's invoices value, reason and the stubs it cancelled (KF-015 §6.1.2);
+    - a release-pass authorisation's end of window, a crew pass's foreman signature or stamp
+      (KF-014); a mail item's return reason, hold and note (KF-021);
+    - a key movement's purpose; visitors, renovation permits and worker passes (KF-001).
+
+    Plain ``ADD COLUMN`` with defaults, as in v3; the three new tables are created whole.
+    """
+    from .models import RenovationPermit, Visitor, WorkerPass
+
+    pg = isinstance(db, pw.PostgresqlDatabase)
+    timestamp = "TIMESTAMP" if pg else "DATETIME"
+    false = "BOOLEAN NOT NULL DEFAULT FALSE" if pg else "INTEGER NOT NULL DEFAULT 0"
     for sql in (
         "ALTER TABLE parking_settlement ADD COLUMN invoices_fen BIGINT",
         "ALTER TABLE parking_settlement ADD COLUMN reason VARCHAR(128) NOT NULL DEFAULT ''",
         "ALTER TABLE parking_settlement ADD COLUMN used_stubs TEXT NOT NULL DEFAULT '[]'",
+        f"ALTER TABLE authorisation ADD COLUMN moving_until {timestamp}",
+        f"ALTER TABLE release_pass ADD COLUMN crew_signed {false}",
+        "ALTER TABLE mail_item ADD COLUMN return_reason VARCHAR(12) NOT NULL DEFAULT ''",
+        f"ALTER TABLE mail_item ADD COLUMN held_at {timestamp}",
+        "ALTER TABLE mail_item ADD COLUMN note VARCHAR(128) NOT NULL DEFAULT ''",
+        "ALTER TABLE key_movement ADD COLUMN purpose VARCHAR(64) NOT NULL DEFAULT ''",
     ):
         db.execute_sql(sql)
+    db.create_tables([Visitor, RenovationPermit, WorkerPass])
 
 
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {

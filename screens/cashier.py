@@ -596,6 +596,13 @@ class CashierScreen(DeskScreen):
 
         self.app.push_screen(ArrearsScreen(), lambda _: self.after_write(""))
 
+    def show_unit(self, code: str) -> None:
+        """Open a unit's owed items (a jump from F6 "take payment")."""
+        self._picked = []
+        self._walk_in = []
+        self._show_unit(code)
+        self.query_one("#lines", FitTable).focus()
+
     def show_receipt(self, number: str) -> None:
         """Jump here from the palette: the receipt's day, the receipt, and its unit."""
         found = [r for r in views.find_receipts(number, self.zone, limit=1) if r.number == number]

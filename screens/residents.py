@@ -129,11 +129,17 @@ class ResidentsScreen(DeskScreen):
     MODE = "residents"
     BINDINGS: ClassVar = [
         Binding("k", "confirm_contact", "ui.callbacks.confirm", id="residents.confirm"),
+        Binding("b", "callback", "ui.residents.key.callback", id="residents.callback"),
+        Binding("m", "mail", "ui.residents.key.mail", id="residents.mail"),
+        Binding("p", "pay", "ui.residents.key.pay", id="residents.pay"),
+        Binding("r", "records", "ui.residents.key.records", id="residents.records"),
+        Binding("g", "registers", "ui.residents.key.registers", id="residents.registers"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._unit: str | None = None
+        self._detail: UnitDetail | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="columns"):
@@ -165,10 +171,67 @@ class ResidentsScreen(DeskScreen):
             self.query_one("#detail", VerticalScroll).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        staff = self.desk.session.staff
+        role = staff.role if staff is not None else ""
+        detail = self._detail
+        # The unit's pending actions, one key each, shown only when there is something to do.
         if action == "confirm_contact":
-            staff = self.desk.session.staff
-            return bool(self._unit) and staff is not None and staff.role in DESK_ROLES
+            return bool(self._unit) and role in DESK_ROLES
+        if action == "callback":
+            return detail is not None and bool(detail.callbacks) and role in DESK_ROLES
+        if action == "mail":
+            return detail is not None and bool(detail.mail_waiting)
+        if action == "pay":
+            return (detail is not None and detail.arrears_fen > 0
+                    and role in ("cashier", "supervisor", "manager"))
+        if action == "records":
+            return bool(self._unit)
         return super().check_action(action, parameters)
+
+    async def action_callback(self) -> None:
+        """Do the unit's due callback now: F4 with it selected and its form open."""
+        detail = self._detail
+        if detail is None or not detail.callbacks:
+            return
+        callback_id = detail.callbacks[0].id
+        await self.desk._go("callbacks")  # noqa: SLF001 - the app's own mode switch
+        screen = self.app.screen
+        screen.show_callback(callback_id)  # type: ignore[attr-defined]
+        screen.action_record()  # type: ignore[attr-defined]
+
+    def action_mail(self) -> None:
+        """Hand over the unit's waiting mail (KF-021)."""
+        from .registers_menu import open_register
+
+        if self._unit:
+            open_register(self.app, "mail", "MailScreen", self._unit, lambda _: self.reload())
+
+    async def action_pay(self) -> None:
+        """Take the unit's payment: F5 with the unit's owed items."""
+        if not self._unit:
+            return
+        code = self._unit
+        await self.desk._go("cashier")  # noqa: SLF001 - the app's own mode switch
+        self.app.screen.show_unit(code)  # type: ignore[attr-defined]
+
+    def action_records(self) -> None:
+        """KF-017: owner, household, tenants, agents, emergency contacts, history."""
+        from .resident_records import ResidentRecordsScreen
+
+        if self._unit:
+            self.app.push_screen(ResidentRecordsScreen(self._unit), lambda _: self.reload())
+
+    def action_registers(self) -> None:
+        """The counter's registers on this unit (or all units): a one-letter menu."""
+        from .registers_menu import RegistersMenu, open_register
+
+        unit = self._unit
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                open_register(self.app, choice[0], choice[1], unit, lambda _: self.reload())
+
+        self.app.push_screen(RegistersMenu(unit), chosen)
 
     def action_confirm_contact(self) -> None:
         """KF-017 §3: a resident at the counter confirms their phone and address — one key,
@@ -205,6 +268,8 @@ class ResidentsScreen(DeskScreen):
         panel = self.query_one("#detail", VerticalScroll)
         body = self.query_one("#detail-body", Static)
         detail = views.unit_detail(code, self.desk.session.clock.now(), self.zone) if code else None
+        self._detail = detail
+        self.refresh_bindings()
         if detail is None:
             self._unit = None
             panel.border_title = t("ui.residents.detail_title")

@@ -1,5 +1,5 @@
 """Record numbers the counter writes on paper: ``K-000123`` tickets, ``W-000301`` work orders,
-``G-000045`` fault notices.
+``G-000045`` fault notices, ``F-000012`` release passes.
 
 One sequence per kind, shared by every counter on the store: the next number is one more than
 the highest issued, read inside the caller's transaction (the unique index on ``number``
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import peewee as pw
 
-from ..models import FaultNotice, Ticket, WorkOrder
+from ..models import FaultNotice, ReleasePass, Ticket, WorkOrder
 
-PREFIXES: dict[type[pw.Model], str] = {Ticket: "K", WorkOrder: "W", FaultNotice: "G"}
+# F: the release pass (KF-014), the number written on the paper pass and its stub.
+PREFIXES: dict[type[pw.Model], str] = {Ticket: "K", WorkOrder: "W", FaultNotice: "G",
+                                       ReleasePass: "F"}
 
 
 def next_number(model: type[pw.Model]) -> str:

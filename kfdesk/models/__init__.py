@@ -45,6 +45,7 @@ from .tickets import (
     TicketLog,
     WorkOrder,
 )
+from .visitors import RenovationPermit, Visitor, WorkerPass
 
 ALL_MODELS: list[type[BaseModel]] = [
     SchemaVersion, CalendarOverride, Staff, AuditEvent,
@@ -56,6 +57,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Visit, Survey, Activity,
     Deadline, ReportFiling,
     SurveyCopy,
+    Visitor, RenovationPermit, WorkerPass,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

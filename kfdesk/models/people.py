@@ -103,7 +103,9 @@ class Key(BaseModel):
 
 class KeyMovement(BaseModel):
     key = pw.ForeignKeyField(Key, backref="movements", on_delete="RESTRICT")
-    kind = pw.CharField(max_length=8)  # in | out | back
+    kind = pw.CharField(max_length=8)  # in | out | back | returned (to the owner, no longer held)
     at = UtcDateTimeField()
     to_whom = pw.CharField(max_length=64, default="")
     staff = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    # Why a key went out (viewing, repair …) or why it was left (RULES §5 钥匙管理).
+    purpose = pw.CharField(max_length=64, default="")

@@ -20,6 +20,8 @@ class Authorisation(BaseModel):
     delegate_name = pw.CharField(max_length=64)
     delegate_id_number = pw.CharField(max_length=18, default="")
     moving_at = UtcDateTimeField()
+    # KF-014 §4.2.3: the agreed moving time as a window; NULL (older rows) = moving_at's day.
+    moving_until = UtcDateTimeField(null=True)
     items = pw.TextField()
     signed = pw.BooleanField(default=True)
     received_at = UtcDateTimeField()
@@ -40,6 +42,7 @@ class ReleasePass(BaseModel):
     bearer_id_number = pw.CharField(max_length=18, default="")
     items = pw.TextField()
     owner_signed = pw.BooleanField(default=False)  # needed unless owner / registered family
+    crew_signed = pw.BooleanField(default=False)  # KF-014 §4.2.2: crew foreman / company stamp
     authorisation = pw.ForeignKeyField(
         Authorisation, null=True, backref="passes", on_delete="RESTRICT"
     )
@@ -91,6 +94,9 @@ class MailItem(BaseModel):
     collected_at = UtcDateTimeField(null=True, index=True)
     collected_by = pw.CharField(max_length=64, default="")  # signature on pickup
     returned_at = UtcDateTimeField(null=True)  # back to the postman
+    return_reason = pw.CharField(max_length=12, default="")  # unclaimed | misdelivered
+    held_at = UtcDateTimeField(null=True)  # KF-021 §4: kept in the duty room, resident away
+    note = pw.CharField(max_length=128, default="")
 
 
 class Loan(BaseModel):

@@ -1,0 +1,252 @@
+"""KF-018 parking leases: the vehicle file (plates checked), the lease with its 100-yuan IC
+card deposit for the cashier, no space let twice for the same days, the vehicle file's two
+copies (copy 2 to security) and ending a lease early."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kfdesk.clock import FixedClock
+from kfdesk.config import Settings, default_settings
+from kfdesk.desk import leases
+from kfdesk.desk.base import DeskError
+from kfdesk.desk.payments import take_payment
+from kfdesk.models import (
+    AuditEvent,
+    Building,
+    Charge,
+    Occupancy,
+    ParkingLease,
+    Person,
+    Unit,
+    Vehicle,
+)
+from kfdesk.views import cashier as cviews
+from kfdesk.views.registers import leases as lease_rows
+from kfdesk.views.registers import vehicles
+
+UNIT = "3-1-502"
+TODAY = date(2026, 10, 9)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return default_settings()
+
+
+@pytest.fixture
+def two(office: dict, clock: FixedClock, settings: Settings) -> dict:
+    """3-1-502 with 粤B·12345 filed, and 3-1-601 (owner 李梅) with 粤B·D67890."""
+    building = Building.get(Building.number == "3")
+    other = Unit.create(building=building, entrance=1, floor=6, room="601", code="3-1-601",
+                        area_centi_m2=8912)
+    owner = Person.create(name="李梅", phone="13900001111", created_at=clock.now())
+    Occupancy.create(unit=other, person=owner, role="owner", started_on=date(2021, 1, 1))
+    leases.file_vehicle(UNIT, "粤B 12345", "比亚迪汉", "白色", "王建国", office["clerk"],
+                        clock, settings)
+    leases.file_vehicle("3-1-601", "粤bd67890", "特斯拉Model 3", "黑色", "李梅",
+                        office["clerk"], clock, settings)
+    return {**office, "other": other}
+
+
+def _counts() -> tuple[int, ...]:
+    return (Vehicle.select().count(), ParkingLease.select().count(), Charge.select().count(),
+            AuditEvent.select().count())
+
+
+def _refused(call) -> DeskError:  # noqa: ANN001 - a zero-argument call
+    before = _counts()
+    with pytest.raises(DeskError) as err:
+        call()
+    assert _counts() == before, "a refusal changes nothing"
+    return err.value
+
+
+def _sign(office: dict, clock: FixedClock, settings: Settings, *, unit: str = UNIT,
+          plate: str = "粤B·12345", space: str = "B1-012", starts: date = TODAY,
+          ends: date = date(2027, 10, 8), card: str = "0012345") -> leases.Signed:
+    return leases.sign_lease(unit, plate, space, starts, ends, 30000, card, office["clerk"],
+                             clock, settings)
+
+
+# ---- plates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "plate"), [
+    ("粤B12345", "粤B·12345"),
+    ("粤b 12345", "粤B·12345"),
+    ("粤B·A1C2D", "粤B·A1C2D"),
+    ("京A-D12345", "京A·D12345"),  # new energy, small car
+    ("沪C12345F", "沪C·12345F"),  # new energy, large vehicle
+    ("粤Ｂ１２３４５", "粤B·12345"),  # full-width from an input method
+    ("粤B1234学", "粤B·1234学"),
+    ("粤B1234", ""),  # too short
+    ("粤I12345", ""),  # no I or O as the city letter
+    ("A12345", ""),  # no province
+    ("港B12345", ""),  # not a mainland province
+    ("粤B123456", ""),  # six digits without D/F
+])
+def test_plates(typed: str, plate: str) -> None:
+    assert leases.normalize_plate(typed) == plate
+
+
+def test_a_bad_plate_is_refused_in_place(office: dict, clock: FixedClock,
+                                         settings: Settings) -> None:
+    err = _refused(lambda: leases.file_vehicle(UNIT, "粤B123", "比亚迪汉", "白色", "王建国",
+                                               office["clerk"], clock, settings))
+    assert (err.key, err.field) == ("lease.bad_plate", "plate")
+
+
+def test_the_vehicle_file(two: dict, clock: FixedClock, settings: Settings) -> None:
+    assert [(v.plate, v.model, v.colour, v.drivers) for v in vehicles(UNIT)] == [
+        ("粤B·12345", "比亚迪汉", "白色", "王建国")]
+    assert Vehicle.get(Vehicle.plate == "粤B·D67890").person.name == "李梅"
+    # Brought up to date for the same unit; refused for another.
+    leases.file_vehicle(UNIT, "粤B12345", "比亚迪汉", "白色", "王建国、陈芳", two["clerk"],
+                        clock, settings)
+    assert Vehicle.get(Vehicle.plate == "粤B·12345").drivers == "王建国、陈芳"
+    err = _refused(lambda: leases.file_vehicle("3-1-601", "粤B12345", "比亚迪汉", "白色",
+                                               "李梅", two["clerk"], clock, settings))
+    assert err.key == "lease.plate_elsewhere" and UNIT in err.message("zh")
+    assert _refused(lambda: leases.file_vehicle(UNIT, "粤B54321", "比亚迪汉", "白色", "",
+                                                two["clerk"], clock,
+                                                settings)).field == "drivers"
+
+
+# ---- the lease and its deposit ---------------------------------------------------------------
+
+
+def test_a_lease_raises_the_hundred_yuan_card_deposit(two: dict, clock: FixedClock,
+                                                     settings: Settings) -> None:
+    signed = _sign(two, clock, settings)
+    lease = ParkingLease.get_by_id(signed.lease.id)
+    assert (lease.space, lease.starts_on, lease.ends_on, lease.monthly_fen, lease.card_no,
+            lease.deposit_fen, lease.copy_to_security) == (
+        "B1-012", TODAY, date(2027, 10, 8), 30000, "0012345", 10000, False)
+    deposit = Charge.get_by_id(signed.deposit.id)
+    assert (deposit.unit.code, deposit.kind, deposit.amount_fen, deposit.refundable) == (
+        UNIT, "parking_card_deposit", 10000, True)
+    assert leases.lease_ref(lease.id) in deposit.description
+    detail = json.loads(AuditEvent.get(AuditEvent.action == "lease.sign").detail)
+    assert detail["deposit_charge"] == deposit.id and detail["plate"] == "粤B·12345"
+    # The cashier takes it at F5; the register then shows it paid.
+    owed = cviews.owed_items(two["unit"].id, settings.zone)
+    assert [(i.key, i.owed_fen) for i in owed] == [(f"charge:{deposit.id}", 10000)]
+    assert lease_rows(TODAY)[0].deposit_paid is False
+    take_payment(UNIT, 10000, "cash", two["cashier"], clock, settings)
+    assert lease_rows(TODAY)[0].deposit_paid is True
+
+
+def test_the_deposit_is_the_setting(two: dict, clock: FixedClock) -> None:
+    settings = default_settings()
+    settings.data["fees"]["parking_card_deposit"] = "150.00"
+    assert _sign(two, clock, settings).deposit.amount_fen == 15000
+
+
+@pytest.mark.parametrize(("starts", "ends"), [
+    (date(2026, 10, 9), date(2027, 10, 8)),  # the same term
+    (date(2027, 10, 8), date(2028, 10, 7)),  # sharing only the last day
+    (date(2026, 9, 1), date(2026, 10, 9)),  # sharing only the first day
+    (date(2027, 1, 1), date(2027, 3, 31)),  # inside
+])
+def test_an_overlapping_lease_of_the_space_is_refused(two: dict, clock: FixedClock,
+                                                     settings: Settings, starts: date,
+                                                     ends: date) -> None:
+    first = _sign(two, clock, settings)
+    err = _refused(lambda: _sign(two, clock, settings, unit="3-1-601", plate="粤B·D67890",
+                                 starts=starts, ends=ends, card="0099999"))
+    assert (err.key, err.field) == ("lease.space_taken", "space")
+    text = err.message("zh")
+    assert UNIT in text and leases.lease_ref(first.lease.id) in text
+
+
+def test_the_space_is_free_once_the_lease_is_over(two: dict, clock: FixedClock,
+                                                 settings: Settings) -> None:
+    _sign(two, clock, settings)
+    after = _sign(two, clock, settings, unit="3-1-601", plate="粤B·D67890",
+                  starts=date(2027, 10, 9), ends=date(2028, 10, 8), card="0099999")
+    assert after.lease.space == "B1-012"
+    # Typed in another case and with a space, it is still the same space.
+    err = _refused(lambda: _sign(two, clock, settings, unit="3-1-601", plate="粤B·D67890",
+                                 space="b1 - 012", starts=date(2028, 1, 1),
+                                 ends=date(2028, 2, 1), card="0099998"))
+    assert err.key == "lease.space_taken"
+
+
+def test_a_vehicle_or_card_on_another_lease_is_refused(two: dict, clock: FixedClock,
+                                                      settings: Settings) -> None:
+    _sign(two, clock, settings)
+    assert _refused(lambda: _sign(two, clock, settings, space="B1-013",
+                                  card="0099999")).key == "lease.vehicle_leased"
+    assert _refused(lambda: _sign(two, clock, settings, unit="3-1-601", plate="粤B·D67890",
+                                  space="B1-013")).key == "lease.card_in_use"
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    ({"plate": "粤B·99999"}, "lease.vehicle_not_filed"),
+    ({"plate": "粤B·D67890"}, "lease.plate_elsewhere"),
+    ({"space": " "}, "lease.space_needed"),
+    ({"ends": date(2026, 10, 1), "starts": date(2026, 9, 1)}, "lease.ends_in_past"),
+    ({"ends": date(2026, 10, 1)}, "lease.ends_before_start"),
+    ({"card": "12-34"}, "lease.bad_card"),
+])
+def test_sign_checks_its_fields(two: dict, clock: FixedClock, settings: Settings,
+                                change: dict, key: str) -> None:
+    assert _refused(lambda: _sign(two, clock, settings, **change)).key == key
+
+
+def test_only_the_desk_signs(two: dict, clock: FixedClock, settings: Settings) -> None:
+    err = _refused(lambda: leases.sign_lease(UNIT, "粤B·12345", "B1-012", TODAY,
+                                             date(2027, 10, 8), 30000, "1", two["guard"], clock,
+                                             settings))
+    assert err.key == "auth.not_allowed"
+
+
+# ---- KF-018 §4.5: the file's two copies; ending a lease ----------------------------------------
+
+
+def test_copy_two_goes_to_security(two: dict, clock: FixedClock, settings: Settings,
+                                   tmp_path: Path) -> None:
+    lease = _sign(two, clock, settings).lease
+    where = leases.print_vehicle_file(lease.id, 1, tmp_path, two["clerk"], clock, settings,
+                                      "zh")
+    text = Path(where).read_text(encoding="utf-8")
+    assert "车辆管理档案" in text and "第一联" in text and "粤B·12345" in text
+    assert "王建国" in text and "B1-012" in text and "¥100.00" in text and "（未交）" in text
+    assert not ParkingLease.get_by_id(lease.id).copy_to_security
+    where = leases.print_vehicle_file(lease.id, 2, tmp_path, two["clerk"], clock, settings,
+                                      "zh")
+    assert "第二联 交协管部" in Path(where).read_text(encoding="utf-8")
+    assert ParkingLease.get_by_id(lease.id).copy_to_security
+    assert lease_rows(TODAY)[0].copy_to_security
+    assert [json.loads(e.detail)["copy"] for e in AuditEvent.select().where(
+        AuditEvent.action == "lease.print").order_by(AuditEvent.id)] == [1, 2]
+
+
+def test_ending_a_lease_frees_the_space_the_next_day(two: dict, clock: FixedClock,
+                                                    settings: Settings) -> None:
+    lease = _sign(two, clock, settings).lease
+    err = _refused(lambda: leases.end_lease(lease.id, date(2027, 12, 1), two["clerk"], clock,
+                                            settings))
+    assert err.key == "lease.end_after_term"
+    leases.end_lease(lease.id, date(2026, 10, 31), two["clerk"], clock, settings)
+    assert ParkingLease.get_by_id(lease.id).ends_on == date(2026, 10, 31)
+    _sign(two, clock, settings, unit="3-1-601", plate="粤B·D67890", starts=date(2026, 11, 1),
+          ends=date(2027, 10, 31), card="0099999")
+    rows = lease_rows(TODAY)
+    assert [(r.unit, r.state) for r in rows] == [(UNIT, "current"), ("3-1-601", "upcoming")]
+
+
+def test_a_lease_cancelled_before_it_begins_holds_no_days(two: dict, clock: FixedClock,
+                                                         settings: Settings) -> None:
+    lease = _sign(two, clock, settings, starts=date(2026, 11, 1)).lease
+    leases.end_lease(lease.id, date(2026, 10, 31), two["clerk"], clock, settings)
+    # Ending before the first day cancels it: the space is free for any days.
+    _sign(two, clock, settings, unit="3-1-601", plate="粤B·D67890", starts=date(2026, 10, 20),
+          ends=date(2027, 10, 19), card="0099999")
+    assert _refused(lambda: leases.end_lease(lease.id, date(2026, 10, 31), two["clerk"], clock,
+                                             settings)).key == "lease.already_ended"
