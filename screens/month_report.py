@@ -29,7 +29,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from kfdesk.desk.base import DeskError
-from kfdesk.desk.reports import default_name, export_report
+from kfdesk.desk.reports import default_name, export_report, file_month_summary
 from kfdesk.i18n import t
 from kfdesk.money import fmt
 from kfdesk.printing import print_folder
@@ -257,6 +257,7 @@ class MonthReportScreen(DutyModal):
         Binding("left_square_bracket", "month(-1)", "ui.report.key.prev", id="report.prev"),
         Binding("right_square_bracket", "month(1)", "ui.report.key.next", id="report.next"),
         Binding("x", "export", "ui.report.key.export", id="report.export"),
+        Binding("f", "file", "ui.report.key.file", id="report.file"),
     ]
     # Side by side in pairs where two fit at 120 columns; the wide tables on their own.
     LAYOUT = (("quality", "trend"), ("clocks",), ("categories", "departments"), ("handling",),
@@ -354,6 +355,30 @@ class MonthReportScreen(DutyModal):
         self._month = month
         self.error()
         self.reload()
+
+    def action_file(self) -> None:
+        """KF-010 §4.6.1: the month's summary handed in — the desk's by the 2nd, the
+        supervisor's by the 5th; its clock stops."""
+        data = self._data
+        if data is None:
+            return
+        open_duties = [f.duty for f in data.filings if f.filed_at is None]
+        if not open_duties:
+            self.error(t("ui.report.all_filed", month=month_ref(data.month)))
+            return
+        s = self.desk.session
+        options = [(d, t(f"report.duty.{d}")) for d in open_duties]
+        fields = [Field("duty", t("ui.report.f.duty"), "choice", options, open_duties[0]),
+                  Field("note", t("ui.report.f.note"))]
+
+        def submit(v: dict) -> str:
+            file_month_summary(data.month, str(v["duty"]), str(v["note"]), s.staff, s.clock,
+                               s.settings)
+            return t("ui.report.filed", month=month_ref(data.month),
+                     duty=t(f"report.duty.{v['duty']}"))
+
+        self.app.push_screen(ActionDialog(t("ui.report.file_title", month=month_ref(
+            data.month)), fields, submit, about=t("ui.report.file_about")), self.dialog_done)
 
     def action_export(self) -> None:
         data = self._data

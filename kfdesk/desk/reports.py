@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
 from ..clock import Clock
 from ..config import Settings
-from ..models import Staff
+from ..models import Deadline, ReportFiling, Staff
 from ..reports import FORMATS, TEXT_FORMATS, Report, render
+from ..rules.context import RuleContext
+from ..rules.periods import sync_periods
 from .base import DeskError, audit, require_role, transaction
 
 # The security guard reads no figures; everyone at the desk and the cashier may export.
@@ -78,3 +81,50 @@ def export_report(report: Report, fmt: str, path: str | Path | None, actor: Staf
         raise DeskError("report.write_failed", field="path", where=str(target),
                         reason=exc.strerror or str(exc)) from exc
     return Exported(str(target), None, len(payload))
+
+
+# ---- filing the month's complaint summaries (KF-010 §4.6.1) ----------------------------------
+
+# The desk's summary (due the 2nd) is compiled by the desk; the supervisor's (due the 5th) is
+# the supervisor's own, built on the desk's.
+FILE_ROLES = {"complaint_summary_desk": ("clerk", "supervisor", "manager"),
+              "complaint_summary_supervisor": ("supervisor", "manager")}
+
+
+def file_month_summary(month: date, duty: str, note: str, actor: Staff, clock: Clock,
+                       settings: Settings) -> ReportFiling:
+    """Record the month's complaint summary as filed (KF-010 §4.6.1): its clock stops.
+
+    Refused for a month not yet over, twice for the same month, and for the supervisor's
+    summary before the desk's (the supervisor's is built on it).
+    """
+    if duty not in FILE_ROLES:
+        raise DeskError("report.bad_duty", field="duty", duty=duty)
+    require_role(actor, FILE_ROLES[duty], f"report.file.{duty}")
+    first = date(month.year, month.month, 1)
+    today = clock.now().astimezone(settings.zone).date()
+    if (first.year, first.month) >= (today.year, today.month):
+        raise DeskError("report.month_not_over", field="month", month=first.strftime("%Y-%m"))
+    period = first.strftime("%Y-%m")
+
+    def filed(d: str) -> bool:
+        return ReportFiling.select().where((ReportFiling.duty == d)
+                                           & (ReportFiling.period == period)).exists()
+
+    if filed(duty):
+        raise DeskError("report.already_filed", month=period)
+    if duty == "complaint_summary_supervisor" and not filed("complaint_summary_desk"):
+        raise DeskError("report.desk_first", month=period)
+    now = clock.now()
+    with transaction():
+        row = ReportFiling.create(duty=duty, period=period, filed_at=now, by=actor,
+                                  note=str(note or "").strip()[:500])
+        audit(actor, clock, f"report.file.{duty}", row, month=period)
+        ctx = RuleContext.from_store(settings)
+        sync_periods(now, ctx)
+        # A month older than the periods in force: its stored clock stops here too.
+        running = ((Deadline.clock == duty) & (Deadline.item_ref == period)
+                   & Deadline.stopped_at.is_null())
+        if Deadline.select().where(running).exists():
+            Deadline.update(stopped_at=now).where(running).execute()
+    return row

@@ -368,3 +368,46 @@ def test_month_helpers() -> None:
     assert mr.percent(2, 3) == Decimal("66.66")  # rounded down: never shown above itself
     assert mr.percent(0, 0) is None
     assert mr.minutes_as_hours(95) == Decimal("1.6")
+
+
+# ---- filing the summaries (KF-010 §4.6.1) -----------------------------------------------------
+
+
+def test_filing_the_month_summaries_in_order_stops_their_clocks(office: dict,
+                                                               clock: FixedClock) -> None:
+    from kfdesk.desk.base import DeskError
+    from kfdesk.desk.reports import file_month_summary
+    from kfdesk.models import AuditEvent, Deadline, ReportFiling
+    from kfdesk.rules.periods import sync_periods
+
+    settings = SETTINGS
+    september = date(2026, 9, 1)
+    sync_periods(clock.now(), RuleContext.from_store(settings))
+    running = Deadline.select().where((Deadline.clock == "complaint_summary_desk")
+                                      & (Deadline.item_ref == "2026-09"))
+    assert running.get().stopped_at is None
+
+    def refused(key: str, *args) -> None:  # noqa: ANN002
+        before = (ReportFiling.select().count(), AuditEvent.select().count())
+        with pytest.raises(DeskError) as exc:
+            file_month_summary(*args)
+        assert exc.value.key == key, exc.value.message()
+        assert (ReportFiling.select().count(), AuditEvent.select().count()) == before
+
+    # The supervisor's is built on the desk's; a clerk cannot file the supervisor's; the
+    # current month is not over yet.
+    refused("report.desk_first", september, "complaint_summary_supervisor", "", office["super"],
+            clock, settings)
+    refused("auth.not_allowed", september, "complaint_summary_supervisor", "", office["clerk"],
+            clock, settings)
+    refused("report.month_not_over", date(2026, 10, 1), "complaint_summary_desk", "",
+            office["clerk"], clock, settings)
+    file_month_summary(september, "complaint_summary_desk", "共 12 件", office["clerk"], clock,
+                       settings)
+    assert running.get().stopped_at == clock.now()
+    refused("report.already_filed", september, "complaint_summary_desk", "", office["clerk"],
+            clock, settings)
+    file_month_summary(september, "complaint_summary_supervisor", "", office["super"], clock,
+                       settings)
+    assert {f.status for f in mr.filings(september, clock.now(), settings)} <= {
+        "filed", "filed_late"}
