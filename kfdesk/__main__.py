@@ -192,9 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
         "bare_textual_ms (process start to the first painted screen, headless, median); "
         "evaluate_ms vs raw_count_ms on a synthetic large community (engine); "
         "receipts_per_s, durable receipts per second at one counter (cashier); search_ms per "
-        "keystroke and unit_glance_ms on 50,000 people and 20,000 units (search).",
+        "keystroke and unit_glance_ms on 50,000 people and 20,000 units (search); eod_ms, the "
+        "end-of-day summary of a day with 2,000 receipts and 500 tickets (eod).",
     )
-    bench.add_argument("--only", choices=("startup", "engine", "cashier", "search"),
+    bench.add_argument("--only", choices=("startup", "engine", "cashier", "search", "eod"),
                        help="run one part")
     bench.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     return parser

@@ -380,9 +380,85 @@ def bench_search(runs: int, workdir: Path) -> dict[str, float]:
     return figures
 
 
+EOD_RECEIPTS = 2000
+EOD_TICKETS = 500
+
+
+def bench_eod(runs: int, workdir: Path) -> dict[str, float]:
+    """``eod_ms``: the median time to build the end-of-day summary (F7, RULES §7) of a day
+    with ``EOD_RECEIPTS`` receipts and ``EOD_TICKETS`` tickets in a store holding a year of
+    such days' tickets (target ≤ 200 ms)."""
+    import random
+    from zoneinfo import ZoneInfo
+
+    from .clock import FixedClock
+    from .db import close_store, open_store
+    from .desk.staff import create_staff
+    from .models import (
+        Building,
+        Group,
+        Payment,
+        Receipt,
+        ReceiptSeries,
+        Ticket,
+        Unit,
+        database,
+    )
+    from .views import day_summary
+
+    rng = random.Random(5)
+    zone = ZoneInfo("Asia/Shanghai")
+    now = datetime(2026, 10, 9, 9, 30, tzinfo=UTC)  # 17:30 in the office: the day's end
+    open_store(str(workdir / "eod.db"), FixedClock(now))
+    conn = database.obj.connection()
+    conn.execute("PRAGMA synchronous=OFF")  # a throwaway file
+    clerk = create_staff("clerk", "客服", "clerk", "1234", FixedClock(now), salt=bytes(16))
+    cashier = create_staff("cashier", "收费", "cashier", "1234", FixedClock(now), salt=bytes(16))
+    day_start = datetime(2026, 10, 9, 0, 0, tzinfo=UTC) - timedelta(hours=8)
+    with database.obj.atomic():
+        building = Building.create(group=Group.create(code="B", name="基准"), number="1",
+                                   name="1栋", floors=30)
+        Unit.insert_many([{"building": building.id, "entrance": 1, "floor": i // 10 + 1,
+                           "room": f"{i:04d}", "code": f"1-1-{i:04d}", "area_centi_m2": 9000}
+                          for i in range(2000)]).execute()
+        unit_ids = [u for (u,) in Unit.select(Unit.id).tuples()]
+        tickets = []
+        for day_back in range(365, -1, -1):
+            count = EOD_TICKETS if day_back == 0 else 60
+            base = day_start - timedelta(days=day_back)
+            for _ in range(count):
+                at = base + timedelta(minutes=rng.randrange(8 * 60, 17 * 60))
+                closed = at + timedelta(days=2) if day_back > 3 else None
+                tickets.append({
+                    "number": f"K-{len(tickets) + 1:07d}", "received_at": at,
+                    "channel": rng.choice(("phone", "visit", "other_dept")),
+                    "unit": rng.choice(unit_ids), "kind": rng.choice(("complaint", "repair")),
+                    "category": rng.choice(("water", "power", "lift", "noise")), "text": "…",
+                    "state": "closed" if closed else "received", "owner": clerk.id,
+                    "closed_at": closed, "updated_at": at, "version": 1})
+        for i in range(0, len(tickets), 5000):
+            Ticket.insert_many(tickets[i:i + 5000]).execute()
+        series = ReceiptSeries.create(code="2026", last_number=EOD_RECEIPTS)
+        payments = [{"unit": rng.choice(unit_ids), "taken_at": day_start + timedelta(
+            seconds=8 * 3600 + i * 14), "method": rng.choice(("cash", "wechat", "alipay")),
+            "amount_fen": rng.randrange(1000, 200000), "cashier": cashier.id}
+            for i in range(EOD_RECEIPTS)]
+        Payment.insert_many(payments).execute()
+        Receipt.insert_many([{"series": series.id, "number": i + 1, "issued_at": p_["taken_at"],
+                              "payment": i + 1, "amount_fen": p_["amount_fen"],
+                              "cashier": cashier.id} for i, p_ in enumerate(payments)]).execute()
+    conn.execute("ANALYZE")
+    day = (day_start + timedelta(hours=12)).astimezone(zone).date()
+    summary = day_summary(day, now, zone)
+    figures = {"eod_ms": _timed(lambda: day_summary(day, now, zone), runs),
+               "eod_receipts": summary.receipts, "eod_tickets": summary.intake_total}
+    close_store()
+    return figures
+
+
 PARTS: dict[str, Callable[[int, Path], dict[str, float]]] = {
     "startup": bench_startup, "engine": bench_engine, "cashier": bench_cashier,
-    "search": bench_search,
+    "search": bench_search, "eod": bench_eod,
 }
 
 

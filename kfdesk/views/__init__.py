@@ -37,7 +37,6 @@ from ..models import (
     Group,
     HandOver,
     Hold,
-    Key,
     Loan,
     MailItem,
     Occupancy,
@@ -793,6 +792,7 @@ class KeyRow(NamedTuple):
     label: str
     reason: str  # vacant | repair | other
     received_at: datetime
+    out_with: str = ""  # who has it now, when it is out of the desk
 
 
 class PassRow(NamedTuple):
@@ -965,6 +965,8 @@ def household(unit_code: str) -> list[PersonRow]:
 
 def unit_detail(unit_code: str, now: datetime, zone: tzinfo) -> UnitDetail | None:
     """Everything the counter keeps about one unit, personal data masked (KF-017 §4)."""
+    from .registers import keys_held  # the registers' views import this module
+
     unit = _unit_by_code(unit_code)
     if unit is None:
         return None
@@ -1006,11 +1008,9 @@ def unit_detail(unit_code: str, now: datetime, zone: tzinfo) -> UnitDetail | Non
                                             Loan.lost == False)  # noqa: E712 - SQL, not Python
             .order_by(Loan.lent_at)
         ),
-        keys=tuple(
-            KeyRow(k.label, k.reason, k.received_at.astimezone(zone))
-            for k in Key.select().where(Key.unit == unit.id, Key.at_desk == True)  # noqa: E712
-            .order_by(Key.id)
-        ),
+        # Every key the desk holds for the unit, at the desk or lent out (not handed back).
+        keys=tuple(KeyRow(k.label, k.reason, k.received_at, k.with_whom if k.where == "out"
+                          else "") for k in keys_held(zone, unit_code=unit.code)),
         passes=tuple(
             PassRow(p.number, p.bearer_name, p.bearer_kind, p.items,
                     p.issued_at.astimezone(zone))
@@ -1313,14 +1313,27 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         Ticket.select(Ticket.kind, Ticket.channel, Ticket.category)
         .where(Ticket.received_at >= start, Ticket.received_at < end)
     )
-    receipts = list(
-        Receipt.select().where(Receipt.issued_at >= start, Receipt.issued_at < end)
-        .order_by(Receipt.series, Receipt.number)
-    )
-    rows = _receipt_rows(receipts, zone)
-    totals = _method_totals(rows)
-
-    by_cashier: Counter[int] = Counter(r.cashier_id for r in receipts)
+    # The day's receipts as aggregates, not rows: a busy day has thousands (RULES §7 figures
+    # are counts and sums; the list behind them is views.day_lists).
+    in_day = (Receipt.issued_at >= start) & (Receipt.issued_at < end)
+    numbered = (Receipt.select(ReceiptSeries.code, Receipt.number).join(ReceiptSeries)
+                .where(in_day))
+    first = numbered.order_by(Receipt.series, Receipt.number).tuples().first()
+    last = numbered.order_by(Receipt.series.desc(), Receipt.number.desc()).tuples().first()
+    method = pw.fn.COALESCE(Payment.method, Refund.method)
+    voided = ReceiptVoid.select(ReceiptVoid.receipt)
+    sums = dict(
+        Receipt.select(method, pw.fn.SUM(Receipt.amount_fen))
+        .join(Payment, pw.JOIN.LEFT_OUTER, on=(Receipt.payment == Payment.id))
+        .switch(Receipt).join(Refund, pw.JOIN.LEFT_OUTER, on=(Receipt.refund == Refund.id))
+        .where(in_day & Receipt.id.not_in(voided)).group_by(method).tuples())
+    order = list(PAYMENT_METHODS) + sorted(set(sums) - set(PAYMENT_METHODS))
+    totals = tuple((m, int(sums[m])) for m in order if m in sums)
+    by_cashier: Counter[int] = Counter(dict(
+        Receipt.select(Receipt.cashier, pw.fn.COUNT(Receipt.id)).where(in_day)
+        .group_by(Receipt.cashier).tuples()))
+    receipt_count = sum(by_cashier.values())
+    refunds = Receipt.select().where(in_day & Receipt.refund.is_null(False)).count()
     hand_overs = {h.cashier_id: h for h in HandOver.select().where(HandOver.day == day)}
     staff = _by_id(Staff, set(by_cashier) | set(hand_overs))
     handover_rows = []
@@ -1363,13 +1376,13 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         callbacks_done=Callback.select().where(between(Callback.done_at)).count(),
         callbacks_open=callbacks_open,
         open_tickets=open_count,
-        receipts=len(rows),
-        receipt_first=rows[0].number if rows else "",
-        receipt_last=rows[-1].number if rows else "",
+        receipts=receipt_count,
+        receipt_first=receipt_number(*first) if first else "",
+        receipt_last=receipt_number(*last) if last else "",
         receipt_totals=totals,
         receipt_total_fen=sum(fen for _, fen in totals),
         voids=ReceiptVoid.select().where(between(ReceiptVoid.at)).count(),
-        refunds=sum(1 for r in receipts if r.refund_id is not None),
+        refunds=refunds,
         hand_overs=tuple(handover_rows),
         mail_waiting=waiting_mail,
         passes_issued=ReleasePass.select().where(between(ReleasePass.issued_at)).count(),
