@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from kfdesk import views
 from kfdesk.desk.callbacks import confirm_contact
+from kfdesk.desk.lending import item_name
 from kfdesk.desk.tickets import DESK_ROLES
 from kfdesk.i18n import t
 from kfdesk.views import UnitDetail
@@ -102,12 +103,15 @@ def detail_body(d: UnitDetail, today: date) -> Group:
     if d.loans:
         parts.append(_heading(t("ui.residents.loans")))
         for loan in d.loans:
-            parts.append(Text(f"{loan.item} · {loan.borrower} · {when(loan.lent_at, today)}"))
+            parts.append(Text(f"{item_name(loan.item)} · {loan.borrower} · "
+                              f"{when(loan.lent_at, today)}"))
     if d.keys:
         parts.append(_heading(t("ui.residents.keys")))
         for k in d.keys:
-            parts.append(Text(f"{k.label} · {t(f'ui.key_reason.{k.reason}')} · "
-                              f"{ymd(k.received_at)}"))
+            where = (t("ui.residents.key_out", name=k.out_with) if k.out_with
+                     else ymd(k.received_at))
+            parts.append(Text(f"{k.label} · {t(f'ui.key_reason.{k.reason}')} · {where}",
+                              style="yellow" if k.out_with else ""))
     if d.passes:
         parts.append(_heading(t("ui.residents.passes")))
         for p in d.passes:

@@ -103,6 +103,12 @@ def test_the_view_says_where_each_key_is(office: dict, clock: FixedClock,
     assert Key.get_by_id(out.id).at_desk is False and Key.get_by_id(at_desk.id).at_desk
     assert keys_held(settings.zone, unit_code="1-1-101") == []
     assert len(keys_held(settings.zone, unit_code=UNIT)) == 2
+    # The unit at a glance (F6) lists both held keys, the lent one with whom it is out.
+    from kfdesk.views import unit_detail
+
+    glance = unit_detail(UNIT, clock.now(), settings.zone)
+    assert [(k.label, k.out_with) for k in glance.keys] == [
+        ("信箱钥匙", "工程部 李师傅"), ("入户门钥匙 2 把", "")]
 
 
 def test_back_and_return_refuse_the_wrong_state(office: dict, clock: FixedClock,
