@@ -173,14 +173,6 @@ class BillingScreen(DutyModal):
 
     # ---- keys --------------------------------------------------------------------------------
 
-    def action_month(self, step: int) -> None:
-        month = self.month + relativedelta(months=step)
-        if month > date(self.today.year, self.today.month, 1):
-            return  # the month has not begun
-        self._month = month
-        self.error()
-        self.reload()
-
     def action_enter(self) -> None:
         if not allowed(self, billing.READING_ROLES, "billing.reading"):
             return

@@ -18,7 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
-from dateutil.relativedelta import relativedelta
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -347,14 +346,6 @@ class MonthReportScreen(DutyModal):
     @on(DataTable.RowHighlighted, "#recurring-table")
     def _row_moved(self) -> None:
         self._show_detail()
-
-    def action_month(self, step: int) -> None:
-        month = self.month + relativedelta(months=step)
-        if month > date(self.today.year, self.today.month, 1):
-            return  # the month has not begun
-        self._month = month
-        self.error()
-        self.reload()
 
     def action_file(self) -> None:
         """KF-010 §4.6.1: the month's summary handed in — the desk's by the 2nd, the

@@ -116,6 +116,16 @@ class DutyModal(DeskContext, ModalScreen[None]):
     def keys(self, text: str) -> None:
         self.query_one("#duty-keys", Static).update(text)
 
+    def action_month(self, step: int) -> None:
+        """`[` / `]` on a modal with a ``month`` (and ``_month``): the month before or after,
+        never one that has not begun."""
+        month = self.month + relativedelta(months=step)  # type: ignore[attr-defined]
+        if month > date(self.today.year, self.today.month, 1):
+            return  # the month has not begun
+        self._month = month
+        self.error()
+        self.reload()
+
     def attempt(self, write, *args, **kwargs) -> bool:  # noqa: ANN001, ANN003 - a desk call
         """Call a desk service; its refusal is shown in place (nothing was saved)."""
         try:
@@ -236,14 +246,6 @@ class SamplingScreen(DutyModal):
         if self._data is None or key is None:
             return None
         return next((r for r in self._data.rows if r.work_order == key), None)
-
-    def action_month(self, step: int) -> None:
-        month = self.month + relativedelta(months=step)
-        if month > date(self.today.year, self.today.month, 1):
-            return  # the month has not begun
-        self._month = month
-        self.error()
-        self.reload()
 
     def action_propose(self) -> None:
         s = self.desk.session

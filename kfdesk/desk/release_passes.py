@@ -29,7 +29,6 @@ are masked on paper and in the audit trail (KF-017 §4).
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -41,7 +40,7 @@ from ..ids import is_valid_id_number, normalize_id_number
 from ..models import Authorisation, Loan, Occupancy, Person, ReleasePass, Staff, Unit
 from ..models.registers import BEARER_KINDS
 from ..money import fmt
-from ..printing import cells, deliver, pad, safe_name, spread
+from ..printing import cells, centre, deliver, pad, safe_name, spread, wrap
 from ..privacy import mask_id
 from ..views import office_day, unit_arrears
 from ..views import passes as pviews
@@ -535,37 +534,6 @@ def record_checkout(number: str, guard: Staff, clock: Clock, settings: Settings 
 PASS_WIDTH = 48  # cells: half an A4 page across, the stub and the gate copy one above the other
 
 
-# A word for wrapping: a run of Latin letters, digits and punctuation; each Chinese character
-# and full-width sign stands alone (Chinese breaks between any two characters).
-_TOKEN = re.compile(r"\s+|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|\S")
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` cells, broken between words or Chinese
-    characters (through a word only when it is longer than a line)."""
-    lines: list[str] = []
-    line = ""
-    for token in _TOKEN.findall(text or ""):
-        if token.isspace():
-            if line and cells(line) < width:
-                line += " "
-            continue
-        if cells(line) + cells(token) > width and line.strip():
-            lines.append(line.rstrip())
-            line = ""
-        while cells(token) > width:
-            cut = ""
-            for ch in token:
-                if cells(cut + ch) > width:
-                    break
-                cut += ch
-            lines.append(cut)
-            token = token[len(cut):]
-        line += token
-    lines.append(line.rstrip())
-    return lines
-
-
 def _field(label: str, value: str, lang: str | None) -> list[str]:
     """``label：value``, the value wrapped under itself in cells when long (the items)."""
     head = t("pass.p.label", lang=lang, label=label)
@@ -575,7 +543,7 @@ def _field(label: str, value: str, lang: str | None) -> list[str]:
 
 
 def _centred(text: str) -> str:
-    return (" " * max((PASS_WIDTH - cells(text)) // 2, 0) + text).rstrip()
+    return centre(text, PASS_WIDTH).rstrip()
 
 
 def pass_text(number: str, settings: Settings, lang: str | None = None) -> str:
