@@ -73,7 +73,8 @@ def _v5_cashier_and_registers(db: pw.Database) -> None:
     - a parking settlement's invoices value, reason and the stubs it cancelled (KF-015 §6.1.2);
     - a release-pass authorisation's end of window, a crew pass's foreman signature or stamp
       (KF-014); a mail item's return reason, hold and note (KF-021);
-    - a key movement's purpose; visitors, renovation permits and worker passes (KF-001).
+    - a key movement's purpose; visitors, renovation permits and worker passes (KF-001);
+    - an archived activity's summary and attendance (KF-020 §4.3.7).
 
     Plain ``ADD COLUMN`` with defaults, as in v3; the three new tables are created whole.
     """
@@ -92,6 +93,8 @@ def _v5_cashier_and_registers(db: pw.Database) -> None:
         f"ALTER TABLE mail_item ADD COLUMN held_at {timestamp}",
         "ALTER TABLE mail_item ADD COLUMN note VARCHAR(128) NOT NULL DEFAULT ''",
         "ALTER TABLE key_movement ADD COLUMN purpose VARCHAR(64) NOT NULL DEFAULT ''",
+        "ALTER TABLE activity ADD COLUMN summary TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE activity ADD COLUMN attendance INTEGER",
     ):
         db.execute_sql(sql)
     db.create_tables([Visitor, RenovationPermit, WorkerPass])

@@ -1965,7 +1965,9 @@ class _Builder:
                       plan_approved_at=self.at(held - timedelta(days=35), 10),
                       group_formed_at=self.at(held - timedelta(days=14), 15),
                       notice_posted_at=self.at(held - timedelta(days=12), 9),
-                      archived_at=self.at(held + timedelta(days=4), 11))
+                      archived_at=self.at(held + timedelta(days=4), 11),
+                      summary="游园、猜灯谜、月饼DIY；业主反映良好，建议明年增加儿童项目。",
+                      attendance=186)
         coming = self.today + timedelta(days=9)
         self.rows.add(m.Activity, title="重阳敬老茶话会", held_on=coming,
                       plan_approved_at=self.at(coming - timedelta(days=33), 10),

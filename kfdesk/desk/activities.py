@@ -391,9 +391,9 @@ def archive_activity(activity_id: int, summary: str, attendance: int | None, act
             raise DeskError("activity.not_held", title=activity.title,
                             day=activity.held_on.isoformat())
         activity.archived_at = clock.now()
+        activity.summary = text
+        activity.attendance = attendance
         activity.save()
-        # The summary lives in the audit detail until Activity has a column for it
-        # (``kfdesk.views.activities.archive_record`` reads it back).
         audit(actor, clock, "activities.archive", activity, title=activity.title,
               held_on=activity.held_on.isoformat(), summary=text, attendance=attendance,
               copies=["office", "quality"])

@@ -174,3 +174,6 @@ class Activity(BaseModel):
     group_formed_at = UtcDateTimeField(null=True)
     notice_posted_at = UtcDateTimeField(null=True)
     archived_at = UtcDateTimeField(null=True)
+    # KF-020 §4.3.7: the archived record — what was held and how many came.
+    summary = pw.TextField(default="")
+    attendance = pw.IntegerField(null=True)

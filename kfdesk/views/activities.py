@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..config import Settings
 from ..desk.activities import STEPS
-from ..models import Activity, AuditEvent, Deadline, ReportFiling, Staff
+from ..models import Activity, Deadline, ReportFiling, Staff
 from ..rules.context import RuleContext
 from ..rules.periods import (
     SURVEY_MONTHS,
@@ -90,17 +90,12 @@ def _note(text: str) -> dict:
 
 
 def archive_records(ids: list[int]) -> dict[int, dict]:
-    """The archived records' detail (summary, attendance) by activity id, from the audit."""
-    out: dict[int, dict] = {}
+    """The archived records' detail (summary, attendance) by activity id (KF-020 §4.3.7)."""
     if not ids:
-        return out
-    for record_id, detail in (AuditEvent.select(AuditEvent.record_id, AuditEvent.detail)
-                              .where((AuditEvent.action == "activities.archive")
-                                     & (AuditEvent.record_type == "Activity")
-                                     & AuditEvent.record_id.in_(ids))
-                              .order_by(AuditEvent.id).tuples()):
-        out[record_id] = _note(detail)
-    return out
+        return {}
+    return {a.id: {"summary": a.summary, "attendance": a.attendance}
+            for a in Activity.select(Activity.id, Activity.summary, Activity.attendance)
+            .where(Activity.id.in_(ids) & Activity.archived_at.is_null(False))}
 
 
 def activity_row(a: Activity, now: datetime, ctx: RuleContext,
