@@ -182,9 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="login of the supervisor or manager importing")
     imp_res.add_argument("--as-pin", help="their PIN (asked when omitted)")
 
+    from .backup_cli import add_backup_parser
     from .report_cli import add_report_parser
 
     add_report_parser(sub)
+    add_backup_parser(sub)
 
     bench = sub.add_parser(
         "bench", help="run the benchmarks and print one JSON object of figures",
@@ -505,6 +507,12 @@ def cmd_bench(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from .backup_cli import run_backup
+
+    return run_backup(args)
+
+
 def cmd_report(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .report_cli import run_report
 
@@ -514,7 +522,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings, lang: str) -> int:
 COMMANDS = {
     None: cmd_open, "demo": cmd_demo, "init": cmd_init, "staff": cmd_staff, "due": cmd_due,
     "calendar": cmd_calendar, "bench": cmd_bench, "export": cmd_export, "import": cmd_import,
-    "report": cmd_report,
+    "report": cmd_report, "backup": cmd_backup, "restore": cmd_backup,
 }
 
 

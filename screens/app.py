@@ -158,10 +158,18 @@ class KfDeskApp(App[None]):
         except Exception as exc:  # noqa: BLE001 - a failed refresh must say so, not go quiet
             self.call_from_thread(self.notify, t("ui.alert.failed", reason=str(exc)),
                                   severity="error")
+            database.obj.close()
             return
+        self.call_from_thread(self.apply_alerts, alerts)
+        from kfdesk.backup import run_daily_backup
+        from kfdesk.desk.base import DeskError
+
+        try:  # the daily backup (settings [backup]); after the alerts, never delaying them
+            run_daily_backup(self.session.clock, self.session.settings, self.session.db_target)
+        except DeskError as exc:  # shown once, then not retried for an hour
+            self.call_from_thread(self.notify, exc.message(), severity="error")
         finally:
             database.obj.close()
-        self.call_from_thread(self.apply_alerts, alerts)
 
     def apply_alerts(self, alerts: list[Alert]) -> None:
         from kfdesk.rules import counts  # loaded by the refresh worker by now

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -47,6 +48,7 @@ from ..views import cashier as cviews
 from ..views import office_day, receipt_number
 from .base import DeskError, audit, require_role, transaction
 from .hand_over import ensure_day_open, ensure_receipt_changeable
+from .inputs import text_in
 from .receipts import CASHIER_ROLES, MAX_AMOUNT_FEN, series_code, take_number
 
 # KF-006 §6: a void undoes money already taken; the supervisor signs it (manager covers).
@@ -76,6 +78,10 @@ def parse_amount(text: object, field: str = "amount") -> int:
         raise DeskError("payment.amount_not_number", field=field, text=str(text).strip())
     if value <= 0:
         raise DeskError("receipt.amount_positive", field=field)
+    # Size before precision and before scaling: quantizing 1E+30 to the fen overflows
+    # Decimal's 28 digits, and 1E+999999 × 100 its exponent.
+    if value.adjusted() > 12 or value * 100 > MAX_AMOUNT_FEN:
+        raise DeskError("receipt.amount_too_large", field=field)
     if value != value.quantize(Decimal("0.01")):
         raise DeskError("payment.amount_too_precise", field=field)
     fen = to_fen(value)
@@ -95,7 +101,7 @@ def _check_fen(value: object, field: str) -> int:
 
 
 def _text(value: object, field: str, limit: int, *, required: str = "") -> str:
-    text = str(value or "").strip()
+    text = text_in(value, field).strip()
     if required and not text:
         raise DeskError(required, field=field)
     if len(text) > limit:
@@ -104,7 +110,7 @@ def _text(value: object, field: str, limit: int, *, required: str = "") -> str:
 
 
 def _unit(code: str, field: str = "unit") -> Unit | None:
-    code = (code or "").strip()
+    code = text_in(code, field).strip()
     if not code:
         return None
     unit = Unit.get_or_none(Unit.code == code)
@@ -114,6 +120,21 @@ def _unit(code: str, field: str = "unit") -> Unit | None:
 
 
 # ---- allocation -----------------------------------------------------------------------------
+
+
+_TARGET = re.compile(r"(charge|line):[0-9]{1,18}")  # OwedItem.key; an id fits a BIGINT
+
+
+def _targets(targets: object) -> tuple[str, ...] | None:
+    """The owed items picked, as ``OwedItem`` keys; anything else is refused, not guessed."""
+    if targets is None:
+        return None
+    if isinstance(targets, str | bytes) or not isinstance(targets, Sequence):
+        raise DeskError("input.bad_choice", field="amount")
+    for key in targets:
+        if not isinstance(key, str) or not _TARGET.fullmatch(key):
+            raise DeskError("input.bad_choice", field="amount")
+    return tuple(targets)
 
 
 class Take(NamedTuple):
@@ -231,6 +252,7 @@ def take_payment(
     ref = _text(reference, "reference", REFERENCE_MAX,
                 required="payment.reference_required" if method in REFERENCE_METHODS else "")
     payer_name = _text(payer, "payer", PAYER_MAX)
+    targets = _targets(targets)
     unit = _unit(unit_code)
     if unit is None and not targets:
         raise DeskError("payment.unit_required", field="unit")
@@ -409,9 +431,10 @@ def void_receipt(number: str, reason: str, actor: Staff, clock: Clock,
             charge_ids = [a.charge_id for a in allocations if a.charge_id]
             if any(cviews.refunded_fen(charge_ids).values()):
                 raise DeskError("payment.void_after_refund", number=detail.number)
-            prepaid = sum(a.amount_fen for a in allocations
-                          if not a.bill_line_id and not a.charge_id)
-            if prepaid < 0:  # its overpayment was already applied to later months
+            # Its overpayment already applied to later items (use_credit writes a negative
+            # untargeted allocation on this payment): voiding would leave those paid.
+            if any(a.amount_fen < 0 for a in allocations
+                   if not a.bill_line_id and not a.charge_id):
                 raise DeskError("payment.void_credit_used", number=detail.number)
             for a in allocations:
                 if a.bill_line_id:

@@ -344,3 +344,19 @@ def test_year_end_receipt_series(owing: dict, settings: Settings) -> None:
                         settings).number == "2026-000001"
     assert take_payment("3-1-502", 100, "cash", owing["cashier"], early,
                         settings).number == "2027-000001"
+
+
+def test_no_void_once_its_prepaid_balance_was_used(owing: dict, clock: FixedClock,
+                                                   settings: Settings) -> None:
+    """A receipt whose overpayment already paid later items cannot be voided: the void would
+    leave those items paid with money no longer taken (correction: a refund, KF-015 §5)."""
+    total = 2 * (16042 + 2228 + 3105)
+    done = take_payment("3-1-502", total + 1000, "cash", owing["cashier"], clock, settings,
+                        confirm_overpayment=True)
+    charge = add_charge("3-1-502", "other", 400, "复印", owing["cashier"], clock, settings)
+    assert use_credit("3-1-502", owing["cashier"], clock, settings) == 400
+    before = _counts()
+    with pytest.raises(DeskError) as exc:
+        void_receipt(done.number, "收错", owing["super"], clock, settings)
+    assert exc.value.key == "payment.void_credit_used"
+    assert _counts() == before and Charge.get_by_id(charge).paid_fen == 400
