@@ -183,10 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp_res.add_argument("--as-pin", help="their PIN (asked when omitted)")
 
     from .backup_cli import add_backup_parser
+    from .migrate_cli import add_migrate_parser
     from .report_cli import add_report_parser
+    from .serve_cli import add_serve_parser
 
     add_report_parser(sub)
     add_backup_parser(sub)
+    add_migrate_parser(sub)
+    add_serve_parser(sub)
 
     bench = sub.add_parser(
         "bench", help="run the benchmarks and print one JSON object of figures",
@@ -513,6 +517,18 @@ def cmd_backup(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     return run_backup(args)
 
 
+def cmd_migrate(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from .migrate_cli import run_migrate
+
+    return run_migrate(args)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from .serve_cli import run_serve
+
+    return run_serve(args)
+
+
 def cmd_report(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .report_cli import run_report
 
@@ -522,7 +538,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings, lang: str) -> int:
 COMMANDS = {
     None: cmd_open, "demo": cmd_demo, "init": cmd_init, "staff": cmd_staff, "due": cmd_due,
     "calendar": cmd_calendar, "bench": cmd_bench, "export": cmd_export, "import": cmd_import,
-    "report": cmd_report, "backup": cmd_backup, "restore": cmd_backup,
+    "report": cmd_report, "backup": cmd_backup, "restore": cmd_backup, "serve": cmd_serve,
+    "migrate": cmd_migrate,
 }
 
 

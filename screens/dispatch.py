@@ -11,10 +11,15 @@ that fit its state; the desk services refuse the rest with a reason): d dispatch
 c completion, v inspection / callback result, x close out, e explain (invalid complaint),
 f work contact form (developer), m major complaint (escalate, propose, approve — by role),
 h hold / resume, o reassign (supervisor). Enter opens the ticket's history.
+
+Each step passes the ticket's version as the queue showed it: when another counter changed the
+ticket meanwhile, the dialog says who did and when (``tickets.TicketChanged``) and the queue
+behind it is re-read at once (issue 9, edit conflicts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -238,6 +243,25 @@ class DispatchScreen(QueueScreen):
         dialog = getattr(self, f"_dialog_{action}")(row)
         self.app.push_screen(dialog, self.after_write)
 
+    def _dialog(self, title: str, fields: list[Field], submit: Callable[[dict], str], *,
+                about: str = "") -> ActionDialog:
+        """The step's dialog, its confirm guarded against another counter's change."""
+        return ActionDialog(title, fields, self._guard(submit), about=about)
+
+    def _guard(self, submit: Callable[[dict], str]) -> Callable[[dict], str]:
+        def guarded(values: dict) -> str:
+            try:
+                return submit(values)
+            except tickets.TicketChanged as exc:
+                # Another counter changed the ticket since the dialog opened: the refusal
+                # (who, when) stays in the dialog with what was typed, and the queue behind
+                # is re-read now, not at the next refresh, so Esc shows the ticket as it is.
+                self.reload()
+                self.desk.request_refresh()
+                raise DeskError("conflict.reloaded", message=exc.message()) from None
+
+        return guarded
+
     def _title(self, key: str, row: views.TicketRow) -> str:
         caller = row.caller or t("ui.ticket.anonymous")
         return t(key, number=row.number, unit=row.unit or "—", caller=caller)
@@ -264,7 +288,7 @@ class DispatchScreen(QueueScreen):
                 return t("ui.act.dispatched_coordinated", number=row.number, to=names)
             return t("ui.act.dispatched", number=row.number, to=names)
 
-        return ActionDialog(self._title("ui.act.dispatch_title", row), [
+        return self._dialog(self._title("ui.act.dispatch_title", row), [
             Field("department", t("ui.act.departments"), "multi", options, default),
         ], submit, about=t("ui.act.dispatch_about"))
 
@@ -274,7 +298,7 @@ class DispatchScreen(QueueScreen):
                                             version=row.version)
             return t("ui.act.work_order_opened", order=order, number=row.number)
 
-        return ActionDialog(self._title("ui.act.work_order_title", row), [
+        return self._dialog(self._title("ui.act.work_order_title", row), [
             Field("technician", t("ui.act.technician"), placeholder=t("ui.act.technician_eg")),
         ], submit, about=self._about(row))
 
@@ -298,7 +322,7 @@ class DispatchScreen(QueueScreen):
                                       version=row.version, settle=v.get("settle", ""))
             return t("ui.act.completed", number=row.number)
 
-        return ActionDialog(self._title("ui.act.complete_title", row), fields, submit,
+        return self._dialog(self._title("ui.act.complete_title", row), fields, submit,
                             about=t("ui.act.complete_about"))
 
     def _dialog_verdict(self, row: views.TicketRow) -> ActionDialog:
@@ -325,7 +349,7 @@ class DispatchScreen(QueueScreen):
                 return t("ui.act.rework", number=row.number, order=rework)
             return t("ui.act.reopened", number=row.number)
 
-        return ActionDialog(self._title("ui.act.verdict_title", row), fields, submit,
+        return self._dialog(self._title("ui.act.verdict_title", row), fields, submit,
                             about=t("ui.act.verdict_about"))
 
     def _dialog_close_out(self, row: views.TicketRow) -> ActionDialog:
@@ -333,7 +357,7 @@ class DispatchScreen(QueueScreen):
             tickets.close_out(row.number, v["note"], *self._who, version=row.version)
             return t("ui.act.closed", number=row.number)
 
-        return ActionDialog(self._title("ui.act.close_title", row), [
+        return self._dialog(self._title("ui.act.close_title", row), [
             Field("note", t("ui.act.note"), "area"),
         ], submit, about=t("ui.act.close_about"))
 
@@ -342,7 +366,7 @@ class DispatchScreen(QueueScreen):
             tickets.explain_invalid(row.number, v["note"], *self._who, version=row.version)
             return t("ui.act.explained", number=row.number)
 
-        return ActionDialog(self._title("ui.act.explain_title", row), [
+        return self._dialog(self._title("ui.act.explain_title", row), [
             Field("note", t("ui.act.explanation"), "area"),
         ], submit, about=t("ui.act.explain_about"))
 
@@ -352,7 +376,7 @@ class DispatchScreen(QueueScreen):
                                       version=row.version)
             return t("ui.act.form_sent", number=row.number, form_no=v["form_no"].strip())
 
-        return ActionDialog(self._title("ui.act.form_title", row), [
+        return self._dialog(self._title("ui.act.form_title", row), [
             Field("form_no", t("ui.act.form_no"), placeholder="LX-2026-031"),
         ], submit, about=t("ui.act.form_about"))
 
@@ -371,7 +395,7 @@ class DispatchScreen(QueueScreen):
 
             about = t("ui.act.proposal", text=views.ticket_detail(row.number, self.zone)
                       .proposal or "")
-            return ActionDialog(self._title("ui.act.decide_title", row), fields, submit,
+            return self._dialog(self._title("ui.act.decide_title", row), fields, submit,
                                 about=about)
         if role == "supervisor" and row.escalation in ("escalated", "rejected", None):
             def submit(v: dict) -> str:
@@ -383,7 +407,7 @@ class DispatchScreen(QueueScreen):
                                              version=row.version)
                 return t("ui.act.proposed", number=row.number)
 
-            return ActionDialog(self._title("ui.act.propose_title", row), [
+            return self._dialog(self._title("ui.act.propose_title", row), [
                 Field("note", t("ui.act.proposal_text"), "area"),
             ], submit, about=self._about(row))
 
@@ -391,25 +415,27 @@ class DispatchScreen(QueueScreen):
             tickets.escalate(row.number, v["note"], *self._who, version=row.version)
             return t("ui.act.escalated", number=row.number)
 
-        return ActionDialog(self._title("ui.act.escalate_title", row), [
+        return self._dialog(self._title("ui.act.escalate_title", row), [
             Field("note", t("ui.act.reason"), "area"),
         ], submit, about=t("ui.act.escalate_about"))
 
     def _dialog_hold(self, row: views.TicketRow) -> ActionDialog:
-        staff, clock, _ = self._who
+        staff, clock, settings = self._who
         if row.held:
             def submit(v: dict) -> str:
-                tickets.resume(row.number, staff, clock, version=row.version)
+                tickets.resume(row.number, staff, clock, version=row.version,
+                               settings=settings)
                 return t("ui.act.resumed", number=row.number)
 
-            return ActionDialog(self._title("ui.act.resume_title", row), [], submit,
+            return self._dialog(self._title("ui.act.resume_title", row), [], submit,
                                 about=t("ui.act.resume_about"))
 
         def submit(v: dict) -> str:
-            tickets.hold(row.number, v["reason"], staff, clock, version=row.version)
+            tickets.hold(row.number, v["reason"], staff, clock, version=row.version,
+                         settings=settings)
             return t("ui.act.held", number=row.number)
 
-        return ActionDialog(self._title("ui.act.hold_title", row), [
+        return self._dialog(self._title("ui.act.hold_title", row), [
             Field("reason", t("ui.act.reason"), placeholder=t("ui.act.hold_eg")),
         ], submit, about=t("ui.act.hold_about"))
 
@@ -422,7 +448,7 @@ class DispatchScreen(QueueScreen):
             name = dict(staff).get(v["owner"], v["owner"])
             return t("ui.act.reassigned", number=row.number, name=name)
 
-        return ActionDialog(self._title("ui.act.reassign_title", row), [
+        return self._dialog(self._title("ui.act.reassign_title", row), [
             Field("owner", t("ui.act.new_owner"), "choice", staff),
             Field("reason", t("ui.act.reason")),
         ], submit, about=t("ui.act.reassign_about", owner=row.owner))

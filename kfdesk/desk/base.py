@@ -42,12 +42,27 @@ class DeskError(Exception):
         return self.message()
 
 
+# The key of the PostgreSQL advisory lock that stands for SQLite's write lock (any bigint
+# no other code uses; advisory locks are per database, so two offices never share it).
+WRITE_LOCK_KEY = 0x6B66_6465_736B  # "kfdesk"
+
+
 @contextmanager
 def transaction(immediate: bool = False) -> Iterator[None]:
-    """One transaction; ``immediate`` takes SQLite's write lock at once (receipts, day close)."""
+    """One transaction; ``immediate`` takes the write lock at once (receipts, day close).
+
+    SQLite: ``BEGIN IMMEDIATE``. PostgreSQL: a transaction-level advisory lock, taken first
+    thing and held to commit or rollback, so what an immediate writer reads (what is owed, is
+    the day still open) is read under the same exclusion as on SQLite and two counters queue
+    instead of interleaving; plain transactions are not held up by it.
+    """
     db = database.obj
     if immediate and isinstance(db, pw.SqliteDatabase) and not db.in_transaction():
         with db.atomic("IMMEDIATE"):
+            yield
+    elif immediate and isinstance(db, pw.PostgresqlDatabase):
+        with db.atomic():
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
             yield
     else:
         with db.atomic():

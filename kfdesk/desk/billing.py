@@ -58,6 +58,7 @@ from ..views import _owner_names
 from ..views import billing as bviews
 from ..views.billing import BASIS, METERS, month_label, parse_month, rate_text
 from .base import DeskError, Tr, audit, require_role, transaction
+from .inputs import text_in
 
 # KF-015 §4.1, §4.3: the cashier sets rates and runs the bills; supervisor and manager cover.
 BILL_ROLES = ("cashier", "supervisor", "manager")
@@ -133,8 +134,8 @@ def parse_rate(rate: str | Decimal | int) -> int:
     KF-015 §4.1: the approved rate is kept as approved, so a rate finer than 1/10000 yuan,
     zero, negative or not a number is refused rather than rounded.
     """
-    if isinstance(rate, float):
-        raise TypeError("a rate is never float")
+    if isinstance(rate, float):  # never rounded from binary: the approved figure is refused
+        raise DeskError("billing.rate_not_number", field="rate", text=str(rate))
     text = _norm(rate).replace("¥", "").replace("￥", "").replace("元", "").strip()
     try:
         exact = Decimal(text)
@@ -144,16 +145,17 @@ def parse_rate(rate: str | Decimal | int) -> int:
         raise DeskError("billing.rate_not_number", field="rate", text=str(rate))
     if exact <= 0:
         raise DeskError("billing.rate_positive", field="rate", text=str(rate))
+    # Size first: scaling 1E+999999 overflows Decimal's exponent rather than answering.
+    if exact.adjusted() > 8 or exact * 10_000 > MAX_RATE_E4:
+        raise DeskError("billing.rate_too_large", field="rate", text=str(rate))
     e4 = exact * 10_000
     if e4 != e4.to_integral_value():
         raise DeskError("billing.rate_too_fine", field="rate", text=str(rate))
-    if e4 > MAX_RATE_E4:
-        raise DeskError("billing.rate_too_large", field="rate", text=str(rate))
     return int(e4)
 
 
 def _unit(code: object, field: str = "unit") -> Unit:
-    text = _norm(code)
+    text = text_in(_norm(code), field)  # a sheet's number is fine; a control character is not
     if not text:
         raise DeskError("billing.unit_needed", field=field)
     unit = Unit.get_or_none(Unit.code == text)

@@ -57,6 +57,7 @@ from ..rules.sync import months_in_arrears, sync_unit_arrears
 from ..views import dunning as dv
 from ..views import office_day, unit_arrears
 from .base import DeskError, Tr, audit, require_role, transaction
+from .inputs import day_in, text_in
 
 # Who works the ladder (RULES §4: the cashier and the desk; supervisor and manager cover).
 DUNNING_ROLES = ("cashier", "clerk", "supervisor", "manager")
@@ -147,7 +148,8 @@ def default_pay_by(clock: Clock, settings: Settings) -> date:
 
 
 def _check_pay_by(pay_by: date | None, today: date) -> date:
-    if not isinstance(pay_by, date):
+    pay_by = day_in(pay_by, "pay_by")  # an instant cannot be compared with a day
+    if pay_by is None:
         raise DeskError("dunning.pay_by_needed", field="pay_by")
     if pay_by < today:
         raise DeskError("dunning.pay_by_past", field="pay_by", day=pay_by.isoformat())
@@ -155,14 +157,14 @@ def _check_pay_by(pay_by: date | None, today: date) -> date:
 
 
 def _check_note(note: str | None) -> str:
-    note = (note or "").strip()
+    note = text_in(note, "note").strip()
     if len(note) > MAX_NOTE:
         raise DeskError("dunning.note_too_long", field="note", limit=MAX_NOTE)
     return note
 
 
 def _unit(code: str) -> Unit:
-    code = _text(code)
+    code = text_in(_text(code), "unit")  # a sheet's number is fine; a control character is not
     if not code:
         raise DeskError("dunning.unit_needed", field="unit")
     unit = Unit.get_or_none(Unit.code == code)
@@ -581,11 +583,12 @@ def record_call(unit_code: str, outcome: str, promised_on: date | None, note: st
     if outcome not in CALL_OUTCOMES:
         raise DeskError("dunning.call.outcome", field="outcome")
     today = _today(clock, settings)
-    answered_by = _text(answered_by)[:64]
+    answered_by = _text(text_in(answered_by, "answered_by"))[:64]
     if outcome in REACHED and not answered_by:
         raise DeskError("dunning.call.answered_by", field="answered_by")
+    promised_on = day_in(promised_on, "promised_on")
     if outcome == "promised":
-        if not isinstance(promised_on, date):
+        if promised_on is None:
             raise DeskError("dunning.call.promise_needed", field="promised_on")
         if promised_on < today:
             raise DeskError("dunning.call.promise_past", field="promised_on",

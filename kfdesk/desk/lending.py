@@ -32,6 +32,7 @@ from ..i18n import t
 from ..models import Charge, Loan, Staff, Unit
 from ..money import to_fen
 from .base import DeskError, audit, require_role, transaction
+from .inputs import text_in
 
 # Lending is done by the desk, umbrellas also by the lobby guards (KF-022 §5 大堂协管员).
 LEND_ROLES = ("clerk", "supervisor", "manager", "security")
@@ -48,7 +49,7 @@ CHARGE_TEXT_MAX = 128  # Charge.description
 def clean_text(value: object, field: str, limit: int, *, required: str = "") -> str:
     """Typed text, NFKC-normalised (an input method's full-width letters) and stripped;
     ``required`` is the refusal key when it is empty; too long is refused, never cut."""
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    text = unicodedata.normalize("NFKC", text_in(value, field)).strip()
     if required and not text:
         raise DeskError(required, field=field)
     if len(text) > limit:
@@ -58,7 +59,7 @@ def clean_text(value: object, field: str, limit: int, *, required: str = "") -> 
 
 def counter_unit(code: str, field: str = "unit") -> Unit:
     """The unit a register entry is for; its code is required and must exist."""
-    text = unicodedata.normalize("NFKC", code or "").strip()
+    text = unicodedata.normalize("NFKC", text_in(code, field)).strip()
     if not text:
         raise DeskError("register.unit_needed", field=field)
     unit = Unit.get_or_none(Unit.code == text)
@@ -181,7 +182,7 @@ def resolve(text: str) -> Resolved:
     tool is guessed from part of its name, so a power screwdriver is never lent as a
     screwdriver. Unknown text is refused as not lendable.
     """
-    key = _key(text)
+    key = _key(text_in(text, "item"))
     if not key:
         raise DeskError("loan.item_needed", field="item")
     cat = catalogue()

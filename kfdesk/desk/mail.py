@@ -34,6 +34,7 @@ from ..rules.sync import sync_mail_items
 from ..views import office_day
 from ..views.mail import TRACKED_KINDS, return_allowed_from
 from .base import DeskError, Tr, audit, require_role, transaction
+from .inputs import instant_in, text_in
 
 WRITE_ROLES = ("clerk", "supervisor", "manager")
 # KF-021 §3: a guard may deliver an item to the resident against signature.
@@ -51,7 +52,7 @@ def _settings(settings: Settings | None) -> Settings:
 
 
 def _text(value: str, field: str, limit: int, needed: str | None = None) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(text_in(value, field).split())
     if needed and not text:
         raise DeskError(needed, field=field)
     if len(text) > limit:
@@ -93,7 +94,7 @@ def log_mail(unit_code: str, recipient: str, kind: str, tracking_no: str, actor:
     require_role(actor, WRITE_ROLES, "mail.log")
     settings = _settings(settings)
     now = clock.now()
-    code = (unit_code or "").strip()
+    code = text_in(unit_code, "unit").strip()
     unit = None
     if code:
         unit = Unit.get_or_none(Unit.code == code)
@@ -102,7 +103,7 @@ def log_mail(unit_code: str, recipient: str, kind: str, tracking_no: str, actor:
     name = _text(recipient, "recipient", NAME_MAX, "mail.recipient_needed")
     if kind not in MAIL_KINDS:
         raise DeskError("mail.bad_kind", field="kind")
-    tracking = "".join((tracking_no or "").split()).upper()
+    tracking = "".join(text_in(tracking_no, "tracking_no").split()).upper()
     if kind in TRACKING_NEEDED and not tracking:
         raise DeskError("mail.tracking_needed", field="tracking_no", kind=Tr(f"mail_kind.{kind}"))
     if tracking and (len(tracking) > TRACKING_MAX or not _TRACKING.match(tracking)):
@@ -111,7 +112,7 @@ def log_mail(unit_code: str, recipient: str, kind: str, tracking_no: str, actor:
             MailItem.tracking_no == tracking, MailItem.collected_at.is_null(),
             MailItem.returned_at.is_null()).exists():
         raise DeskError("mail.duplicate", field="tracking_no", tracking=tracking)
-    received = received_at or now
+    received = instant_in(received_at, "received_at") or now
     if received > now:
         raise DeskError("mail.received_future", field="received_at")
     remark = _text(note, "note", NOTE_MAX)

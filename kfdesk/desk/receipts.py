@@ -52,6 +52,22 @@ def take_number(code: str) -> tuple[ReceiptSeries, int]:
     # counters are serialised there too; on SQLite the caller's BEGIN IMMEDIATE already holds
     # the write lock. RETURNING gives the number in the same statement (one query less per
     # receipt on a busy counter); SQLite older than 3.35 reads it back instead.
+    taken = _increment(code)
+    if taken is not None:
+        return taken
+    # A new year's first receipt: no row to lock yet. Two counters on PostgreSQL could both
+    # find none and both INSERT — the second would then fail on the unique code and its
+    # payment with it. So the row is created at 0 if still missing (the second INSERT waits
+    # for the first's commit, then does nothing) and numbered by the same locked UPDATE.
+    ReceiptSeries.insert(code=code, last_number=0).on_conflict_ignore().execute()
+    taken = _increment(code)
+    if taken is None:  # the row was just made in this transaction: cannot be missing
+        raise RuntimeError(f"receipt series {code!r} missing after insert")
+    return taken
+
+
+def _increment(code: str) -> tuple[ReceiptSeries, int] | None:
+    """Add one to the series' last number under its row lock; None if there is no row."""
     update = (ReceiptSeries.update(last_number=ReceiptSeries.last_number + 1)
               .where(ReceiptSeries.code == code))
     if _RETURNING:
@@ -63,8 +79,7 @@ def take_number(code: str) -> tuple[ReceiptSeries, int]:
     elif update.execute():
         series = ReceiptSeries.get(ReceiptSeries.code == code)
         return series, series.last_number
-    series = ReceiptSeries.create(code=code, last_number=1)  # a new year's first receipt
-    return series, 1
+    return None
 
 
 def next_receipt_number(series_code: str) -> int:

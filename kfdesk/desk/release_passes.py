@@ -29,6 +29,7 @@ are masked on paper and in the audit trail (KF-017 §4).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -45,6 +46,7 @@ from ..privacy import mask_id
 from ..views import office_day, unit_arrears
 from ..views import passes as pviews
 from .base import DeskError, Tr, audit, require_role, transaction
+from .inputs import text_in
 from .numbers import next_number
 
 ISSUE_ROLES = ("clerk", "supervisor", "manager")
@@ -72,7 +74,7 @@ def _hm(value: datetime, zone: tzinfo) -> str:
 
 
 def _unit(unit_code: str) -> Unit:
-    code = (unit_code or "").strip()
+    code = text_in(unit_code, "unit").strip()
     if not code:
         raise DeskError("pass.unit_needed", field="unit")
     unit = Unit.get_or_none(Unit.code == code)
@@ -242,7 +244,9 @@ def _authorisation(authorisation_id: int | str | None) -> Authorisation | None:
     if authorisation_id in (None, ""):
         return None
     text = str(authorisation_id).strip().upper().removeprefix(f"{pviews.AUTH_PREFIX}-")
-    auth = Authorisation.get_or_none(Authorisation.id == int(text)) if text.isdigit() else None
+    # ASCII digits that fit an id: str.isdigit() also takes "²" and "٣", which int() refuses.
+    number = int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+    auth = Authorisation.get_or_none(Authorisation.id == number) if number else None
     if auth is None:
         raise DeskError("pass.unknown_authorisation", field="authorisation",
                         ref=str(authorisation_id))
@@ -351,7 +355,7 @@ def preflight(unit_code: str, now: datetime, settings: Settings | None = None) -
 
 
 def _text(value: str, field: str, limit: int, needed: str) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(text_in(value, field).split())
     if not text:
         raise DeskError(needed, field=field)
     if len(text) > limit:
@@ -360,7 +364,7 @@ def _text(value: str, field: str, limit: int, needed: str) -> str:
 
 
 def _id_number(value: str, field: str, *, required: bool) -> str:
-    number = normalize_id_number(value or "")
+    number = normalize_id_number(text_in(value, field))
     if not number:
         if required:
             raise DeskError("pass.id_needed", field=field)
@@ -452,7 +456,7 @@ def issue_release_pass(unit_code: str, bearer_kind: str, bearer_name: str,
                               settings=settings)
     if not verdict.ok:
         raise verdict.error()
-    if auth is not None and not (items or "").strip():
+    if auth is not None and not text_in(items, "items").strip():
         items = auth.items
     listed = _text(items, "items", ITEMS_MAX, "pass.items_needed")
     if auth is not None and not _same_items(auth.items, listed):

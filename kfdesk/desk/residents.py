@@ -58,6 +58,7 @@ from ..privacy import mask_id, mask_phone
 from ..rules.context import RuleContext
 from ..rules.sync import sync_people
 from .base import DeskError, Tr, audit, require_role, transaction
+from .inputs import day_in, text_in
 
 RECORD_ROLES = ("clerk", "supervisor", "manager")
 PURGE_ROLES = ("manager",)
@@ -105,7 +106,7 @@ def id_problem(text: str, today: date) -> str | None:
 
 def clean_phone(text: str, field: str, needed: bool) -> str:
     """The phone as stored (``normalize_phone``), "" when none was given and none is needed."""
-    raw = (text or "").strip()
+    raw = text_in(text, field).strip()
     if not raw:
         if needed:
             raise DeskError("residents.phone_needed", field=field)
@@ -117,7 +118,7 @@ def clean_phone(text: str, field: str, needed: bool) -> str:
 
 
 def clean_id(text: str, needed: bool, today: date) -> str:
-    number = normalize_id_number(text or "")
+    number = normalize_id_number(text_in(text, "id_number"))
     if not number:
         if needed:
             raise DeskError("residents.id_needed", field="id_number")
@@ -129,7 +130,7 @@ def clean_id(text: str, needed: bool, today: date) -> str:
 
 
 def _text(value: str, field: str, limit: int, needed_key: str | None = None) -> str:
-    text = " ".join((value or "").split())
+    text = " ".join(text_in(value, field).split())
     if not text and needed_key:
         raise DeskError(needed_key, field=field)
     if len(text) > limit:
@@ -171,7 +172,8 @@ def check_person(role: str, name: str, phone: str, id_number: str, *, today: dat
     number = clean_id(id_number, role == "owner", today)
     address = _text(address, "address", MAX_ADDRESS)
     relation = _text(relation, "relation", MAX_RELATION)
-    on = on or today
+    lease_end = day_in(lease_end, "lease_end")
+    on = day_in(on, "on") or today
     if on > today:
         raise DeskError("residents.future_day", field="on", day=on.isoformat())
     if role == "tenant":
@@ -203,9 +205,10 @@ def keep_years(settings: Settings) -> int:
 
 
 def _unit(unit_code: str) -> Unit:
-    unit = Unit.get_or_none(Unit.code == (unit_code or "").strip())
+    code = text_in(unit_code, "unit").strip()
+    unit = Unit.get_or_none(Unit.code == code)
     if unit is None:
-        raise DeskError("residents.unknown_unit", field="unit", unit=(unit_code or "").strip())
+        raise DeskError("residents.unknown_unit", field="unit", unit=code)
     return unit
 
 

@@ -22,13 +22,14 @@ The ticket's life (``TICKET_STATES``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import NamedTuple
 
 from ..clock import Clock
-from ..config import Settings
+from ..config import Settings, default_settings
+from ..i18n import has
 from ..ids import normalize_phone
 from ..models import (
     Callback,
@@ -47,7 +48,9 @@ from ..money import fmt, to_fen
 from ..rules.context import RuleContext
 from ..rules.sync import sync_callback, sync_ticket, ticket_wants
 from .base import DeskError, Tr, audit, require_role, transaction
+from .inputs import instant_in, text_in
 from .numbers import next_number
+from .receipts import MAX_AMOUNT_FEN
 
 INTAKE_ROLES = ("clerk", "cashier", "supervisor", "manager")  # whoever first receives it
 DESK_ROLES = ("clerk", "supervisor", "manager")
@@ -100,8 +103,28 @@ def _price_line(settings: Settings, code: str) -> dict | None:
     return next((p for p in settings.data["repair_prices"] if p["code"] == code), None)
 
 
+# The form's text fields, each with the form field its refusal points at.
+_FORM_TEXT = {"channel": "channel", "kind": "kind", "category": "category", "text": "text",
+              "unit_code": "unit", "caller_name": "caller", "phone": "phone",
+              "forwarded_from": "forwarded_from", "price_code": "price", "quoted": "price",
+              "defect_of": "defect_of"}
+
+
+def _typed(form: IntakeForm) -> IntakeForm:
+    """The form with text where text belongs (None as empty), an aware forwarding time and a
+    person id that fits the store — a script's form is not always the screen's."""
+    person_id = form.person_id
+    if person_id is not None and (isinstance(person_id, bool) or not isinstance(person_id, int)
+                                  or not 0 < person_id < 2**63):
+        raise DeskError("intake.person_not_of_unit", field="caller")
+    return replace(form, **{name: text_in(getattr(form, name), field)
+                            for name, field in _FORM_TEXT.items()},
+                   forwarded_received_at=instant_in(form.forwarded_received_at, "forwarded_at"))
+
+
 def _checked(form: IntakeForm, now: datetime, settings: Settings) -> Ticket:
     """The ticket the form describes (unsaved), or the first thing wrong with it."""
+    form = _typed(form)
     if form.channel not in CHANNELS:
         raise DeskError("intake.channel", field="channel")
     forwarded_from, forwarded_at = "", None
@@ -156,9 +179,9 @@ def _checked(form: IntakeForm, now: datetime, settings: Settings) -> Ticket:
             text = form.quoted.strip() or (line["price"] if line else "")
             try:
                 quoted_fen = to_fen(text) if text else 0
-            except ValueError:
+            except (ValueError, ArithmeticError):  # 1E+30 overflows the fen's rounding
                 raise DeskError("intake.quoted", field="price", amount=text)
-            if quoted_fen <= 0:
+            if quoted_fen <= 0 or quoted_fen > MAX_AMOUNT_FEN:
                 raise DeskError("intake.quoted", field="price", amount=text or "0")
     else:
         repair_class = None
@@ -236,16 +259,44 @@ def take_ticket(form: IntakeForm, actor: Staff, clock: Clock, settings: Settings
 # --- one ticket, one step ------------------------------------------------------------------
 
 
-def _load(number: str, version: int | None) -> Ticket:
+class TicketChanged(DeskError):
+    """Another counter changed the ticket since this one showed it: who, and when (office
+    time), so the clerk knows what to look at after reloading (issue 9, edit conflicts)."""
+
+
+def _load(number: str, version: int | None, zone: tzinfo | None = None) -> Ticket:
+    """The ticket to change, in the caller's transaction; with ``version`` (what the screen
+    showed) a ticket changed since is refused with ``TicketChanged``."""
+    claimed = 1
+    if version is not None:
+        # Compare and claim in one statement, before anything is read: PostgreSQL locks the
+        # row (a second counter's claim waits, then finds the new version and matches
+        # nothing) and SQLite takes its write lock, so two counters confirming the same
+        # version at the same instant cannot both pass the check.
+        claimed = (Ticket.update(version=Ticket.version)
+                   .where((Ticket.number == number) & (Ticket.version == version)).execute())
     ticket = Ticket.get_or_none(Ticket.number == number)
     if ticket is None:
         raise DeskError("ticket.unknown", number=number)
-    if version is not None and ticket.version != version:
-        last = (TicketLog.select().where(TicketLog.ticket == ticket)
-                .order_by(TicketLog.at.desc(), TicketLog.id.desc()).first())
-        who = last.staff.name if last else ""
-        raise DeskError("ticket.changed", number=number, who=who)
+    if version is not None and not claimed:
+        raise _changed(ticket, zone)
     return ticket
+
+
+def _changed(ticket: Ticket, zone: tzinfo | None) -> TicketChanged:
+    """The refusal naming the last change: the newest line of the ticket's history (every
+    step, hold and resume writes one with its clerk and time)."""
+    last = (TicketLog.select().where(TicketLog.ticket == ticket)
+            .order_by(TicketLog.id.desc()).first())
+    if last is None:  # never without a history; said plainly all the same
+        return TicketChanged("conflict.ticket_changed_unknown", number=ticket.number)
+    # A caller without settings (hold, resume from a script): the shipped office zone.
+    zone = zone or default_settings().zone
+    step = f"conflict.step.{last.step}"
+    return TicketChanged("conflict.ticket_changed", number=ticket.number,
+                         who=last.staff.name,
+                         at=last.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                         step=Tr(step) if has(step) else last.step)
 
 
 def _open(ticket: Ticket) -> None:
@@ -289,7 +340,7 @@ def dispatch_ticket(number: str, departments: list[str], actor: Staff, clock: Cl
         raise DeskError("dispatch.twice_in_one", field="department")
     now = clock.now()
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.validity == "invalid_developer":
             raise DeskError("dispatch.developer", number=number)
@@ -331,7 +382,7 @@ def explain_invalid(number: str, note: str, actor: Staff, clock: Clock, settings
     if not note:
         raise DeskError("explain.note_needed", field="note")
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.validity != "invalid_other":
             raise DeskError("explain.not_invalid", number=number)
@@ -352,7 +403,7 @@ def send_contact_form(number: str, form_no: str, actor: Staff, clock: Clock,
         raise DeskError("contact_form.number_needed", field="form_no")
     now = clock.now()
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.validity != "invalid_developer":
             raise DeskError("contact_form.not_developer", number=number)
@@ -383,7 +434,7 @@ def escalate(number: str, reason: str, actor: Staff, clock: Clock, settings: Set
     if not reason:
         raise DeskError("escalate.reason_needed", field="note")
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.kind != "complaint" or ticket.validity != "valid":
             raise DeskError("escalate.not_complaint", number=number)
@@ -402,7 +453,7 @@ def propose_handling(number: str, proposal: str, actor: Staff, clock: Clock,
     if not proposal:
         raise DeskError("escalate.proposal_needed", field="note")
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.escalation not in ("escalated", "rejected"):
             raise DeskError("escalate.not_escalated", number=number)
@@ -419,7 +470,7 @@ def decide_handling(number: str, approve: bool, note: str, actor: Staff, clock: 
     if not approve and not note:
         raise DeskError("escalate.reject_reason", field="note")
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.escalation != "proposed":
             raise DeskError("escalate.no_proposal", number=number)
@@ -453,7 +504,7 @@ def open_work_order(number: str, technician: str, actor: Staff, clock: Clock,
         raise DeskError("work_order.technician_needed", field="technician")
     now = clock.now()
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.dispatched_at is None or ticket.department == "developer":
             raise DeskError("work_order.not_dispatched", number=number)
@@ -490,7 +541,7 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
     if completed_at > now:
         raise DeskError("complete.future", field="completed_at")
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.state not in ("dispatched", "in_progress"):
             raise DeskError("complete.not_in_hand", number=number,
@@ -551,7 +602,7 @@ def record_verdict(number: str, passed: bool, note: str, actor: Staff, clock: Cl
     callback list (``desk.callbacks``) records one with all its answers instead."""
     require_role(actor, DESK_ROLES, "ticket.verdict")
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         return apply_verdict(ticket, passed, note, actor, clock, settings,
                              technician=technician)
 
@@ -632,7 +683,7 @@ def close_out(number: str, note: str, actor: Staff, clock: Clock, settings: Sett
     repairs that went to a department close with the resident's verdict (KF-008, KF-011)."""
     require_role(actor, DESK_ROLES, "ticket.close")
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         if ticket.validity == "invalid_other" and ticket.explained_at is None:
             raise DeskError("close.explain_first", number=number)
@@ -658,7 +709,7 @@ def reassign(number: str, login: str, reason: str, actor: Staff, clock: Clock,
     if not reason:
         raise DeskError("reassign.reason_needed", field="note")
     with transaction():
-        ticket = _load(number, version)
+        ticket = _load(number, version, settings.zone)
         _open(ticket)
         new_owner = Staff.get_or_none((Staff.login == login.strip()) & Staff.active)
         if new_owner is None or new_owner.role not in DESK_ROLES:
@@ -685,21 +736,25 @@ def price_list(settings: Settings, lang: str) -> list[tuple[str, str, Decimal]]:
 
 
 def hold(number: str, reason: str, actor: Staff, clock: Clock, *,
-         version: int | None = None) -> None:
-    """Put a ticket on hold by number (RULES §8 pauses; ``holds.hold_ticket``)."""
+         version: int | None = None, settings: Settings | None = None) -> None:
+    """Put a ticket on hold by number (RULES §8 pauses; ``holds.hold_ticket``). ``settings``
+    only gives the office zone of an edit-conflict message."""
     from .holds import hold_ticket
 
     with transaction():
-        hold_ticket(_load(number, version), reason, actor, clock)
+        hold_ticket(_load(number, version, settings.zone if settings else None), reason,
+                    actor, clock)
         _bump(number)
 
 
-def resume(number: str, actor: Staff, clock: Clock, *, version: int | None = None) -> None:
+def resume(number: str, actor: Staff, clock: Clock, *, version: int | None = None,
+           settings: Settings | None = None) -> None:
     """End a ticket's hold by number; its clocks are pushed on by the time held."""
     from .holds import resume_ticket
 
     with transaction():
-        resume_ticket(_load(number, version), actor, clock)
+        resume_ticket(_load(number, version, settings.zone if settings else None), actor,
+                      clock)
         _bump(number)
 
 

@@ -86,7 +86,12 @@ _STORED_SQL: dict[type, str] = {}
 
 
 def _stored_sql(db: Any) -> str:
-    """The refresh query, built once per kind of database: running clocks past their warning."""
+    """The refresh query, built once per kind of database: running clocks past their warning.
+
+    Keyed by the database the proxy stands for, not the proxy: SQLite's ``?`` and
+    PostgreSQL's ``%s`` placeholders differ, and one process may open both (``kfdesk
+    migrate``, the tests)."""
+    db = getattr(db, "obj", None) or db
     if type(db) not in _STORED_SQL:
         query = (Deadline
                  .select(Deadline.clock, Deadline.item_kind, Deadline.item_id, Deadline.item_ref,

@@ -524,15 +524,17 @@ def resync_all(ctx: RuleContext, now: datetime) -> None:
     from ..models import Unit
     from .periods import sync_periods
 
-    sync_tickets(list(Ticket.select()), ctx)
-    sync_callbacks(list(Callback.select()), ctx)
-    sync_fault_notices(list(FaultNotice.select()), ctx)
-    sync_mail_items(list(MailItem.select()), ctx)
-    sync_service_orders(list(ServiceOrder.select()), ctx)
-    sync_people(list(Person.select()), ctx)
-    sync_surveys(list(Survey.select()), ctx)
-    sync_activities(list(Activity.select()), ctx)
-    sync_unit_arrears(list(Unit.select().join(DunningStep).distinct()), ctx)
+    # In id order: the clocks' rows are then numbered the same on every backend (PostgreSQL
+    # returns a DISTINCT, or a table with updated rows, in no particular order).
+    sync_tickets(list(Ticket.select().order_by(Ticket.id)), ctx)
+    sync_callbacks(list(Callback.select().order_by(Callback.id)), ctx)
+    sync_fault_notices(list(FaultNotice.select().order_by(FaultNotice.id)), ctx)
+    sync_mail_items(list(MailItem.select().order_by(MailItem.id)), ctx)
+    sync_service_orders(list(ServiceOrder.select().order_by(ServiceOrder.id)), ctx)
+    sync_people(list(Person.select().order_by(Person.id)), ctx)
+    sync_surveys(list(Survey.select().order_by(Survey.id)), ctx)
+    sync_activities(list(Activity.select().order_by(Activity.id)), ctx)
+    sync_unit_arrears(list(Unit.select().join(DunningStep).distinct().order_by(Unit.id)), ctx)
     days = {(r.cashier_id, ctx.calendar.local_date(r.issued_at))
             for r in Receipt.select(Receipt.cashier, Receipt.issued_at)}
     cashiers = {s.id: s for s in Staff.select().where(Staff.id.in_([c for c, _ in days]))}

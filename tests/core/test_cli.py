@@ -50,7 +50,8 @@ def test_help_documents_every_subcommand() -> None:
     out = subprocess.run([sys.executable, "-m", "kfdesk", "--help"], capture_output=True,
                          text=True, check=True).stdout
     for command in ("demo", "init", "staff", "due", "calendar", "bench", "report", "export",
-                    "import", "--db", "--now", "--lang"):
+                    "import", "backup", "restore", "serve", "migrate", "--db", "--now",
+                    "--lang"):
         assert command in out
     due = subprocess.run([sys.executable, "-m", "kfdesk", "due", "--help"],
                          capture_output=True, text=True, check=True).stdout

@@ -46,6 +46,7 @@ def test_new_store_has_every_table_and_the_current_version(store: Path) -> None:
     assert SchemaVersion.get().version == SCHEMA_VERSION
 
 
+@pytest.mark.sqlite_only("PRAGMA journal_mode/foreign_keys/synchronous")
 def test_sqlite_pragmas(store: Path) -> None:
     conn = database.obj
     assert conn.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -399,7 +399,7 @@ def test_invalid_transitions_are_refused_with_what_is_missing_and_change_nothing
         (lambda: tk.record_completion(repair, at(2026, 10, 9, 10, 0), "", w["clerk"], c,
                                       SETTINGS), "complete.no_work_order"),
         (lambda: tk.dispatch_ticket(repair, ["security"], w["clerk"], c, SETTINGS,
-                                    version=1), "ticket.changed"),
+                                    version=1), "conflict.ticket_changed"),
         (lambda: tk.record_completion(repair, at(2026, 10, 9, 11, 0), "", w["clerk"], c,
                                       SETTINGS), "complete.future"),
     ]

@@ -340,7 +340,8 @@ def test_unit_detail(community, clock) -> None:  # noqa: ANN001
     assert [m.kind for m in d.mail_waiting] == ["registered"]
     assert [loan.item for loan in d.loans] == ["雨伞 #3"]
     assert [p.number for p in d.passes] == ["F-000001"]
-    assert [(v.plate, v.space, v.card_no) for v in d.vehicles] == [("粤B·12345", "B1-027", "IC0027")]
+    assert [(v.plate, v.space, v.card_no) for v in d.vehicles] == [
+        ("粤B·12345", "B1-027", "IC0027")]
     vacant = views.unit_detail("3-2-1502", clock.now(), Z)
     assert [k.label for k in vacant.keys] == ["入户门 2 把"]
     assert vacant.owners == ()

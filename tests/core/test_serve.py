@@ -1,0 +1,223 @@
+"""``kfdesk serve`` (issue 9): the counter in a web browser through textual-serve.
+
+A real server is started on a free port of 127.0.0.1 against the test's store: its page answers,
+and a browser session (the page's websocket, spoken here with aiohttp) gets the counter's
+sign-in screen from the kfdesk process the server starts for it. The command each session runs
+is read from the server's first line and checked to be the counter without a subcommand on the
+same store, language and clock — which the CLI opens signed in as nobody, even on a demo store.
+Listening beyond this machine needs ``--allow-remote`` and warns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kfdesk.__main__ import build_parser, main
+from kfdesk.clock import FixedClock
+from kfdesk.i18n import t
+from kfdesk.serve_cli import is_local
+
+NOW = "2026-10-09T10:00"
+# Terminal escapes (colours, cursor moves, modes) between the words of a screen.
+ESCAPES = re.compile(r"\x1b\[[0-9;?$<>=]*[A-Za-z~]|\x1b\][^\x07]*\x07|\x1b[=>78]")
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No user settings, no KFDESK_DB, a data directory under tmp (also for the server)."""
+    monkeypatch.setenv("KFDESK_CONFIG", str(tmp_path / "no-settings.toml"))
+    monkeypatch.delenv("KFDESK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen, port: int, out: Path, err: Path) -> None:
+        self.proc, self.port, self.out, self.err = proc, port, out, err
+        self.url = f"http://127.0.0.1:{port}"
+
+    def first_line(self) -> str:
+        return self.out.read_text(encoding="utf-8").splitlines()[0]
+
+
+@pytest.fixture
+def served(office: dict, store: Path, env: Path) -> Iterator[Served]:
+    """``kfdesk serve`` on a free port of 127.0.0.1, stopped (with every session it started)
+    at teardown."""
+    port = _free_port()
+    out, err = env / "serve.out", env / "serve.err"
+    with out.open("wb") as o, err.open("wb") as e:
+        # Its own process group: the teardown stops the server and the sessions it started.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kfdesk", "serve", "--db", str(store), "--port", str(port),
+             "--lang", "zh", "--now", NOW],
+            stdout=o, stderr=e, stdin=subprocess.DEVNULL, start_new_session=True, cwd=env)
+    try:
+        for _ in range(300):  # until it answers (bounded: a broken server fails, not hangs)
+            if proc.poll() is not None:
+                pytest.fail(f"kfdesk serve exited: {err.read_text(encoding='utf-8')}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
+                    break
+            except OSError:
+                proc_wait(proc, 0.1)
+        else:
+            pytest.fail("kfdesk serve never answered")
+        yield Served(proc, port, out, err)
+    finally:
+        _stop(proc)
+
+
+def proc_wait(proc: subprocess.Popen, seconds: float) -> None:
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server, then whatever of its group is left (the sessions it started)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)  # the server's own clean shutdown
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pass
+    except ProcessLookupError:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def test_the_page_answers_on_localhost_and_a_browser_session_opens_on_sign_in(
+        served: Served) -> None:
+    with urllib.request.urlopen(served.url + "/", timeout=10) as response:
+        assert response.status == 200
+        page = response.read().decode("utf-8")
+    assert "textual.js" in page  # textual-serve's terminal page …
+    assert f'data-session-websocket-url="ws://127.0.0.1:{served.port}/ws"' in page
+    assert t("serve.title", lang="zh", office="物业客户服务中心") in page  # … for the counter
+
+    screen = asyncio.run(_browser_session(served.url))
+    assert t("ui.signin.title", lang="zh") in screen
+    assert t("ui.signin.login", lang="zh") in screen and t("ui.signin.pin", lang="zh") in screen
+
+
+async def _browser_session(url: str) -> str:
+    """What a browser shows: the terminal output of the session's kfdesk, escapes removed,
+    up to the sign-in title (or what came when the session ended)."""
+    import aiohttp
+
+    wanted = t("ui.signin.title", lang="zh")
+    received = b""
+    async with aiohttp.ClientSession() as http, http.ws_connect(
+            f"{url}/ws?width=100&height=30") as ws:
+        for _ in range(2000):  # bounded: a session that never paints fails, not hangs
+            message = await asyncio.wait_for(ws.receive(), timeout=60)
+            if message.type != aiohttp.WSMsgType.BINARY:
+                if message.type == aiohttp.WSMsgType.TEXT:
+                    continue
+                break
+            received += message.data
+            screen = ESCAPES.sub("", received.decode("utf-8", "replace"))
+            if wanted in screen:
+                break
+    return ESCAPES.sub("", received.decode("utf-8", "replace"))
+
+
+def _session_argv(served: Served) -> list[str]:
+    prefix = t("serve.started", lang="zh", url=served.url, command="")
+    line = served.first_line()
+    assert line.startswith(prefix), line
+    return shlex.split(line[len(prefix):])
+
+
+async def test_each_session_runs_the_counter_on_sign_in_with_the_same_options(
+        served: Served, store: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    argv = _session_argv(served)
+    assert argv[:3] == [sys.executable, "-m", "kfdesk"]
+    options = build_parser().parse_args(argv[3:])
+    assert options.command is None  # the counter itself: not `demo`, which signs in
+    assert (options.db, options.lang, options.now) == (str(store), "zh", NOW)
+
+    # The CLI on exactly those arguments, on a store that even looks like a demo, opens the
+    # app signed in as nobody; the app then shows its sign-in screen.
+    from kfdesk.desk.base import audit, transaction
+
+    with transaction():
+        audit(None, clock, "demo.build", None, seed=1, clerk="clerk")
+    opened: dict = {}
+    monkeypatch.setattr("kfdesk.__main__._run_app",
+                        lambda session, signed_in, lang, bench_exit: opened.update(
+                            session=session, signed_in=signed_in, lang=lang))
+    assert main(argv[3:]) == 0
+    assert opened["signed_in"] is None and opened["lang"] == "zh"
+
+    from kfdesk_screens.app import KfDeskApp
+    from kfdesk_screens.signin import SignInScreen
+
+    app = KfDeskApp(opened["session"], lang=opened["lang"], signed_in=None, cursor_blink=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert app.session.staff is None
+
+
+def test_another_host_is_refused_without_allow_remote(office: dict, store: Path, env: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    for host in ("0.0.0.0", "192.168.1.20", "counter.example", "::"):
+        assert main(["serve", "--db", str(store), "--host", host, "--lang", "en"]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and host in err and "--allow-remote" in err
+
+
+def test_allow_remote_serves_with_a_warning(office: dict, store: Path, env: Path,
+                                            capsys: pytest.CaptureFixture,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --allow-remote it serves (the server is stubbed here: nothing is bound) and says
+    the counter is reachable from the network."""
+    started: list = []
+    monkeypatch.setattr("textual_serve.server.Server.serve",
+                        lambda self, debug=False: started.append((self.host, self.port,
+                                                                  self.command)))
+    assert main(["serve", "--db", str(store), "--host", "0.0.0.0", "--allow-remote",
+                 "--public-url", "http://counter.local:8000", "--lang", "en"]) == 0
+    captured = capsys.readouterr()
+    assert "reachable from the network" in captured.err and "0.0.0.0:8000" in captured.err
+    assert [(h, p) for h, p, _ in started] == [("0.0.0.0", 8000)]
+    assert "-m kfdesk --db" in started[0][2] and " demo" not in started[0][2]
+
+
+def test_nothing_is_served_for_a_store_that_cannot_open(env: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    assert main(["serve", "--db", str(env / "nowhere.db"), "--lang", "en"]) == 1
+    assert "No database at" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("host", "local"), [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True),
+    ("127.0.0.2", True), ("0.0.0.0", False), ("::", False), ("10.0.0.5", False),
+    ("office-pc", False),
+])
+def test_only_loopback_is_local(host: str, local: bool) -> None:
+    assert is_local(host) is local
