@@ -17,3 +17,12 @@ def table_rows(table: DataTable) -> list[list[str]]:
 
 def column_texts(table: DataTable, index: int) -> list[str]:
     return [row[index] for row in table_rows(table)]
+
+
+async def appears(pilot, app: App, text: str) -> bool:  # noqa: ANN001 - Pilot
+    """Wait (a little) until ``text`` is on the screen: a new modal paints a frame later."""
+    for _ in range(40):
+        if text in screen_text(app):
+            return True
+        await pilot.pause(0.05)
+    return False

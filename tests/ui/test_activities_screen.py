@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers import screen_text, table_rows
+from helpers import appears, screen_text, table_rows
 from kfdesk_screens.activities import ActivitiesScreen
 from kfdesk_screens.help import HelpScreen
 from kfdesk_screens.widgets.dialogs import ActionDialog
@@ -30,12 +30,6 @@ LANGS = pytest.mark.parametrize("lang", ["zh", "en"])
 SETTINGS = default_settings()
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def open_as(pilot, app, role: str) -> ActivitiesScreen:  # noqa: ANN001

@@ -16,7 +16,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from helpers import column_texts, screen_text
+from helpers import appears, column_texts, screen_text
 from kfdesk_screens.arrears import ArrearsScreen, LadderScreen
 from kfdesk_screens.help import HelpScreen
 from kfdesk_screens.widgets.choice import ChoiceField
@@ -34,13 +34,6 @@ LANGS = pytest.mark.parametrize("lang", ["zh", "en"])
 SETTINGS = default_settings()
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    """Wait (a little) until ``text`` is on the screen: a new modal paints a frame later."""
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def open_as(pilot, app, role: str) -> ArrearsScreen:  # noqa: ANN001

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers import screen_text
+from helpers import appears, screen_text
 from kfdesk_screens.cashier import CashierScreen, PaymentDialog, ReceiptScreen
 from kfdesk_screens.hand_over import CountDialog, HandOverScreen
 from kfdesk_screens.widgets.dialogs import ActionDialog
@@ -27,12 +27,6 @@ from kfdesk.views.cashier import receipt_detail
 SETTINGS = default_settings()
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def open_unit(pilot, app, code: str) -> CashierScreen:  # noqa: ANN001

@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import column_texts, screen_text, table_rows
+from helpers import appears, column_texts, screen_text, table_rows
 from kfdesk_screens.fault_notices import (
     FaultConfirm,
     FaultForm,
@@ -56,13 +56,6 @@ async def type_in(pilot, text: str) -> None:  # noqa: ANN001 - Pilot
     await pilot.press(*text)
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001
-    """Wait (a little) until ``text`` is on the screen: a new modal paints a frame later."""
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 @LANGS

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import screen_text, table_rows
+from helpers import appears, screen_text, table_rows
 from kfdesk_screens.help import HelpScreen
 from kfdesk_screens.month_report import ExportDialog, MonthReportScreen, bar
 from kfdesk_screens.widgets.table import FitTable
@@ -33,12 +33,6 @@ SEPTEMBER = date(2026, 9, 1)
 SETTINGS = default_settings()
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def open_as(pilot, app, role: str) -> MonthReportScreen:  # noqa: ANN001

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import screen_text, table_rows
+from helpers import appears, screen_text, table_rows
 from kfdesk_screens.help import HelpScreen
 from kfdesk_screens.parking import ParkingScreen, SettleDialog
 from kfdesk_screens.widgets.choice import ChoiceField
@@ -34,13 +34,6 @@ SETTINGS = default_settings()
 ATTENDANT = "林国栋"
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    """Wait (a little) until ``text`` is on the screen: a new modal paints a frame later."""
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def open_as(pilot, app, role: str) -> ParkingScreen:  # noqa: ANN001

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import screen_text, table_rows
+from helpers import appears, screen_text, table_rows
 from kfdesk_screens.help import HelpScreen
 from kfdesk_screens.keys import KeysScreen
 from kfdesk_screens.leases import LeasesScreen
@@ -51,13 +51,6 @@ TODAY = date(2026, 10, 9)
 DUMP = os.environ.get("KFDESK_DUMP")  # a folder: write each drawn modal there as text
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    """Wait (a little) until ``text`` is on the screen: a new modal paints a frame later."""
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 def squeezed(text: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import screen_text, table_rows
+from helpers import appears, screen_text, table_rows
 from kfdesk_screens.help import HelpScreen
 from kfdesk_screens.mail import MailScreen
 from kfdesk_screens.release_passes import PreviewDialog, ReleasePassScreen, cjk_wrap
@@ -47,12 +47,6 @@ UNIT = "3-1-502"  # 王建国: two months in arrears in the demo, a registered l
 DELEGATE_ID = "44030419900606006" + id_check_digit("44030419900606006")
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def open_modal(pilot, app, screen, login: str = "clerk") -> None:  # noqa: ANN001

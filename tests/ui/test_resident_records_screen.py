@@ -13,7 +13,7 @@ import json
 from datetime import date
 
 import pytest
-from helpers import screen_text, table_rows
+from helpers import appears, screen_text, table_rows
 from kfdesk_screens.help import HelpScreen
 from kfdesk_screens.resident_records import ResidentRecordsScreen
 from kfdesk_screens.widgets.choice import ChoiceField
@@ -36,13 +36,6 @@ def make_id(first17: str) -> str:
 NEW_ID = make_id("44030519800101123")
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    """Wait (a little) until ``text`` is on the screen: a new modal paints a frame later."""
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def open_as(pilot, app, role: str) -> ResidentRecordsScreen:  # noqa: ANN001

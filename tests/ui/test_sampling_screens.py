@@ -13,7 +13,7 @@ import json
 from datetime import date
 
 import pytest
-from helpers import screen_text, table_rows
+from helpers import appears, screen_text, table_rows
 from kfdesk_screens.help import HelpScreen
 from kfdesk_screens.sampling import SamplingScreen
 from kfdesk_screens.survey import SurveyScreen
@@ -33,13 +33,6 @@ OCTOBER = date(2026, 10, 1)
 SETTINGS = default_settings()
 
 
-async def appears(pilot, app, text: str) -> bool:  # noqa: ANN001 - Pilot, app
-    """Wait (a little) until ``text`` is on the screen: a new modal paints a frame later."""
-    for _ in range(40):
-        if text in screen_text(app):
-            return True
-        await pilot.pause(0.05)
-    return False
 
 
 async def open_as(pilot, app, role: str, screen) -> None:  # noqa: ANN001
