@@ -12,9 +12,10 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.color import Color
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
@@ -22,14 +23,20 @@ from kfdesk.clock import FixedClock
 from kfdesk.i18n import set_language, t
 from kfdesk.session import Session
 
-from .alerts import headline, worst
-from .commands import JumpProvider
 from .common import MAIN_MODES, translate_bindings, ymd_hm
 from .widgets.alert_bar import AlertBar
 
 if TYPE_CHECKING:
     from kfdesk.models import Staff
     from kfdesk.rules import Alert
+
+
+def _jump_provider() -> type:
+    # The palette's searches load the read queries (kfdesk.views): not needed to paint
+    # sign-in, so loaded when the palette first opens (Textual takes a provider factory).
+    from .commands import JumpProvider
+
+    return JumpProvider
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen]:
@@ -48,12 +55,13 @@ class KfDeskApp(App[None]):
     quit (the start-up benchmark)."""
 
     # Each screen brings its own stylesheet (CSS_PATH on the screen), read when it is first
-    # shown: start-up parses only the app's and the first screen's (every rule parsed is also
-    # matched against every widget of the first frame).
-    CSS_PATH = "app.tcss"
+    # shown, so start-up parses only what the first frame needs. The two first screens' come
+    # with the app's: a screen's stylesheet read on showing it makes Textual parse the whole
+    # stylesheet once more from scratch before the first frame (issue 2).
+    CSS_PATH: ClassVar = ["app.tcss", "signin.tcss", "intake.tcss"]
     TITLE = "kfdesk"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS: ClassVar = {JumpProvider}
+    COMMANDS: ClassVar = {_jump_provider}
     # Sign-in is a mode of its own, the first one.
     DEFAULT_MODE: ClassVar[str] = "signin"
     MODES: ClassVar = {
@@ -174,6 +182,8 @@ class KfDeskApp(App[None]):
     def apply_alerts(self, alerts: list[Alert]) -> None:
         from kfdesk.rules import counts  # loaded by the refresh worker by now
 
+        from .alerts import headline, worst
+
         self.alert_list = alerts
         self.alerts_by_item = worst(alerts)
         # First-contact ownership (KF-006 §1): the bar names the signed-in clerk's own most
@@ -247,6 +257,33 @@ class KfDeskApp(App[None]):
         self.alerts = (counts, top)
         for bar in self.screen.query(AlertBar):
             bar.show(counts, top)
+
+    # ---- the panel holding the focus ---------------------------------------------------
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._light_panel()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self._light_panel()
+
+    def _light_panel(self) -> None:
+        """The ``.panel`` holding the focus gets the accent border, as an inline style on that
+        one widget. A ``:focus-within`` rule would restyle every widget of the panel at each
+        focus move (every Tab in the intake form), and once more before the first frame."""
+        screen = self.screen
+        focused = screen.focused
+        panel = next((w for w in focused.ancestors_with_self if w.has_class("panel")),
+                     None) if focused is not None else None
+        lit = getattr(screen, "_kf_lit_panel", None)
+        if panel is lit:
+            return
+        if lit is not None:
+            for edge in ("top", "right", "bottom", "left"):
+                lit.styles.inline.clear_rule(f"border_{edge}")
+            lit.refresh()
+        if panel is not None:
+            panel.styles.border = ("round", Color.parse(self.theme_variables["accent"]))
+        screen._kf_lit_panel = panel  # type: ignore[attr-defined]
 
     # ---- sign-in and switching ---------------------------------------------------------
 

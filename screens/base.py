@@ -64,6 +64,9 @@ class DeskScreen(DeskContext, Screen):
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
+        # The width class before any child is styled: set later, on the first Resize, it
+        # would restyle every widget once more before the first frame (start-up time).
+        self.set_class(self.app.size.width < self.NARROW_BELOW, "-narrow")
         yield OfficeHeader(t(f"ui.title.{self.MODE}"))
         yield AlertBar()
         yield from self.compose_body()

@@ -103,7 +103,6 @@ def brief_body(b: UnitBrief, today: date) -> Group:
 
 
 class IntakeScreen(DeskScreen):
-    CSS_PATH = "intake.tcss"
     MODE = "intake"
     AUTO_FOCUS = "#lookup #query"
     BINDINGS: ClassVar = [

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 
 class SignInScreen(Screen):
-    CSS_PATH = "signin.tcss"
 
     def __init__(self) -> None:
         super().__init__()

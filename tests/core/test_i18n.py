@@ -82,3 +82,65 @@ def test_every_enumerated_value_has_a_label() -> None:
         missing = [f"{p}.{v}" for p, values in tables.items() for v in values
                    if f"{p}.{v}" not in keys]
         assert missing == [], lang
+
+
+# ---- the parsed catalogue kept in the cache (start-up time, issue 2) ---------------------
+
+def _lang_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "zh"
+    folder.mkdir()
+    (folder / "a.toml").write_text('[ui]\nhello = "你好"\n', encoding="utf-8")
+    (folder / "b.toml").write_text('bye = "再见"\n', encoding="utf-8")
+    return folder
+
+
+def test_catalogue_is_read_from_the_cache_once_parsed(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from kfdesk import i18n
+
+    folder, cache = _lang_folder(tmp_path), tmp_path / "cache"
+    first = i18n.load_folder(folder, cache)
+    assert first == {"ui.hello": "你好", "bye": "再见"}
+    assert len(list(cache.glob("i18n-zh-*.json"))) == 1
+
+    def no_toml(_text: str) -> dict:
+        raise AssertionError("parsed the TOML again although the cache is current")
+
+    monkeypatch.setattr(i18n.tomllib, "loads", no_toml)
+    assert i18n.load_folder(folder, cache) == first
+
+
+def test_an_edited_or_added_file_is_parsed_afresh(tmp_path: Path) -> None:
+    from kfdesk import i18n
+
+    folder, cache = _lang_folder(tmp_path), tmp_path / "cache"
+    i18n.load_folder(folder, cache)
+    (folder / "b.toml").write_text('bye = "回见"\n', encoding="utf-8")
+    assert i18n.load_folder(folder, cache)["bye"] == "回见"
+    (folder / "c.toml").write_text('new = "新"\n', encoding="utf-8")
+    assert i18n.load_folder(folder, cache)["new"] == "新"
+    assert len(list(cache.glob("i18n-zh-*.json"))) == 1  # the stale ones are gone
+
+
+def test_a_damaged_or_unwritable_cache_only_costs_the_parse(tmp_path: Path) -> None:
+    from kfdesk import i18n
+
+    folder, cache = _lang_folder(tmp_path), tmp_path / "cache"
+    i18n.load_folder(folder, cache)
+    (stored,) = cache.glob("i18n-zh-*.json")
+    stored.write_text("{not json", encoding="utf-8")
+    assert i18n.load_folder(folder, cache)["ui.hello"] == "你好"
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")  # a file where the cache folder should be
+    assert i18n.load_folder(folder, blocked / "cache")["bye"] == "再见"
+    assert i18n.load_folder(folder, None)["bye"] == "再见"
+
+
+def test_kfdesk_cache_variable_chooses_or_disables_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kfdesk import i18n
+
+    monkeypatch.setenv("KFDESK_CACHE", str(tmp_path))
+    assert i18n.cache_dir() == tmp_path
+    monkeypatch.setenv("KFDESK_CACHE", "")
+    assert i18n.cache_dir() is None

@@ -425,3 +425,27 @@ async def test_clerk_sees_the_calendar_read_only(make_app) -> None:  # noqa: ANN
         await pilot.pause()
         assert "Only a supervisor" in screen_text(app)
         assert app.screen.query_one("#cal-notice").disabled
+
+
+async def test_the_panel_holding_the_focus_is_lit(make_app) -> None:  # noqa: ANN001
+    """The accent border follows the focus from panel to panel (set on the one panel, not by
+    a :focus-within rule that restyles the whole panel at every Tab)."""
+    from textual.color import Color
+
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        accent = Color.parse(app.theme_variables["accent"])
+        form, brief = app.screen.query_one("#form"), app.screen.query_one("#brief")
+        assert app.screen.focused in form.walk_children()
+        assert form.styles.border_top[1] == accent
+        assert brief.styles.border_top[1] != accent
+
+        brief.focus()
+        await pilot.pause()
+        assert brief.styles.border_top[1] == accent
+        assert form.styles.border_top[1] != accent
+
+        app.screen.query_one("#today").focus()  # not in a panel: none is lit
+        await pilot.pause()
+        assert accent not in (form.styles.border_top[1], brief.styles.border_top[1])
