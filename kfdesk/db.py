@@ -16,7 +16,7 @@ import peewee as pw
 from .clock import Clock
 from .models import ALL_MODELS, SchemaVersion, database
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # version → function bringing a database at version-1 to version. Each is written once,
@@ -100,11 +100,23 @@ def _v5_cashier_and_registers(db: pw.Database) -> None:
     db.create_tables([Visitor, RenovationPermit, WorkerPass])
 
 
+def _v6_vacant_checks(db: pw.Database) -> None:
+    """v6: the checks of vacant units (空置房管理, RULES §6 / KF-001), one row per visit.
+
+    A new table only, created whole with its (unit, checked_at) index — the same statements
+    a new store runs, on SQLite and PostgreSQL alike; no existing table changes.
+    """
+    from .models import VacantCheck
+
+    db.create_tables([VacantCheck])
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
     4: _v4_samples_and_surveys,
     5: _v5_cashier_and_registers,
+    6: _v6_vacant_checks,
 }
 
 

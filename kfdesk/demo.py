@@ -523,6 +523,7 @@ class _Builder:
         self.build_hand_overs()
         self.build_parking_books()
         self.build_filings()
+        self.build_vacant_checks()
 
     # ---------------------------------------------------------------- staff
 
@@ -2385,6 +2386,25 @@ class _Builder:
                 self.rows.add(m.ParkingSettlement, attendant=attendant, period_start=start,
                               period_end=end, due_fen=due, received_fen=due, stubs_cancelled=stubs,
                               invoices_fen=due, settled_at=settled, cashier=self.cashier)
+
+    def build_vacant_checks(self) -> None:
+        """空置房管理 (RULES §6): the vacant units checked now and then; two slipped past the
+        office's interval (one is overdue at the default now), one check found a leak, two
+        units were never checked. Its own random stream and the build's last step, so the
+        rest of the community is the same as before these existed."""
+        rng = random.Random(f"{self.seed}-vacant")
+        interval = int(self.settings.get("registers.vacant_check_days"))
+        vacant = sorted((u for u in self.units if u.status == "vacant"), key=lambda u: u.code)
+        for i, unit in enumerate(vacant[:-2]):
+            ago = (interval + 5, interval - 1)[i] if i < 2 else rng.randint(2, interval - 8)
+            day = min(_working_on_or_after(self.today - timedelta(days=ago)),
+                      self.today - timedelta(days=1))
+            at = self.at(day, rng.choice((9, 10, 14, 15)))
+            leak = i == 2
+            self.rows.add(m.VacantCheck, unit=unit.row, checked_at=at,
+                          checked_by=rng.choice(self.clerks),
+                          water=leak, leaks=leak, problem=leak,
+                          note="卫生间顶棚有水渍，已告知业主" if leak else "")
 
     def build_filings(self) -> None:
         """Periodic duties done (KF-010 §4.6.1, KF-020 §4.2.1/§4.4.2, KF-019 survey).

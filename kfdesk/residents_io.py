@@ -12,9 +12,11 @@ Every export is an audit event (KF-017 §4), naming the file, the copy and the r
 **Import** (``import_residents``): an office's existing resident list from CSV (UTF-8, or the
 GB18030 Excel writes on a Chinese Windows) or XLSX. ``guess_mapping`` recognises Chinese and
 English headings (房号/单元/楼栋/姓名/电话/身份证/身份 …, unit/name/phone/ID …) — the mapping
-preview, which a caller may correct. Each row goes through the same checks as registering at
-the counter (``kfdesk.desk.residents.check_person`` and ``register_checked``: ID numbers,
-phones, an owner's ID, a tenant's lease end, a person already registered …). A dry run
+preview, which a caller may correct; ``preview_sheet`` gives the headings, the first rows and
+that guess (the app's preview), ``missing_fields`` the required fields a mapping still lacks.
+Each row goes through the same checks as registering at the counter
+(``kfdesk.desk.residents.check_person`` and ``register_checked``: ID numbers, phones, an
+owner's ID, a tenant's lease end, a person already registered …). A dry run
 reports every bad row — line, column, reason in the clerk's language — and writes nothing;
 the import is all-or-nothing: one transaction, rolled back when any row is bad.
 Both run the rows inside one transaction (a savepoint per row, so one bad row does not hide
@@ -354,6 +356,57 @@ def resolve_mapping(headers: Sequence[str], given: Mapping[str, int | str]) -> d
     return out
 
 
+UNIT_PARTS = ("building", "entrance", "room")  # the unit from three columns instead of one
+
+
+def missing_fields(columns: Mapping[str, int | str]) -> tuple[str, ...]:
+    """The required fields a mapping leaves out, in the order the import asks for them.
+
+    The name is always needed; the unit is one column, or building + entrance + room. With
+    none of the three, the unit itself is missing; with some, the parts still missing are.
+    Empty: the mapping is enough to import (the mapping preview's flag, and the import's
+    own refusal).
+    """
+    out: list[str] = []
+    if "name" not in columns:
+        out.append("name")
+    if "unit" not in columns:
+        present = [p for p in UNIT_PARTS if p in columns]
+        out.extend(("unit",) if not present else [p for p in UNIT_PARTS if p not in columns])
+    return tuple(out)
+
+
+class SheetPreview(NamedTuple):
+    """What a file holds, for the column-mapping preview: nothing is checked or written."""
+
+    path: str
+    headers: tuple[str, ...]
+    header_line: int
+    rows: int  # data rows below the headings (blank rows left out)
+    sample: tuple[tuple[int, tuple[str, ...]], ...]  # (line, cells as text), as wide as headers
+    mapping: dict[str, int]  # guess_mapping's proposal: field → column index
+
+
+PREVIEW_ROWS = 5
+
+
+def preview_sheet(path: str | Path, sample_rows: int = PREVIEW_ROWS) -> SheetPreview:
+    """The file's headings, its first ``sample_rows`` data rows as the import reads them (text,
+    whole numbers without ".0", dates ISO) and the guessed mapping.
+
+    Refuses like the import (``DeskError`` with ``field="path"``): not .csv/.xlsx, missing,
+    unreadable, empty. Cells beyond the headings are left out (the import never reads them);
+    short rows are padded with "".
+    """
+    sheet = read_sheet(path)
+    width = len(sheet.headers)
+    sample = tuple(
+        (line, tuple(_cell_text(c) for c in (tuple(cells) + ("",) * width)[:width]))
+        for line, cells in sheet.rows[:max(sample_rows, 0)])
+    return SheetPreview(str(Path(path).expanduser()), sheet.headers, sheet.header_line,
+                        len(sheet.rows), sample, guess_mapping(sheet.headers))
+
+
 # --------------------------------------------------------------------------------------------
 # reading the cells of a row
 
@@ -422,6 +475,7 @@ class ImportReport(NamedTuple):
     by_role: dict[str, int]  # rows that are (or would be) registered, by role
     errors: tuple[RowError, ...]
     dry_run: bool
+    units: int = 0  # distinct units of the rows that are (or would be) registered
 
     @property
     def ok(self) -> bool:
@@ -450,20 +504,17 @@ def import_residents(path: str | Path, actor: Staff, clock: Clock, settings: Set
     sheet = read_sheet(path)
     columns = resolve_mapping(sheet.headers, mapping) if mapping is not None else (
         guess_mapping(sheet.headers))
-    if "name" not in columns:
+    missing = missing_fields(columns)
+    if missing:
         raise DeskError("residents_io.missing_column", field="mapping", line=sheet.header_line,
-                        column=Tr("residents_io.col.name"))
-    parts = ("building", "entrance", "room")
-    if "unit" not in columns and not all(p in columns for p in parts):
-        missing = "unit" if not any(p in columns for p in parts) else next(
-            p for p in parts if p not in columns)
-        raise DeskError("residents_io.missing_column", field="mapping", line=sheet.header_line,
-                        column=Tr(f"residents_io.col.{missing}"))
+                        column=Tr(f"residents_io.col.{missing[0]}"))
+    parts = UNIT_PARTS
     heading = {f: sheet.headers[i] or _label(f) for f, i in columns.items()}
     today = clock.now().astimezone(settings.zone).date()
     errors: list[RowError] = []
     by_role: Counter[str] = Counter()
     units: dict[str, Unit | None] = {}
+    unit_ids: set[int] = set()  # the units the good rows go to (the confirmation's "M units")
     imported = 0
 
     def column_of(field: str | None) -> str:
@@ -537,6 +588,7 @@ def import_residents(path: str | Path, actor: Staff, clock: Clock, settings: Set
                     errors.append(RowError(line, column_of(exc.field), exc.message(), exc.key))
                     continue
                 by_role["agent" if checked.is_agent else checked.role] += 1
+                unit_ids.add(v["unit"].id)
             if errors or dry_run:
                 raise _Rollback
             imported = sum(by_role.values())
@@ -545,4 +597,4 @@ def import_residents(path: str | Path, actor: Staff, clock: Clock, settings: Set
     except _Rollback:
         imported = 0
     return ImportReport(str(path), {f: heading[f] for f in columns}, len(sheet.rows), imported,
-                        dict(by_role), tuple(errors), dry_run)
+                        dict(by_role), tuple(errors), dry_run, len(unit_ids))

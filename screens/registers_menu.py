@@ -3,7 +3,7 @@
 A short menu — one letter per register — so the unit screen's footer keeps to the unit's own
 pending actions. Each register opens on the unit F6 is showing (or on all units when none is).
 Release passes (KF-014), mail (KF-021), lending (KF-022), keys (RULES §5), parking leases
-(KF-018), visitors and renovation permits (KF-001).
+(KF-018), visitors and renovation permits (KF-001), vacant units' checks (RULES §6, KF-001).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ REGISTERS: tuple[tuple[str, str, str, str], ...] = (
     ("e", "ui.registers_menu.keys", "keys", "KeysScreen"),
     ("c", "ui.registers_menu.leases", "leases", "LeasesScreen"),
     ("v", "ui.registers_menu.visitors", "visitors", "VisitorsScreen"),
+    ("k", "ui.vacant.menu", "vacant", "VacantScreen"),
 )
 
 

@@ -25,8 +25,11 @@ from kfdesk.desk.callbacks import confirm_contact
 from kfdesk.desk.lending import item_name
 from kfdesk.desk.tickets import DESK_ROLES
 from kfdesk.i18n import t
+from kfdesk.residents_io import IMPORT_ROLES
 from kfdesk.views import UnitDetail
+from kfdesk.views.vacant import VacantRow
 
+from .alerts import STYLE
 from .base import DeskScreen
 from .common import money, relation, when, ymd
 from .intake import arrears_line, tickets_grid
@@ -62,7 +65,21 @@ def _people(rows: tuple[views.PersonRow, ...]) -> Table:
     return grid
 
 
-def detail_body(d: UnitDetail, today: date) -> Group:
+def vacant_line(row: VacantRow, today: date) -> Text:
+    """A vacant unit's checks (RULES §6): the last one and when the next is due, in words;
+    `g` `k` opens the register to record one."""
+    from .vacant import state_text
+
+    last = (t("ui.residents.vacant_last", when=when(row.last_at, today), who=row.last_by)
+            if row.last_at else t("ui.residents.vacant_never"))
+    if row.last_problem:
+        last += " · " + t("ui.residents.vacant_problem")
+    line = Text(f"{last} · ")
+    line.append(state_text(row), style=STYLE.get(row.state, ""))
+    return line
+
+
+def detail_body(d: UnitDetail, today: date, vacant: VacantRow | None = None) -> Group:
     parts: list[Text | Table] = []
     area = f"{d.area_centi_m2 // 100}.{d.area_centi_m2 % 100:02d}"
     facts = [d.group, d.building, t("ui.residents.area", area=area),
@@ -105,6 +122,8 @@ def detail_body(d: UnitDetail, today: date) -> Group:
         for loan in d.loans:
             parts.append(Text(f"{item_name(loan.item)} · {loan.borrower} · "
                               f"{when(loan.lent_at, today)}"))
+    if vacant is not None:
+        parts += [_heading(t("ui.residents.vacant_checks")), vacant_line(vacant, today)]
     if d.keys:
         parts.append(_heading(t("ui.residents.keys")))
         for k in d.keys:
@@ -138,6 +157,7 @@ class ResidentsScreen(DeskScreen):
         Binding("p", "pay", "ui.residents.key.pay", id="residents.pay"),
         Binding("r", "records", "ui.residents.key.records", id="residents.records"),
         Binding("g", "registers", "ui.residents.key.registers", id="residents.registers"),
+        Binding("i", "import_residents", "ui.residents.key.import", id="residents.import"),
     ]
 
     def __init__(self) -> None:
@@ -190,6 +210,8 @@ class ResidentsScreen(DeskScreen):
                     and role in ("cashier", "supervisor", "manager"))
         if action == "records":
             return bool(self._unit)
+        if action == "import_residents":
+            return role in IMPORT_ROLES  # the office's set-up job: supervisor, manager
         return super().check_action(action, parameters)
 
     async def action_callback(self) -> None:
@@ -237,6 +259,13 @@ class ResidentsScreen(DeskScreen):
 
         self.app.push_screen(RegistersMenu(unit), chosen)
 
+    def action_import_residents(self) -> None:
+        """Import an office's resident list (CSV/XLSX) with the column-mapping preview; F6
+        reloads after an import. Anyone but a supervisor or manager is told why."""
+        from .resident_import import open_import
+
+        open_import(self.app, self.after_write)
+
     def action_confirm_contact(self) -> None:
         """KF-017 §3: a resident at the counter confirms their phone and address — one key,
         then which member of the household it was."""
@@ -268,6 +297,17 @@ class ResidentsScreen(DeskScreen):
             return
         super().action_back()
 
+    def _vacant(self, detail: UnitDetail) -> VacantRow | None:
+        if detail.status != "vacant":
+            return None
+        from kfdesk.desk import vacant
+        from kfdesk.views.vacant import vacant_units
+
+        settings = self.desk.session.settings
+        rows = vacant_units(self.now, self.zone, vacant.check_days(settings),
+                            vacant.warn_share(settings), unit_code=detail.code)
+        return rows[0] if rows else None
+
     def _show(self, code: str | None) -> None:
         panel = self.query_one("#detail", VerticalScroll)
         body = self.query_one("#detail-body", Static)
@@ -283,4 +323,4 @@ class ResidentsScreen(DeskScreen):
         owners = "、".join(p.name for p in detail.owners)
         panel.border_title = f"{detail.code} · {owners}" if owners else detail.code
         panel.border_subtitle = t("ui.residents.masked")
-        body.update(detail_body(detail, self.today))
+        body.update(detail_body(detail, self.today, self._vacant(detail)))

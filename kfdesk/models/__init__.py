@@ -45,6 +45,7 @@ from .tickets import (
     TicketLog,
     WorkOrder,
 )
+from .vacant import CHECK_ITEMS, VacantCheck
 from .visitors import RenovationPermit, Visitor, WorkerPass
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -58,9 +59,10 @@ ALL_MODELS: list[type[BaseModel]] = [
     Deadline, ReportFiling,
     SurveyCopy,
     Visitor, RenovationPermit, WorkerPass,
+    VacantCheck,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [
-    "ALL_MODELS", "BaseModel", "FenField", "ROLES", "SURVEY_GRADES", "UtcDateTimeField",
-    "database",
+    "ALL_MODELS", "BaseModel", "CHECK_ITEMS", "FenField", "ROLES", "SURVEY_GRADES",
+    "UtcDateTimeField", "database",
 ]
