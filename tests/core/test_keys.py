@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from refusals import refused
 
 from kfdesk.clock import FixedClock
 from kfdesk.config import Settings, default_settings
@@ -23,16 +24,8 @@ def settings() -> Settings:
     return default_settings()
 
 
-def _counts() -> tuple[int, int, int]:
-    return Key.select().count(), KeyMovement.select().count(), AuditEvent.select().count()
-
-
 def _refused(call) -> DeskError:  # noqa: ANN001 - a zero-argument call
-    before = _counts()
-    with pytest.raises(DeskError) as err:
-        call()
-    assert _counts() == before, "a refusal changes nothing"
-    return err.value
+    return refused(call, Key, KeyMovement, AuditEvent)
 
 
 def _key(office: dict, clock: FixedClock, settings: Settings) -> Key:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from refusals import refused
 
 from kfdesk.clock import FixedClock
 from kfdesk.config import Settings, default_settings
@@ -53,17 +54,8 @@ def two(office: dict, clock: FixedClock, settings: Settings) -> dict:
     return {**office, "other": other}
 
 
-def _counts() -> tuple[int, ...]:
-    return (Vehicle.select().count(), ParkingLease.select().count(), Charge.select().count(),
-            AuditEvent.select().count())
-
-
 def _refused(call) -> DeskError:  # noqa: ANN001 - a zero-argument call
-    before = _counts()
-    with pytest.raises(DeskError) as err:
-        call()
-    assert _counts() == before, "a refusal changes nothing"
-    return err.value
+    return refused(call, Vehicle, ParkingLease, Charge, AuditEvent)
 
 
 def _sign(office: dict, clock: FixedClock, settings: Settings, *, unit: str = UNIT,

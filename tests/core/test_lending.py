@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from refusals import refused
 
 from kfdesk.clock import FixedClock
 from kfdesk.config import Settings, default_settings
@@ -25,16 +26,8 @@ def settings() -> Settings:
     return default_settings()
 
 
-def _counts() -> tuple[int, int, int]:
-    return Loan.select().count(), Charge.select().count(), AuditEvent.select().count()
-
-
 def _refused(call) -> DeskError:  # noqa: ANN001 - a zero-argument call
-    before = _counts()
-    with pytest.raises(DeskError) as err:
-        call()
-    assert _counts() == before, "a refusal changes nothing"
-    return err.value
+    return refused(call, Loan, Charge, AuditEvent)
 
 
 # ---- KF-022 §4.2: never lent -----------------------------------------------------------------

@@ -12,6 +12,7 @@ from copy import deepcopy
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from refusals import refused
 
 from kfdesk.clock import FixedClock
 from kfdesk.config import Settings, default_settings
@@ -52,16 +53,8 @@ def _another_vacant_unit(code: str = "3-1-601") -> Unit:
                        code=code, area_centi_m2=8912, status="vacant")
 
 
-def _counts() -> tuple[int, int, int]:
-    return VacantCheck.select().count(), Ticket.select().count(), AuditEvent.select().count()
-
-
 def _refused(call) -> DeskError:  # noqa: ANN001 - a zero-argument call
-    before = _counts()
-    with pytest.raises(DeskError) as err:
-        call()
-    assert _counts() == before, "a refusal changes nothing"
-    return err.value
+    return refused(call, VacantCheck, Ticket, AuditEvent)
 
 
 def _rows(clock: FixedClock, settings: Settings, **kw):  # noqa: ANN003, ANN202
