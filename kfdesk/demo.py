@@ -2393,7 +2393,7 @@ class _Builder:
         units were never checked. Its own random stream and the build's last step, so the
         rest of the community is the same as before these existed."""
         rng = random.Random(f"{self.seed}-vacant")
-        interval = int(self.settings.get("registers.vacant_check_days"))
+        interval = int(self.settings.get("clocks.vacant_check_days"))
         vacant = sorted((u for u in self.units if u.status == "vacant"), key=lambda u: u.code)
         for i, unit in enumerate(vacant[:-2]):
             ago = (interval + 5, interval - 1)[i] if i < 2 else rng.randint(2, interval - 8)

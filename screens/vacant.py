@@ -1,14 +1,15 @@
 """Vacant units' checks (空置房管理, RULES §6 / KF-001; keys: RULES §5), a modal over F6.
 
 Every vacant unit with its last check (when, by whom, all well or a problem), the day the
-next check is due (``registers.vacant_check_days`` after the last; never checked: today) and
-whether the desk holds its key. Overdue units come first in bold red, due soon in yellow —
-the words say it too ("超期 3 天", "今天到期") — as on the other registers. ``/`` narrows the
-list by any text shown (unit, owner, who checked …); Enter or n records a check of the
-selected unit: each item all well or a problem, the desk key used, a repair ticket for what
-was found, when and a note — the line under the form says what will be saved, the first
-Ctrl+S shows it and the second saves it. h lists the unit's checks. Opened on a unit from F6,
-it shows that unit (a toggles all). Refusals are shown in place; nothing is saved.
+next check is due (``clocks.vacant_check_days`` after the last, or after kfdesk first saw
+the unit vacant) and whether the desk holds its key. Overdue units come first in bold red,
+due soon in yellow — the words say it too ("超期 3 天", "今天到期") — as on the other registers.
+``/`` narrows the list by any text shown (unit, owner, who checked …); Enter or n records a
+check of the selected unit: each item all well or a problem, the desk key used, a repair
+ticket for what was found, when and a note — the line under the form says what will be
+saved, the first Ctrl+S shows it and the second saves it. h lists the unit's checks. Opened
+on a unit from F6, it shows that unit (a toggles all). Refusals are shown in place; nothing
+is saved.
 """
 
 from __future__ import annotations
@@ -44,8 +45,6 @@ def state_text(row: VacantRow) -> str:
     """The due state in words (colour is never the only signal)."""
     if row.state == "overdue":
         return t("ui.vacant.overdue", days=row.days)
-    if row.never:
-        return t("ui.vacant.never_due")
     if row.days == 0:
         return t("ui.vacant.due_today")
     return t("ui.vacant.due_in", days=row.days)

@@ -7,14 +7,17 @@ from datetime import datetime
 from ..config import Settings
 from ..rules import Alert, RuleContext, evaluate
 from ..rules.periods import sync_periods
+from ..rules.sync import reconcile_vacant_units
 from .base import transaction
 
 
 def open_periods(now: datetime, settings: Settings) -> RuleContext:
-    """Open this period's clocks of the periodic duties (idempotent; writes only changes)."""
+    """Open this period's clocks of the periodic duties and the vacant units' checks
+    (idempotent; writes only changes)."""
     ctx = RuleContext.from_store(settings)
     with transaction():
         sync_periods(now, ctx)
+        reconcile_vacant_units(ctx, now)
     return ctx
 
 

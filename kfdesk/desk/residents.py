@@ -56,7 +56,7 @@ from ..models.people import UNIT_STATUSES
 from ..pinyin import set_person_search_fields
 from ..privacy import mask_id, mask_phone
 from ..rules.context import RuleContext
-from ..rules.sync import sync_people
+from ..rules.sync import sync_people, sync_vacant_units
 from .base import DeskError, Tr, audit, require_role, transaction
 from .inputs import day_in, text_in
 
@@ -298,6 +298,7 @@ def register_checked(unit: Unit, checked: CheckedPerson, actor: Staff, clock: Cl
         # clerk (the owner may move back in, or it stands vacant).
         unit.status = "rented"
         unit.save()
+        sync_vacant_units([unit], ctx, clock.now())  # a let unit needs no vacancy checks
     sync_people([occ.person], ctx)
     owners = [o.person.name for o in current if o.role == "owner"]
     audit(actor, clock, "person.register", occ, unit=unit.code, role=checked.role,
@@ -324,6 +325,9 @@ def set_unit_status(unit_code: str, status: str, actor: Staff, clock: Clock,
         before = unit.status
         unit.status = status
         unit.save()
+        # Left vacant: its checks fall due from now (RULES §6); occupied: no more checks.
+        sync_vacant_units([unit], RuleContext.from_store(settings), clock.now(),
+                          vacated=status == "vacant")
         audit(actor, clock, "unit.status", unit, unit=unit.code, before=before, after=status)
     return unit
 

@@ -4,7 +4,7 @@ RULES §5 has the desk keep the keys of vacant units; RULES §6 lists vacant-uni
 among the counter's duties. What that management is, the procedures do not spell out; the
 reading taken here (the office's own practice, configurable):
 
-- somebody goes into each vacant unit at least every ``registers.vacant_check_days`` days
+- somebody goes into each vacant unit at least every ``clocks.vacant_check_days`` days
   (30 as shipped — RULES gives no interval) and looks at five things: doors and windows,
   water, electricity and gas, leaks through walls or the ceiling, cleanliness;
 - the visit is recorded at the desk (``record_check``): who, when, which items were found
@@ -29,6 +29,8 @@ from ..clock import Clock
 from ..config import Settings
 from ..i18n import t
 from ..models import CHECK_ITEMS, Key, Staff, Ticket, Unit, VacantCheck
+from ..rules.context import RuleContext
+from ..rules.sync import sync_vacant_units
 from .base import DeskError, Tr, audit, require_role, transaction
 from .inputs import instant_in
 from .keys import key_ref
@@ -53,7 +55,7 @@ def check_days(settings: Settings) -> int:
     """The office's interval between two checks of a vacant unit, in days (at least 1)."""
     # The settings loader checks types, not ranges: 0 or less would make every unit overdue
     # the moment it is checked, so it counts as 1.
-    return max(1, int(settings.get("registers.vacant_check_days")))
+    return max(1, int(settings.get("clocks.vacant_check_days")))
 
 
 def warn_share(settings: Settings) -> float:
@@ -171,6 +173,8 @@ def record_check(unit_code: str, findings: Iterable[str], note: str, actor: Staf
             unit=unit, checked_at=form.checked_at, checked_by=actor, key_used=used,
             note=form.note, problem=form.problem, ticket=ticket,
             **{i: i in faulty for i in CHECK_ITEMS})
+        # The next check's clock runs from this one (alert bar, F8).
+        sync_vacant_units([unit], RuleContext.from_store(settings), clock.now())
         audit(actor, clock, "vacant.check", check, unit=unit.code,
               checked_at=form.checked_at.isoformat(), findings=list(faulty),
               problem=form.problem, note=form.note, key=key_ref(used.id) if used else "",

@@ -55,6 +55,8 @@ _SPECS = [
               "paid or second notice", "arrears_second_notice_months", working_days=True),
     ClockSpec("contact_check", "KF-017 §3", "person", "last verified",
               "verified", "contact_check_resident_days"),
+    ClockSpec("vacant_check", "RULES §5–§6", "vacant_unit", "last check (never checked: "
+              "first seen vacant)", "next check", "vacant_check_days"),
     ClockSpec("survey_collect", "KF-009 §3.3", "survey", "distributed", "collected",
               "survey_collect_days"),
     ClockSpec("survey_report", "KF-009 §3.3", "survey", "collected", "report done",

@@ -35,6 +35,8 @@ from ..models import (
     Staff,
     Survey,
     Ticket,
+    Unit,
+    VacantCheck,
 )
 from .clocks import CLOCKS, WORKING_DAY_CLOCKS
 from .context import RuleContext
@@ -433,6 +435,59 @@ def sync_unit_arrears(units: list, ctx: RuleContext) -> None:
     _write("unit", [u.id for u in units], wants, ctx)
 
 
+# --- vacant units --------------------------------------------------------------------------
+
+
+def sync_vacant_units(units: list[Unit], ctx: RuleContext, now: datetime, *,
+                      vacated: bool = False) -> None:
+    """RULES §5–§6 空置房管理: a vacant unit is checked every ``vacant_check_days`` (the
+    office's own interval). The clock runs from the later of the unit's last check and the
+    start of its vacancy as kfdesk knows it: ``now`` when the unit is ``vacated`` (or first
+    seen vacant, with no clock yet), kept in the clock's start afterwards. So a check made
+    before the unit was let does not make it overdue when it stands empty again, and a newly
+    imported unit is due one interval after it was first seen. A unit no longer vacant loses
+    its clock."""
+    ids = [u.id for u in units]
+    last: dict[int, datetime] = {}
+    running: dict[int, datetime] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        # Oldest first, so the last one read is each unit's latest (read through the model:
+        # a raw MAX() comes back as text on SQLite).
+        for check in (VacantCheck.select(VacantCheck.unit, VacantCheck.checked_at)
+                      .where(VacantCheck.unit.in_(chunk))
+                      .order_by(VacantCheck.checked_at, VacantCheck.id)):
+            last[check.unit_id] = check.checked_at
+        for row in Deadline.select(Deadline.item_id, Deadline.started_at).where(
+                (Deadline.clock == "vacant_check") & Deadline.item_id.in_(chunk)):
+            running[row.item_id] = row.started_at
+    days = timedelta(days=max(1, ctx.limit("vacant_check_days")))
+    cal = ctx.calendar
+    wants = []
+    for u in units:
+        if u.status != "vacant":
+            continue
+        known = [at for at in (last.get(u.id), running.get(u.id)) if at is not None]
+        start = now if vacated or not known else max(known)
+        # Due by close of the interval's last office day, as the register counts it
+        # (kfdesk.views.vacant: office days, not working days — a flat leaks on Sundays too).
+        due = cal.at_close(cal.local_date(start) + days)
+        wants.append(Want("vacant_check", item_id=u.id, item_ref=u.code, started_at=start,
+                          due_at=due, unit_code=u.code, department="desk"))
+    _write("vacant_unit", ids, wants, ctx)
+
+
+def reconcile_vacant_units(ctx: RuleContext, now: datetime) -> None:
+    """Every vacant unit has its check clock and no other unit has one, whatever path
+    changed a unit's status (an upgraded store, an import): run with the periodic duties."""
+    vacant = {uid for (uid,) in Unit.select(Unit.id).where(Unit.status == "vacant").tuples()}
+    clocked = {uid for (uid,) in Deadline.select(Deadline.item_id)
+               .where(Deadline.clock == "vacant_check").tuples()}
+    if vacant != clocked:
+        sync_vacant_units(list(Unit.select().where(Unit.id.in_(sorted(vacant ^ clocked)))
+                               .order_by(Unit.id)), ctx, now)
+
+
 # --- people, surveys, activities ------------------------------------------------------------
 
 
@@ -521,7 +576,6 @@ def sync_activities(activities: list[Activity], ctx: RuleContext,
 
 def resync_all(ctx: RuleContext, now: datetime) -> None:
     """Rebuild every stored clock from the records (demo build, upgrades, repairs)."""
-    from ..models import Unit
     from .periods import sync_periods
 
     # In id order: the clocks' rows are then numbered the same on every backend (PostgreSQL
@@ -535,6 +589,8 @@ def resync_all(ctx: RuleContext, now: datetime) -> None:
     sync_surveys(list(Survey.select().order_by(Survey.id)), ctx)
     sync_activities(list(Activity.select().order_by(Activity.id)), ctx)
     sync_unit_arrears(list(Unit.select().join(DunningStep).distinct().order_by(Unit.id)), ctx)
+    sync_vacant_units(list(Unit.select().where(Unit.status == "vacant").order_by(Unit.id)), ctx,
+                      now)
     days = {(r.cashier_id, ctx.calendar.local_date(r.issued_at))
             for r in Receipt.select(Receipt.cashier, Receipt.issued_at)}
     cashiers = {s.id: s for s in Staff.select().where(Staff.id.in_([c for c, _ in days]))}

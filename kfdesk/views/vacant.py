@@ -8,9 +8,10 @@ The due date counts office days — the calendar dates in the office's zone, as 
 says them — not working days: a flat left empty leaks on a Sunday as well. ``interval_days``
 after the day of the last check the next one is due; it is due soon once ``warn_share`` of
 the interval has passed (the share every clock uses, ``clocks.warn_share``) and overdue
-from the day after it was due. **Reading:** a unit never checked is due today — the register
-cannot know since when it has stood empty, so it is never called late, but it is never
-"ok" either.
+from the day after it was due. The interval runs from where the unit's check clock runs
+(``kfdesk.rules.sync.sync_vacant_units``: the later of the last check and the start of the
+vacancy as kfdesk knows it), so the register and the alert bar say the same; a unit with no
+clock yet counts from its last check, or from today when it was never checked.
 
 Rows come overdue first (the latest first), then due soon (the earliest due first, the
 never-checked ones among today's), then the rest by due date; within a day by unit code.
@@ -22,7 +23,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from ..desk.keys import key_ref
-from ..models import CHECK_ITEMS, Key, Staff, Ticket, Unit, VacantCheck
+from ..models import CHECK_ITEMS, Deadline, Key, Staff, Ticket, Unit, VacantCheck
 from . import _by_id, _owner_names, _unit_by_code, office_day
 from .registers import keys_held
 
@@ -65,14 +66,15 @@ class CheckRow(NamedTuple):
 
 def due_state(last_day: date | None, today: date, interval_days: int,
               warn_share: float) -> tuple[date, str, int]:
-    """(due on, state, days) for a unit last checked on ``last_day`` (None: never).
+    """(due on, state, days) for a unit last checked (or first seen vacant) on ``last_day``
+    (None: seen today).
 
     Days are late days when overdue, else days left. Due soon once ``warn_share`` of the
     interval has passed since the last check (day 23 of 30 at 0.75), overdue the day after
     the due day.
     """
     if last_day is None:
-        return today, "due_soon", 0
+        last_day = today
     due = last_day + timedelta(days=interval_days)
     passed = (today - last_day).days
     if today > due:
@@ -110,6 +112,9 @@ def vacant_units(now: datetime, zone: tzinfo, interval_days: int, warn_share: fl
     units = list(query.order_by(Unit.code))
     ids = [u.id for u in units]
     last, count = _last_checks(ids)
+    running = {row.item_id: row.started_at for row in Deadline.select(
+        Deadline.item_id, Deadline.started_at).where(
+        (Deadline.clock == "vacant_check") & Deadline.item_id.in_(ids))} if ids else {}
     staff = _by_id(Staff, (c.checked_by_id for c in last.values()))
     tickets = _by_id(Ticket, (c.ticket_id for c in last.values()))
     owners = _owner_names(ids)
@@ -123,7 +128,8 @@ def vacant_units(now: datetime, zone: tzinfo, interval_days: int, warn_share: fl
     for u in units:
         c = last.get(u.id)
         at = c.checked_at.astimezone(zone) if c is not None else None
-        due, state, days = due_state(at.date() if at else None, today, interval_days,
+        since = running[u.id].astimezone(zone) if u.id in running else at
+        due, state, days = due_state(since.date() if since else None, today, interval_days,
                                      warn_share)
         ref, where = held.get(u.code, ("", ""))
         rows.append(VacantRow(

@@ -217,6 +217,16 @@ def b_contact_check(w):
     return at(2026, 10, 5, 10, 0)  # KF-017 §3.3: every half month (rolling 15 days)
 
 
+def b_vacant_check(w):
+    from kfdesk.models import VacantCheck
+
+    w["unit"].status = "vacant"
+    w["unit"].save()
+    VacantCheck.create(unit=w["unit"], checked_at=at(2026, 9, 9, 10, 0), checked_by=w["clerk"])
+    rsync.sync_vacant_units([w["unit"]], ctx(), at(2026, 9, 9, 10, 0))
+    return at(2026, 10, 9, 17, 30)  # RULES §6, the office's 30 days: by close of day 30
+
+
 def b_survey_collect(w):
     s = Survey.create(year=2026, distributed_at=at(2026, 12, 15, 9, 0), households=90)
     rsync.sync_surveys([s], ctx())

@@ -1,7 +1,8 @@
 """Checks of vacant units (空置房管理, RULES §6 / KF-001; keys RULES §5): only a vacant unit is
-checked, every check is audited, the next one falls due ``registers.vacant_check_days`` after
+checked, every check is audited, the next one falls due ``clocks.vacant_check_days`` after
 the last (due soon after ``clocks.warn_share`` of it, overdue the day after), a unit never
-checked is due today, and a problem found can raise a repair ticket linked to the check.
+checked counts from when kfdesk first saw it vacant, the deadline engine says the same as the
+register, and a problem found can raise a repair ticket linked to the check.
 The desk records checks; security (read-only) and the cashier are refused.
 """
 
@@ -30,6 +31,8 @@ from kfdesk.models import (
     VacantCheck,
     database,
 )
+from kfdesk.rules import RuleContext
+from kfdesk.rules.sync import reconcile_vacant_units
 from kfdesk.views.vacant import due_state, unit_checks, vacant_units
 
 UNIT = "3-1-502"  # the office fixture's unit, made vacant here
@@ -228,7 +231,7 @@ def test_the_register_follows_the_clock_and_the_setting(office: dict, clock: Fix
     assert (row.state, row.days) == ("overdue", 1)
     # The interval is the office's own setting (RULES gives none).
     shorter = Settings(data=deepcopy(settings.data))
-    shorter.data["registers"]["vacant_check_days"] = 60
+    shorter.data["clocks"]["vacant_check_days"] = 60
     assert _rows(clock, shorter)[0].state == "ok"
 
 
@@ -242,8 +245,8 @@ def test_the_day_counts_in_the_office_zone(office: dict, clock: FixedClock,
     assert _rows(clock, settings)[0].due_on == date(2026, 11, 8)
 
 
-def test_a_unit_never_checked_is_due_and_overdue_comes_first(office: dict, clock: FixedClock,
-                                                             settings: Settings) -> None:
+def test_a_unit_never_checked_counts_from_first_seen_and_overdue_comes_first(
+        office: dict, clock: FixedClock, settings: Settings) -> None:
     _vacant()
     checked_long_ago = _another_vacant_unit("3-1-601")
     checked_today = _another_vacant_unit("3-1-701")
@@ -251,16 +254,68 @@ def test_a_unit_never_checked_is_due_and_overdue_comes_first(office: dict, clock
     vacant.record_check(checked_today.code, [], "", clerk, clock, settings)
     vacant.record_check(checked_long_ago.code, ["water"], "", clerk, clock, settings,
                         checked_at=clock.now() - timedelta(days=40))
+    # Not yet seen by the engine: one interval from today, like a unit left vacant today.
     rows = _rows(clock, settings)
     assert [(r.unit, r.state) for r in rows] == [
-        ("3-1-601", "overdue"), (UNIT, "due_soon"), ("3-1-701", "ok")]
+        ("3-1-601", "overdue"), (UNIT, "ok"), ("3-1-701", "ok")]
     never = rows[1]
-    assert never.never and never.due_on == TODAY and never.days == 0 and never.checks == 0
+    assert never.never and never.due_on == TODAY + timedelta(days=30) and never.checks == 0
     assert rows[0].days == 10 and rows[0].last_by == "张敏" and rows[0].last_problem
+    # Seen vacant by the engine 28 days ago: due soon, two days left.
+    with database.obj.atomic():
+        reconcile_vacant_units(RuleContext.from_store(settings), clock.now() - timedelta(days=28))
+    never = next(r for r in _rows(clock, settings) if r.unit == UNIT)
+    assert (never.state, never.days, never.due_on) == ("due_soon", 2, TODAY + timedelta(days=2))
     # Narrowed to one unit (F6); an occupied unit is not listed.
     assert [r.unit for r in _rows(clock, settings, unit_code=UNIT)] == [UNIT]
     Unit.update(status="owner_occupied").where(Unit.code == UNIT).execute()
     assert _rows(clock, settings, unit_code=UNIT) == []
+
+
+# ---- the deadline engine: the alert bar and F8 say what the register says ------------------
+
+
+def _clock_row(code: str = UNIT) -> Deadline | None:
+    unit = Unit.get(Unit.code == code)
+    return Deadline.get_or_none((Deadline.clock == "vacant_check") & (Deadline.item_id == unit.id))
+
+
+def test_the_engine_keeps_a_check_clock_for_every_vacant_unit(
+        office: dict, clock: FixedClock, settings: Settings) -> None:
+    from kfdesk.desk.refresh import refresh
+    from kfdesk.desk.residents import set_unit_status
+
+    clerk, now = office["clerk"], clock.now()
+    _vacant()
+    _another_vacant_unit("3-1-601")
+    assert _clock_row() is None
+    # A check (made 35 days ago, entered now) starts the unit's clock from the check.
+    vacant.record_check(UNIT, [], "", clerk, clock, settings,
+                        checked_at=now - timedelta(days=35))
+    assert _clock_row().due_at == datetime(2026, 10, 4, 9, 30, tzinfo=UTC)  # 17:30 Shanghai
+    # The app's timer: a vacant unit without a clock gets one, from now (never checked).
+    alerts = [a for a in refresh(now, settings) if a.clock == "vacant_check"]
+    assert [(a.unit, a.state) for a in alerts] == [(UNIT, "overdue")]
+    fresh = _clock_row("3-1-601")
+    assert (fresh.started_at, fresh.due_at) == (now, datetime(2026, 11, 8, 9, 30, tzinfo=UTC))
+    # The register says the same as the alert bar.
+    assert [(r.unit, r.state, r.due_on) for r in _rows(clock, settings)] == [
+        (UNIT, "overdue", date(2026, 10, 4)), ("3-1-601", "ok", date(2026, 11, 8))]
+    # A check today restarts the clock from today.
+    vacant.record_check(UNIT, [], "", clerk, clock, settings)
+    assert _clock_row().due_at == datetime(2026, 11, 8, 9, 30, tzinfo=UTC)
+    assert [a for a in refresh(now, settings) if a.clock == "vacant_check"] == []
+    # Occupied again: no more checks due. Left vacant once more: the check from before it
+    # was let does not count; the next is due one interval from now (10-10 + 30 days).
+    set_unit_status(UNIT, "owner_occupied", clerk, clock, settings)
+    assert _clock_row() is None
+    assert [a for a in refresh(now, settings) if a.clock == "vacant_check"] == []
+    clock.advance(timedelta(days=1))
+    set_unit_status(UNIT, "vacant", clerk, clock, settings)
+    assert _clock_row().due_at == datetime(2026, 11, 9, 9, 30, tzinfo=UTC)
+    refresh(clock.now(), settings)  # the timer keeps it (the old check is older)
+    assert _clock_row().due_at == datetime(2026, 11, 9, 9, 30, tzinfo=UTC)
+    assert _rows(clock, settings, unit_code=UNIT)[0].due_on == date(2026, 11, 9)
 
 
 def test_the_register_says_whether_the_desk_holds_the_key(office: dict, clock: FixedClock,

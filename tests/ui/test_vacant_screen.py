@@ -79,7 +79,8 @@ async def test_f6_g_k_records_a_check_with_a_ticket(make_app, lang: str) -> None
         table = app.screen.query_one("#vacant-table", FitTable)
         (row,) = table_rows(table)  # opened on the unit from F6
         assert row[0] == unit and row[2] == t("ui.vacant.never", lang=lang)
-        assert row[6] == t("ui.vacant.never_due", lang=lang)
+        # Never checked: counted from when kfdesk first saw it vacant (the demo's build).
+        assert row[6] == t("ui.vacant.due_in", lang=lang, days=30)
         # Enter in Chinese, n in English: both open the form on the selected unit.
         await pilot.press("enter" if lang == "zh" else "n")
         await pilot.pause()
@@ -128,14 +129,20 @@ async def test_f6_g_k_records_a_check_with_a_ticket(make_app, lang: str) -> None
 
 async def test_overdue_first_and_the_filter_box(make_app) -> None:  # noqa: ANN001
     app = make_app("zh")
+    fresh = _never_checked()[0]
+    # A unit found vacant just now (no check clock yet) whose last check was 40 days ago.
+    late = Unit.select().where(Unit.status == "owner_occupied").order_by(Unit.code).first()
+    Unit.update(status="vacant").where(Unit.id == late.id).execute()
+    late = late.code
     units = _vacant_units()
-    late, fresh = _never_checked()[-1], units[1]
     clerk = Staff.get(Staff.login == "clerk")
+    # Recorded before the app's first refresh would see the unit vacant (its clock then runs
+    # from the check, not from now).
+    clock = app.session.clock
+    vacant.record_check(late, [], "", clerk, clock, SETTINGS,
+                        checked_at=clock.now() - timedelta(days=40))
+    vacant.record_check(fresh, [], "", clerk, clock, SETTINGS)
     async with app.run_test(size=(120, 40)) as pilot:
-        clock = app.session.clock
-        vacant.record_check(late, [], "", clerk, clock, SETTINGS,
-                            checked_at=clock.now() - timedelta(days=40))
-        vacant.record_check(fresh, [], "", clerk, clock, SETTINGS)
         app.push_screen(VacantScreen())
         await pilot.pause()
         table = app.screen.query_one("#vacant-table", FitTable)
