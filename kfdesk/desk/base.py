@@ -57,16 +57,24 @@ def transaction(immediate: bool = False) -> Iterator[None]:
     instead of interleaving; plain transactions are not held up by it.
     """
     db = database.obj
-    if immediate and isinstance(db, pw.SqliteDatabase) and not db.in_transaction():
-        with db.atomic("IMMEDIATE"):
-            yield
-    elif immediate and isinstance(db, pw.PostgresqlDatabase):
-        with db.atomic():
-            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
-            yield
-    else:
-        with db.atomic():
-            yield
+    try:
+        if immediate and isinstance(db, pw.SqliteDatabase) and not db.in_transaction():
+            with db.atomic("IMMEDIATE"):
+                yield
+        elif immediate and isinstance(db, pw.PostgresqlDatabase):
+            with db.atomic():
+                db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+                yield
+        else:
+            with db.atomic():
+                yield
+    except pw.OperationalError as exc:
+        # Another counter held SQLite's write lock past the busy timeout (a long bill run, a
+        # backup): the transaction was rolled back, so nothing was written. Say so in the
+        # clerk's words instead of letting the screen fall over; try again is the answer.
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DeskError("store.busy") from exc
+        raise
 
 
 def audit(

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from peewee import fn
 from tills import pay
 
@@ -109,3 +110,32 @@ def test_four_counters_at_once_leave_receipts_one_to_a_thousand(
         assert mine == sorted(mine)
         blocks.append(mine == list(range(mine[0], mine[0] + PER_COUNTER)))
     assert not all(blocks)
+
+
+@pytest.mark.sqlite_only("SQLite's write lock and busy timeout")
+def test_a_counter_kept_waiting_past_the_busy_timeout_is_told_and_nothing_is_saved(
+        store: Path, clock: FixedClock) -> None:
+    """Another counter (here a plain connection) holds the write lock longer than the busy
+    timeout: the service's transaction is rolled back and the clerk reads a sentence, not a
+    crash (``store.busy``); once the lock is free the same call goes through."""
+    import sqlite3
+
+    from kfdesk.desk.base import DeskError, audit, transaction
+    from kfdesk.i18n import t
+    from kfdesk.models import database
+
+    database.obj.execute_sql("PRAGMA busy_timeout = 100")  # not 5 s: the test waits for it
+    other = sqlite3.connect(str(store), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    before = AuditEvent.select().count()
+    for immediate in (True, False):
+        with pytest.raises(DeskError) as err, transaction(immediate=immediate):
+            audit(None, clock, "test.write")
+        assert err.value.key == "store.busy"
+        assert err.value.message("zh") == t("store.busy", lang="zh")
+    other.execute("ROLLBACK")
+    other.close()
+    assert AuditEvent.select().count() == before
+    with transaction(immediate=True):
+        audit(None, clock, "test.write")
+    assert AuditEvent.select().count() == before + 1
