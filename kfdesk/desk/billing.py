@@ -57,6 +57,7 @@ from ..rules.sync import sync_unit_arrears
 from ..views import _owner_names
 from ..views import billing as bviews
 from ..views.billing import BASIS, METERS, month_label, parse_month, rate_text
+from ..views.cashier import unit_credit
 from .base import DeskError, Tr, audit, require_role, transaction
 from .inputs import text_in
 
@@ -708,8 +709,14 @@ class Notice(NamedTuple):
     month_paid_fen: int  # already paid towards it
     arrears: tuple[tuple[str, int], ...]  # earlier months still owed: (month, fen)
     charges: tuple[tuple[str, str, int], ...]  # one-off charges owed: (kind, what, fen)
-    total_fen: int  # to pay: the month's rest + arrears + charges
+    total_fen: int  # owed: the month's rest + arrears + charges
     pay_by: date
+    credit_fen: int = 0  # the unit's prepaid balance (预存) set against it, at most total_fen
+
+    @property
+    def to_pay_fen(self) -> int:
+        """What the resident is asked to pay: what is owed less the prepaid balance."""
+        return self.total_fen - self.credit_fen
 
 
 def notice_figures(unit_code: str, month: str | date, settings: Settings) -> Notice:
@@ -756,9 +763,13 @@ def notice_figures(unit_code: str, month: str | date, settings: Settings) -> Not
     month_fen = sum(line.amount_fen for line in lines)
     month_paid = sum(line.paid_fen for line in lines)
     total = (month_fen - month_paid) + sum(f for _, f in arrears) + sum(f for *_, f in charges)
+    # An overpayment kept as prepaid (KF-015 §4.6) is the resident's money at the desk: the
+    # notice sets it against what is owed rather than asking for the full sum again (the
+    # cashier applies it with use_credit when the resident comes).
+    credit = min(max(total, 0), unit_credit(unit.id))
     return Notice(unit.code, _owner_names([unit.id]).get(unit.id, ""), unit.area_centi_m2, ref,
                   tuple(lines), month_fen, month_paid, arrears, charges, total,
-                  bviews.pay_by(first, settings))
+                  bviews.pay_by(first, settings), credit)
 
 
 def _row(left: str, right: str, width: int = NOTICE_WIDTH) -> str:
@@ -837,8 +848,11 @@ def _notice_text(n: Notice, settings: Settings, lang: str | None) -> str:
             label = what or t(f"billing.charge_kind.{kind}", lang=lang)
             out.append(_row(f"  {label}", _money(fen)))
     out.append(rule)
-    out.append(t("billing.notice.total", lang=lang, amount=fmt(n.total_fen)))
-    out.append(t("billing.notice.words", lang=lang, words=amount_in_words(n.total_fen)))
+    if n.credit_fen:
+        out.append(_row(t("billing.notice.owed", lang=lang), _money(n.total_fen)))
+        out.append(_row(t("billing.notice.credit", lang=lang), _money(-n.credit_fen)))
+    out.append(t("billing.notice.total", lang=lang, amount=fmt(n.to_pay_fen)))
+    out.append(t("billing.notice.words", lang=lang, words=amount_in_words(n.to_pay_fen)))
     out.append(t("billing.notice.pay_by", lang=lang, day=n.pay_by.isoformat()))
     hours = t("billing.notice.hours", lang=lang, open=settings.business_open.strftime("%H:%M"),
               close=settings.business_close.strftime("%H:%M"))
@@ -884,7 +898,7 @@ def print_payment_notices(
     notices, printed, paid_up = [], [], []
     for code in codes:
         figures = notice_figures(code, first, settings)
-        if figures.total_fen <= 0:
+        if figures.to_pay_fen <= 0:
             paid_up.append(code)
             continue
         notices.append(_notice_text(figures, settings, lang))

@@ -499,6 +499,37 @@ def test_the_notice_shows_lines_arrears_charges_and_the_amount_in_words(
     assert "PAYMENT NOTICE" in english and amount_in_words(total) in english
 
 
+def test_the_notice_sets_the_prepaid_balance_against_what_is_owed(
+        rated: dict, clock: FixedClock, tmp_path: Path) -> None:
+    """An overpayment kept as prepaid (KF-015 §4.6) is the resident's money: the notice asks
+    for what is owed less it, in figures and in words; covered whole, no notice is printed."""
+    from kfdesk.desk.payments import take_payment
+
+    october = _billed_with_arrears(rated, clock)
+    september = Bill.get(Bill.month == "2026-09")
+    owed = october.total_fen + september.total_fen + 5000
+    repair = Charge.get(Charge.description == "疏通下水道")
+    # 70 yuan for the 50-yuan repair, the 20 over kept as prepaid.
+    take_payment("3-1-502", 7000, "cash", rated["cashier"], clock, SETTINGS,
+                 targets=[f"charge:{repair.id}"], confirm_overpayment=True)
+    owed -= 5000
+    figures = billing.notice_figures("3-1-502", "2026-10", SETTINGS)
+    assert (figures.total_fen, figures.credit_fen, figures.to_pay_fen) == (
+        owed, 2000, owed - 2000)
+    text = billing.payment_notice("3-1-502", "2026-10", SETTINGS, "zh")
+    assert "预存余额抵扣" in text and fmt(-2000, symbol=False) in text
+    assert f"应缴合计：{fmt(owed - 2000)}" in text
+    assert f"大写：人民币{amount_in_words(owed - 2000)}" in text
+    # Paid down to 15 yuan owed: the 20 prepaid covers it, nothing to pay, no notice.
+    take_payment("3-1-502", owed - 1500, "cash", rated["cashier"], clock, SETTINGS)
+    figures = billing.notice_figures("3-1-502", "2026-10", SETTINGS)
+    assert (figures.total_fen, figures.credit_fen, figures.to_pay_fen) == (1500, 1500, 0)
+    with pytest.raises(DeskError) as err:  # its only unit: nothing to print
+        billing.print_payment_notices("2026-10", None, tmp_path, rated["clerk"], clock,
+                                      SETTINGS)
+    assert err.value.key == "billing.no_notices"
+
+
 def test_a_notice_needs_the_months_bill(rated: dict, clock: FixedClock) -> None:
     with pytest.raises(DeskError) as err:
         billing.payment_notice("3-1-502", "2026-10", SETTINGS)
