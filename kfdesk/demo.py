@@ -1818,9 +1818,28 @@ class _Builder:
             row["collected_by"] = (rng.choice(unit.contacts) if unit.contacts else person).name
 
     def build_loans(self) -> None:
-        """KF-022: hand tools and umbrellas against a signed slip; a lost umbrella costs 20 yuan."""
+        """KF-022: hand tools and umbrellas against a signed slip; a lost umbrella costs 20 yuan.
+
+        Each loan names the item's tag (``T01``, ``U03``: kfdesk/data/lending.toml), as the
+        lending register does: the first of its kind free at the time, so an item is out to
+        one borrower at a time and the register's free items are the demo's too."""
+        from .desk.lending import _key, catalogue
+
         rng = self.rng
         self.lost_umbrella: tuple[_Unit, datetime] | None = None
+        items = catalogue().items
+        free_from: dict[str, datetime | None] = {}  # tag → back at the desk (None: never)
+
+        def tag(row: _Row, kind: str, lent: datetime, back: datetime | None) -> None:
+            word = _key(row["item"])
+            fits = [i.code for i in items
+                    if i.kind == kind and (kind == "umbrella" or word in i.words)]
+            free = [c for c in fits if c not in free_from
+                    or (free_from[c] is not None and free_from[c] <= lent)]
+            code = (free or fits)[0]
+            row["item"] = code
+            free_from[code] = back
+
         days = self.working_days()
         for day in days:
             if rng.random() > 0.45:
@@ -1840,15 +1859,20 @@ class _Builder:
             if umbrella and self.lost_umbrella is None and lent < self.now - timedelta(days=30):
                 row["lost"] = True  # reported lost; paid for (KF-022 price list)
                 self.lost_umbrella = (unit, self.office_after(lent, 3))
+                tag(row, "umbrella", lent, None)
             elif self.past(back):
                 row["returned_at"] = back
+                tag(row, row["item_kind"], lent, back)
+            else:
+                tag(row, row["item_kind"], lent, None)
         # Out now: an umbrella for three weeks, a spanner since yesterday.
         for kind, item, lent_day in (("umbrella", "雨伞", _add_working_days(self.today, -12)),
                                      ("tool", "扳手", _add_working_days(self.today, -1))):
             unit = self.occupied_unit()
-            self.rows.add(m.Loan, item_kind=kind, item=item, unit=unit.row,
-                          borrower=(self.caller(unit) or unit.owner).name,
-                          lent_at=self.office_on(lent_day), lent_by=self.clerk())
+            row = self.rows.add(m.Loan, item_kind=kind, item=item, unit=unit.row,
+                                borrower=(self.caller(unit) or unit.owner).name,
+                                lent_at=self.office_on(lent_day), lent_by=self.clerk())
+            tag(row, kind, row["lent_at"], None)
 
     def price(self, code: str) -> int:
         """Price in ten-thousandths of a yuan from the KF-022 price list in settings."""

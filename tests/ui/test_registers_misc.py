@@ -184,8 +184,9 @@ async def test_a_ladder_is_refused_then_an_umbrella_lent_and_lost(make_app,  # n
         await pilot.pause()
         assert app.screen is screen
         loan = Loan.select().order_by(Loan.id.desc()).get()
+        # The first umbrella not out (the demo's loans hold U01, lost, and U03).
         assert (loan.item_kind, loan.item, loan.unit_id, loan.borrower) == (
-            "umbrella", "U01", unit.id, "王建国")
+            "umbrella", "U02", unit.id, "王建国")
         table = screen.query_one("#loan-table", FitTable)
         assert table.row_keys == [str(loan.id)]  # only this unit's loans
         # x: lost, with the charge named before Ctrl+S.
@@ -203,7 +204,7 @@ async def test_a_ladder_is_refused_then_an_umbrella_lent_and_lost(make_app,  # n
         # r on a lost loan says why not; a shows every unit's loans again.
         await pilot.press("r")
         assert await appears(pilot, app, t("ui.lending.not_out", lang=lang,
-                                           item="雨伞 U01" if lang == "zh" else "Umbrella U01"))
+                                           item="雨伞 U02" if lang == "zh" else "Umbrella U02"))
         await pilot.press("a")
         await pilot.pause()
         assert len(table.row_keys) > 1
