@@ -16,7 +16,7 @@ import peewee as pw
 from .clock import Clock
 from .models import ALL_MODELS, SchemaVersion, database
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # version → function bringing a database at version-1 to version. Each is written once,
@@ -111,12 +111,21 @@ def _v6_vacant_checks(db: pw.Database) -> None:
     db.create_tables([VacantCheck])
 
 
+def _v7_activity_cancel(db: pw.Database) -> None:
+    """v7: an activity called off after its plan was approved keeps its record (KF-020):
+    when and why."""
+    timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
+    db.execute_sql(f"ALTER TABLE activity ADD COLUMN cancelled_at {timestamp}")
+    db.execute_sql("ALTER TABLE activity ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
     4: _v4_samples_and_surveys,
     5: _v5_cashier_and_registers,
     6: _v6_vacant_checks,
+    7: _v7_activity_cancel,
 }
 
 

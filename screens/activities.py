@@ -209,7 +209,11 @@ class ActivitiesScreen(DutyModal):
         detail = Text()
         if a is not None:
             detail.append(f"{ymd(a.held_on)} {a.title}", style="bold")
-            if a.next_step is None:
+            if a.cancelled_at is not None:
+                detail.append("  " + t("ui.activities.detail_cancelled",
+                                       day=a.cancelled_at.strftime("%m-%d"),
+                                       reason=a.cancel_reason), style="dim")
+            elif a.next_step is None:
                 archived = a.steps[-1].done_at
                 detail.append("  " + t("ui.activities.detail_archived",
                                        day=archived.strftime("%m-%d") if archived else ""))
@@ -390,6 +394,9 @@ class ActivitiesScreen(DutyModal):
         if a is None:
             self.error(t("ui.activities.none_selected"))
             return
+        if a.steps[0].done_at is not None and a.cancelled_at is None:
+            self._cancel(a)
+            return
         if not self.may(activities.PLAN_ROLES) or a.steps[0].done_at is not None:
             self.attempt(activities.withdraw_activity, a.id, s.staff, s.clock, s.settings)
             return
@@ -402,6 +409,26 @@ class ActivitiesScreen(DutyModal):
             t("ui.activities.withdraw_title", title=a.title), [], submit,
             about=t("ui.activities.withdraw_about", title=a.title, day=ymd(a.held_on))),
             self.dialog_done)
+
+    def _cancel(self, a: ActivityRow) -> None:
+        """x on an activity whose plan is approved: call it off, with the reason (the record
+        stays, its steps stop being due)."""
+        s = self.desk.session
+        if not self.may(activities.PLAN_ROLES) or a.steps[-1].done_at is not None:
+            # Not theirs, or already archived: the service says why, in place.
+            self.attempt(activities.cancel_activity, a.id, "", s.staff, s.clock, s.settings)
+            return
+
+        def submit(v: dict) -> str:
+            activities.cancel_activity(a.id, v["reason"], s.staff, s.clock, s.settings)
+            return t("ui.activities.cancelled_done", title=a.title)
+
+        self.app.push_screen(ActionDialog(
+            t("ui.activities.cancel_title", title=a.title), [
+                Field("reason", t("ui.activities.f.reason"),
+                      placeholder=t("ui.activities.f.reason_eg")),
+            ], submit, about=t("ui.activities.cancel_about", title=a.title,
+                               day=ymd(a.held_on))), self.dialog_done)
 
     # ---- the year's duties ------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ Each activity (the ``Activity`` record) goes through its steps in order, each st
 clock (``kfdesk.rules.sync.activity_wants``):
 
 1. ``create_activity`` — title and date, from the plan (§4.2.2); ``reschedule_activity``
-   moves the date, ``withdraw_activity`` takes it off before its plan is approved.
+   moves the date, ``withdraw_activity`` takes it off before its plan is approved, and
+   ``cancel_activity`` calls it off after (the record stays, with the reason; its clocks end).
 2. ``approve_plan`` — the activity's own plan (purpose, programme, equipment, budget,
    organisation: §4.2.3) approved by the manager, one month before (§4.2.2).
 3. ``form_group`` — the organising group, at least 10 days before (§4.3.1: the manager
@@ -261,6 +262,8 @@ def _activity(activity_id: int) -> Activity:
         raise DeskError("activity.unknown")
     if activity.archived_at is not None:
         raise DeskError("activity.archived", title=activity.title)
+    if activity.cancelled_at is not None:
+        raise DeskError("activity.cancelled", title=activity.title)
     return activity
 
 
@@ -313,6 +316,26 @@ def withdraw_activity(activity_id: int, actor: Staff, clock: Clock, settings: Se
         activity_id = activity.id
         activity.delete_instance()
         _sync(None, settings, withdrawn=[activity_id])
+
+
+def cancel_activity(activity_id: int, reason: str, actor: Staff, clock: Clock,
+                    settings: Settings) -> Activity:
+    """Call off an activity whose plan was approved (weather, the venue, the office's
+    decision): the record stays with when and why, its remaining clocks end, and no step can
+    be recorded on it any more. Before approval, ``withdraw_activity`` takes it off instead."""
+    require_role(actor, PLAN_ROLES, "activities.cancel")
+    why = _text(reason, "reason", required=True)
+    with transaction():
+        activity = _activity(activity_id)
+        if activity.plan_approved_at is None:
+            raise DeskError("activity.cancel_not_approved", title=activity.title)
+        activity.cancelled_at = clock.now()
+        activity.cancel_reason = why
+        activity.save()
+        audit(actor, clock, "activities.cancel", activity, title=activity.title,
+              held_on=activity.held_on.isoformat(), reason=why)
+        _sync(activity, settings)
+    return activity
 
 
 def approve_plan(activity_id: int, plan: str, actor: Staff, clock: Clock, settings: Settings,

@@ -177,3 +177,6 @@ class Activity(BaseModel):
     # KF-020 §4.3.7: the archived record — what was held and how many came.
     summary = pw.TextField(default="")
     attendance = pw.IntegerField(null=True)
+    # Called off after its plan was approved: the record stays (never deleted), its clocks end.
+    cancelled_at = UtcDateTimeField(null=True)
+    cancel_reason = pw.TextField(default="")

@@ -538,6 +538,8 @@ def activity_wants(a: Activity, ctx: RuleContext) -> list[Want]:
     group formed ≥ 10 days before; §4.3.2 the public notice 10 days before. Each is due at
     business close of that calendar day (a deadline *before* the activity is not moved on
     past a holiday) and stops when the step is recorded (``kfdesk.desk.activities``)."""
+    if a.cancelled_at is not None:
+        return []  # called off: nothing more is due (kfdesk.desk.activities.cancel_activity)
     cal = ctx.calendar
     plan_day = a.held_on - relativedelta(months=ctx.limit("activity_plan_months_before"))
     plan_due = cal.at_close(plan_day)

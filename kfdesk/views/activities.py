@@ -49,6 +49,8 @@ class ActivityRow(NamedTuple):
     next_step: str | None  # the step to record next; None once archived
     summary: str  # the archived record's summary (KF-020 §4.3.7)
     attendance: int | None
+    cancelled_at: datetime | None = None  # called off after approval (office zone)
+    cancel_reason: str = ""
 
 
 class DutyRow(NamedTuple):
@@ -101,6 +103,12 @@ def archive_records(ids: list[int]) -> dict[int, dict]:
 def activity_row(a: Activity, now: datetime, ctx: RuleContext,
                  record: dict | None = None) -> ActivityRow:
     zone = ctx.calendar.zone
+    if a.cancelled_at is not None:  # called off: the steps as recorded, nothing more due
+        done = (a.plan_approved_at, a.group_formed_at, a.notice_posted_at, a.archived_at)
+        steps = tuple(Step(name, None, _local(at, zone), "done" if at else "cancelled")
+                      for name, at in zip(STEPS, done, strict=True))
+        return ActivityRow(a.id, a.title, a.held_on, steps, None, "", None,
+                           _local(a.cancelled_at, zone), a.cancel_reason)
     steps = [Step(_STEP_OF[w.clock], _local(w.due_at, zone), _local(w.stopped_at, zone),
                   clock_state(now, w, ctx)) for w in activity_wants(a, ctx)]
     steps.sort(key=lambda s: STEPS.index(s.name))

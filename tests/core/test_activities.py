@@ -275,6 +275,35 @@ def test_reschedule_moves_the_clocks_and_withdraw_removes_them(winter: Activity,
         other.id, office["super"], clock, SETTINGS))
 
 
+def test_an_approved_activity_called_off_keeps_its_record_and_its_clocks_end(
+        winter: Activity, office: dict, clock: FixedClock) -> None:
+    """After approval an activity is a record: called off (the typhoon, the venue), it stays
+    with when and why; nothing more is due on it and no step can be recorded."""
+    refused("activity.cancel_not_approved", lambda: act.cancel_activity(
+        winter.id, "场地不能用", office["super"], clock, SETTINGS))  # withdraw it instead
+    act.approve_plan(winter.id, "", office["manager"], clock, SETTINGS)
+    refused("auth.not_allowed", lambda: act.cancel_activity(
+        winter.id, "场地不能用", office["clerk"], clock, SETTINGS))
+    refused("activity.reason_needed", lambda: act.cancel_activity(
+        winter.id, "  ", office["super"], clock, SETTINGS))
+    act.cancel_activity(winter.id, "台风预警，场地不能使用", office["super"], clock, SETTINGS)
+    kept = Activity.get_by_id(winter.id)
+    assert (kept.cancelled_at, kept.cancel_reason) == (clock.now(), "台风预警，场地不能使用")
+    assert Deadline.select().where(Deadline.item_kind == "activity").count() == 0
+    assert states("activity_group", TEN_DAYS_DUE + MINUTE) == []  # never overdue now
+    event = AuditEvent.get(AuditEvent.action == "activities.cancel")
+    assert json.loads(event.detail)["reason"] == "台风预警，场地不能使用"
+    for step in (lambda: act.form_group(winter.id, "主任", office["super"], clock, SETTINGS),
+                 lambda: act.reschedule_activity(winter.id, date(2026, 12, 27),
+                                                 office["super"], clock, SETTINGS),
+                 lambda: act.cancel_activity(winter.id, "again", office["super"], clock,
+                                             SETTINGS)):
+        refused("activity.cancelled", step)
+    row = activity_year(2026, clock.now(), SETTINGS).activities[0]
+    assert (row.next_step, row.cancel_reason) == (None, "台风预警，场地不能使用")
+    assert [s.state for s in row.steps] == ["done", "cancelled", "cancelled", "cancelled"]
+
+
 # ---- the yearly duties ------------------------------------------------------------------
 
 

@@ -212,3 +212,40 @@ async def test_a_clerk_posts_the_notice_but_cannot_plan(make_app, lang: str) -> 
                     action=t("action.activities.create", lang=lang))
         assert await appears(pilot, app, refusal)
         assert Activity.select().count() == before
+
+
+@LANGS
+async def test_x_calls_off_an_approved_activity_with_its_reason(make_app, lang: str) -> None:  # noqa: ANN001
+    """x on an approved activity opens the call-off dialog: a reason is needed; then the row
+    says it is called off, the detail gives the reason, and its steps are no longer due."""
+    from kfdesk.desk import activities as act
+
+    manager = Staff.get(Staff.role == "manager")
+    app = make_app(lang)
+    clock = app.session.clock
+    activity = act.create_activity("冬至包饺子", date(2026, 12, 20), manager, clock, SETTINGS)
+    act.approve_plan(activity.id, "", manager, clock, SETTINGS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_as(pilot, app, "supervisor")
+        table = screen.query_one("#activity-table", FitTable)
+        table.select_key(str(activity.id))
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionDialog)
+        await pilot.press("ctrl+s")  # no reason: refused in the dialog
+        assert await dialog_says(pilot, app, t("activity.reason_needed", lang=lang))
+        app.screen.query_one("#f-reason", Input).value = "台风预警"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        kept = Activity.get_by_id(activity.id)
+        assert kept.cancelled_at is not None and kept.cancel_reason == "台风预警"
+        row = next(r for r in table_rows(table) if r[1] == "冬至包饺子")
+        assert t("ui.activities.cell.cancelled", lang=lang) in row
+        table.select_key(str(activity.id))
+        await pilot.pause()
+        assert "台风预警" in body(app)
+        (mine,) = [a for a in activity_year(2026, clock.now(), SETTINGS).activities
+                   if a.id == activity.id]
+        assert mine.next_step is None
