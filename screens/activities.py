@@ -7,9 +7,9 @@ mid-year adjustment (15 Jun), the June and December interest surveys, this month
 board (by the 30th) and any month's still missing. States are the deadline engine's.
 
 Keys: n new activity, a approve its plan (manager), g group formed, p notice posted, h held
-and archived, e change its date, x withdraw it (before approval); b bulletin posted, y annual
-plan or adjustment filed, s interest survey recorded; `[` `]` year. A step out of order or by
-the wrong role is refused in place and nothing is saved.
+and archived, e change its date, x withdraw it (before approval) or call it off (after);
+b bulletin posted, y annual plan or adjustment filed, s interest survey recorded; `[` `]`
+year. A step out of order or by the wrong role is refused in place and nothing is saved.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ class ActivitiesScreen(DutyModal):
         late = sum(1 for s in steps if s.state == "overdue")
         soon = sum(1 for s in steps if s.state == "due_soon")
         text = Text(t("ui.activities.count", n=len(d.activities),
-                      archived=sum(1 for a in d.activities if a.next_step is None)))
+                      archived=sum(1 for a in d.activities if a.steps[-1].done_at)))
         for n, state in ((late, "overdue"), (soon, "due_soon")):
             if n:
                 text.append(" · ")
@@ -262,7 +262,9 @@ class ActivitiesScreen(DutyModal):
             self.attempt(refuse, a.id)  # the service names the role it needs
             return None
         done = {s.name for s in a.steps if s.done_at is not None}
-        if a.next_step is None:
+        if a.cancelled_at is not None:
+            self.error(DeskError("activity.cancelled", title=a.title).message())
+        elif a.next_step is None:
             self.error(DeskError("activity.archived", title=a.title).message())
         elif step in done:
             self.error(DeskError(f"activity.{step}_done", title=a.title).message())

@@ -246,6 +246,10 @@ async def test_x_calls_off_an_approved_activity_with_its_reason(make_app, lang: 
         table.select_key(str(activity.id))
         await pilot.pause()
         assert "台风预警" in body(app)
+        archived = sum(1 for a in activity_year(2026, clock.now(), SETTINGS).activities
+                       if a.steps[-1].done_at)  # a called-off one is not counted as archived
+        assert t("ui.activities.count", lang=lang, n=len(table.row_keys),
+                 archived=archived) in body(app)
         (mine,) = [a for a in activity_year(2026, clock.now(), SETTINGS).activities
                    if a.id == activity.id]
         assert mine.next_step is None
