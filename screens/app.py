@@ -39,6 +39,35 @@ def _jump_provider() -> type:
     return JumpProvider
 
 
+def _form_state(screen: Screen) -> tuple:
+    """Every value a clerk can type or choose on ``screen``, in order."""
+    from textual.widgets import Input, TextArea
+
+    from .widgets.choice import ChoiceField
+    from .widgets.dialogs import MultiChoice
+
+    state: list[object] = []
+    for w in screen.query("Input, TextArea, ChoiceField, MultiChoice"):
+        if isinstance(w, Input | ChoiceField):
+            state.append(w.value)
+        elif isinstance(w, TextArea):
+            state.append(w.text)
+        elif isinstance(w, MultiChoice):
+            state.append(tuple(w.chosen))
+    return tuple(state)
+
+
+def _unsaved(screen: Screen) -> bool:
+    """A modal whose form differs from how it opened (a dialog says so itself)."""
+    if not screen.is_modal:
+        return False
+    own = getattr(screen, "_dirty", None)
+    if callable(own):
+        return bool(own())
+    opened = getattr(screen, "_kf_form_at_open", None)
+    return opened is not None and _form_state(screen) != opened
+
+
 def _lazy(module: str, name: str) -> Callable[[], Screen]:
     """A mode's screen, imported on its first visit: start-up loads only the first screen."""
 
@@ -75,17 +104,20 @@ class KfDeskApp(App[None]):
         "faults": _lazy("fault_notices", "FaultNoticesScreen"),
         "services": _lazy("services", "ServicesScreen"),
     }
+    # The F-keys are priority bindings: they work over a register, a list or a dialog too
+    # (a modal screen otherwise hides the app's keys) — a dialog with something typed in it
+    # is not left behind unsaved (``_go``).
     BINDINGS: ClassVar = [
-        Binding("f1", "help", "ui.key.help", id="app.help"),
-        Binding("f2", "go('intake')", "ui.nav.intake", id="app.intake"),
-        Binding("f3", "go('dispatch')", "ui.nav.dispatch", id="app.dispatch"),
-        Binding("f4", "go('callbacks')", "ui.nav.callbacks", id="app.callbacks"),
-        Binding("f5", "go('cashier')", "ui.nav.cashier", id="app.cashier"),
-        Binding("f6", "go('residents')", "ui.nav.residents", id="app.residents"),
-        Binding("f7", "go('summary')", "ui.nav.summary", id="app.summary"),
-        Binding("f8", "alerts", "ui.key.alerts", id="app.alerts"),
-        Binding("f9", "go('faults')", "ui.nav.faults", id="app.faults"),
-        Binding("f10", "go('services')", "ui.nav.services", id="app.services"),
+        Binding("f1", "help", "ui.key.help", id="app.help", priority=True),
+        Binding("f2", "go('intake')", "ui.nav.intake", id="app.intake", priority=True),
+        Binding("f3", "go('dispatch')", "ui.nav.dispatch", id="app.dispatch", priority=True),
+        Binding("f4", "go('callbacks')", "ui.nav.callbacks", id="app.callbacks", priority=True),
+        Binding("f5", "go('cashier')", "ui.nav.cashier", id="app.cashier", priority=True),
+        Binding("f6", "go('residents')", "ui.nav.residents", id="app.residents", priority=True),
+        Binding("f7", "go('summary')", "ui.nav.summary", id="app.summary", priority=True),
+        Binding("f8", "alerts", "ui.key.alerts", id="app.alerts", priority=True),
+        Binding("f9", "go('faults')", "ui.nav.faults", id="app.faults", priority=True),
+        Binding("f10", "go('services')", "ui.nav.services", id="app.services", priority=True),
         Binding("ctrl+p", "command_palette", "ui.key.palette", id="app.palette",
                 priority=True),
         Binding("ctrl+l", "switch_user", "ui.key.switch_user", id="app.switch_user"),
@@ -262,6 +294,11 @@ class KfDeskApp(App[None]):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self._light_panel()
+        screen = self.screen
+        # A modal's form as it opened (its first focus comes before any typing), so an F-key
+        # knows whether leaving would drop something (``_unsaved``).
+        if screen.is_modal and not hasattr(screen, "_kf_form_at_open"):
+            screen._kf_form_at_open = _form_state(screen)  # type: ignore[attr-defined]
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         self._light_panel()
@@ -322,7 +359,12 @@ class KfDeskApp(App[None]):
         return True
 
     async def _go(self, mode: str) -> None:
-        # A modal (help, a ticket, the palette) belongs to the screen it was opened over.
+        # A modal (help, a ticket, the palette) belongs to the screen it was opened over; one
+        # holding typed or chosen values stays until the clerk saves it or Esc drops it.
+        if any(_unsaved(s) for s in self.screen_stack):
+            self.bell()
+            self.notify(t("ui.dialog.save_or_drop_first"), severity="warning")
+            return
         while isinstance(self.screen, ModalScreen):
             self.pop_screen()
         if self.current_mode != mode:

@@ -449,3 +449,63 @@ async def test_the_panel_holding_the_focus_is_lit(make_app) -> None:  # noqa: AN
         app.screen.query_one("#today").focus()  # not in a panel: none is lit
         await pilot.pause()
         assert accent not in (form.styles.border_top[1], brief.styles.border_top[1])
+
+
+async def test_f_keys_work_over_a_register_but_not_over_unsaved_typing(make_app) -> None:  # noqa: ANN001
+    """The F-keys switch screens from a register, a list or a dialog too; a dialog holding
+    typed values stays until Ctrl+S saves or Esc drops them (nothing lost by a stray key)."""
+    from kfdesk_screens.registers_menu import RegistersMenu
+    from kfdesk_screens.vacant import VacantScreen
+    from kfdesk_screens.widgets.dialogs import ActionDialog
+    from textual.widgets import Input
+
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        app.screen.show_unit("1-1-1101")
+        await pilot.pause()
+        await pilot.press("tab", "g")
+        await pilot.pause()
+        assert isinstance(app.screen, RegistersMenu)
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, VacantScreen)
+        await pilot.press("f1")  # help for the register under it
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert t("ui.title.vacant") in screen_text(app)
+        await pilot.press("f2")  # over help over the register: straight to intake
+        await pilot.pause()
+        assert isinstance(app.screen, IntakeScreen) and len(app.screen_stack) == 1
+
+        await pilot.press("f6")
+        await pilot.pause()
+        app.push_screen(VacantScreen("1-1-1101"))
+        await pilot.pause()
+        await pilot.press("n")  # the check form: a dialog
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        await pilot.press("f3")  # nothing typed yet: it may go
+        await pilot.pause()
+        assert isinstance(app.screen, DispatchScreen)
+
+        await pilot.press("f6")
+        await pilot.pause()
+        app.push_screen(VacantScreen("1-1-1101"))
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        dialog.query_one("#f-note", Input).value = "主卧窗户未关"
+        await pilot.press("f3")  # typed: it stays, and says why
+        await pilot.pause()
+        assert app.screen is dialog
+        assert t("ui.dialog.save_or_drop_first") in [n.message for n in app._notifications]
+        await pilot.press("escape", "escape")  # Esc twice drops what was typed
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, DispatchScreen)
