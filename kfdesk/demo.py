@@ -1823,7 +1823,7 @@ class _Builder:
         Each loan names the item's tag (``T01``, ``U03``: kfdesk/data/lending.toml), as the
         lending register does: the first of its kind free at the time, so an item is out to
         one borrower at a time and the register's free items are the demo's too."""
-        from .desk.lending import _key, catalogue
+        from .desk.lending import catalogue, word_key
 
         rng = self.rng
         self.lost_umbrella: tuple[_Unit, datetime] | None = None
@@ -1831,7 +1831,7 @@ class _Builder:
         free_from: dict[str, datetime | None] = {}  # tag → back at the desk (None: never)
 
         def tag(row: _Row, kind: str, lent: datetime, back: datetime | None) -> None:
-            word = _key(row["item"])
+            word = word_key(row["item"])
             fits = [i.code for i in items
                     if i.kind == kind and (kind == "umbrella" or word in i.words)]
             free = [c for c in fits if c not in free_from

@@ -126,7 +126,7 @@ def _lang() -> str:
 
 
 def _words(entry: dict) -> tuple[str, ...]:
-    return tuple(_key(w) for w in (entry["zh"], entry["en"], *entry.get("words", ())))
+    return tuple(word_key(w) for w in (entry["zh"], entry["en"], *entry.get("words", ())))
 
 
 @cache
@@ -143,7 +143,8 @@ def catalogue() -> Catalogue:
     return Catalogue(tuple(items), tuple(refused))
 
 
-def _key(text: str) -> str:
+def word_key(text: str) -> str:
+    """A typed word as the catalogue keeps its words (width-folded, trimmed, lower case)."""
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
@@ -182,7 +183,7 @@ def resolve(text: str) -> Resolved:
     tool is guessed from part of its name, so a power screwdriver is never lent as a
     screwdriver. Unknown text is refused as not lendable.
     """
-    key = _key(text_in(text, "item"))
+    key = word_key(text_in(text, "item"))
     if not key:
         raise DeskError("loan.item_needed", field="item")
     cat = catalogue()
