@@ -244,27 +244,41 @@ def _open(target: str, clock: Clock, settings: Settings, create: bool):  # noqa:
         raise CliError(t(exc.key, **exc.params)) from None
 
 
-def _run_app(session, signed_in, lang: str, bench_exit: str | None) -> None:  # noqa: ANN001
+def _run_app(session, signed_in, lang: str, bench_exit: str | None) -> int:  # noqa: ANN001
+    import gc
+
     from kfdesk_screens.app import KfDeskApp  # the UI only when it is opened
 
     # --bench-exit FILE (kfdesk bench): headless, write the instant of the first painted
     # frame to FILE and quit.
     app = KfDeskApp(session, lang=lang, signed_in=signed_in, paint_stamp=bench_exit)
+    # What start-up has built so far (modules, classes, the catalogue, the settings) lives
+    # as long as the process: frozen, the collector stops walking it again and again — some
+    # 30 ms before the first frame (issue 2), and at every full collection all day.
+    gc.freeze()
     app.run(headless=bench_exit is not None)
+    if app.store_error is not None:  # the store, opened after the first frame, refused
+        raise CliError(app.store_error)
+    return app.return_code or 0
 
 
 def cmd_open(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .session import Session
+    from .storefile import ready_as_is
 
     clock = _clock(args, settings)
     target = _db_target(args, settings, "kfdesk.db")
+    if ready_as_is(target):
+        # Nothing to create, migrate or refuse: sign-in is painted first, and the ORM is
+        # loaded and the store opened after that frame (issue 2).
+        return _run_app(Session(settings, clock, target, store_open=False), None, lang,
+                        args.bench_exit)
     _open(target, clock, settings, create=False)
     from .models import Staff
 
     if not Staff.select().exists():
         raise CliError(t("cli.no_staff", path=target))
-    _run_app(Session(settings, clock, target), None, lang, args.bench_exit)
-    return 0
+    return _run_app(Session(settings, clock, target), None, lang, args.bench_exit)
 
 
 def _demo_clerk() -> str | None:
@@ -307,13 +321,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
                   clerk=DEMO_CLERK)
         print(t("cli.demo_built", path=target, units=summary.units, people=summary.people,
                 tickets=summary.tickets))
+        import gc
+
+        gc.collect()  # the build's garbage goes now, before ``_run_app`` freezes what is left
     else:
         print(t("cli.demo_reopened", path=target))
     if args.build_only:
         return 0
     clerk = Staff.get(Staff.login == _demo_clerk())
-    _run_app(Session(settings, clock, target, clerk), clerk, lang, args.bench_exit)
-    return 0
+    return _run_app(Session(settings, clock, target, clerk), clerk, lang, args.bench_exit)
 
 
 def _wipe(target: str) -> None:

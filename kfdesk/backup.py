@@ -47,10 +47,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .clock import Clock
 from .config import Settings, user_data_dir
-from .db import SCHEMA_VERSION, StoreError, _inspect_sqlite, is_url
 from .desk.base import DeskError, audit, require_role, transaction
 from .desk.staff import hash_pin
 from .models import Staff, database
+from .storefile import SCHEMA_VERSION, StoreError, inspect_sqlite, is_url
 
 BACKUP_ROLES = ("supervisor", "manager")
 RESTORE_ROLES = ("manager",)
@@ -593,7 +593,7 @@ def restore(backup_file: str | Path, target: str, login: str, pin: str, clock: C
     kind = _kind(source)
     if kind == "sqlite":
         try:
-            version = _inspect_sqlite(source)
+            version = inspect_sqlite(source)
         except StoreError as exc:
             raise DeskError(exc.key, **exc.params)
         if version is None:

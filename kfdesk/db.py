@@ -7,7 +7,6 @@ database is refused without being touched.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +14,7 @@ import peewee as pw
 
 from .clock import Clock
 from .models import ALL_MODELS, SchemaVersion, database
-
-SCHEMA_VERSION = 7
-SQLITE_MAGIC = b"SQLite format 3\x00"
+from .storefile import SCHEMA_VERSION, StoreError, inspect_sqlite, is_url
 
 # version → function bringing a database at version-1 to version. Each is written once,
 # against the schema as it was, and never changed afterwards.
@@ -129,51 +126,6 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
 }
 
 
-class StoreError(Exception):
-    """The database cannot be used; ``key`` names the message in the translation catalogue."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(f"{key}: {params}")
-
-
-def is_url(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
-
-
-def _inspect_sqlite(path: Path) -> int | None:
-    """The schema version of an existing file (None: empty, new). Opens it read-only."""
-    if path.is_dir():
-        raise StoreError("store.not_kfdesk", path=str(path))
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise StoreError("store.unreadable", path=str(path), reason=exc.strerror or str(exc))
-    if not head:
-        return None
-    if head != SQLITE_MAGIC:
-        raise StoreError("store.not_kfdesk", path=str(path))
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            tables = {r[0] for r in rows}
-            if not tables:
-                return None
-            if "schema_version" not in tables:
-                raise StoreError("store.not_kfdesk", path=str(path))
-            row = conn.execute("SELECT version, app FROM schema_version").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        raise StoreError("store.not_kfdesk", path=str(path))
-    if row is None or row[1] != "kfdesk":
-        raise StoreError("store.not_kfdesk", path=str(path))
-    return int(row[0])
-
-
 def make_database(target: str, busy_timeout_ms: int = 5000) -> pw.Database:
     """A Peewee database for a path (SQLite) or a ``postgresql://`` URL, not yet connected."""
     if is_url(target):
@@ -234,7 +186,7 @@ def open_store(
     if not is_url(target):
         path = Path(target)
         if path.exists():
-            found = _inspect_sqlite(path)
+            found = inspect_sqlite(path)
             if found is not None and found > SCHEMA_VERSION:
                 raise StoreError("store.too_new", path=str(path), found=found, known=SCHEMA_VERSION)
         elif not create:

@@ -27,8 +27,9 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee as pw
 
 from .clock import Clock
-from .db import SCHEMA_VERSION, StoreError, _inspect_sqlite, is_url, make_database, open_store
+from .db import make_database, open_store
 from .models import ALL_MODELS, FenField, SchemaVersion
+from .storefile import SCHEMA_VERSION, StoreError, inspect_sqlite, is_url
 
 BATCH = 1000  # rows per INSERT: few round trips, bounded memory on a large audit trail
 
@@ -131,7 +132,7 @@ def _open_source(source: str, busy_timeout_ms: int) -> tuple[pw.Database, int]:
         path = Path(source)
         if not path.is_file():
             raise StoreError("store.missing", path=source)
-        version = _inspect_sqlite(path)  # read-only: a foreign file is refused untouched
+        version = inspect_sqlite(path)  # read-only: a foreign file is refused untouched
         # query_only: this connection cannot write, whatever happens below.
         db = _connect(pw.SqliteDatabase(source, timeout=busy_timeout_ms / 1000, pragmas={
             "busy_timeout": busy_timeout_ms, "query_only": 1}), source)
@@ -149,7 +150,7 @@ def _target_version(target: str, busy_timeout_ms: int) -> int | None:
     """The target's schema version before anything is written to it (None: none yet)."""
     if not is_url(target):
         path = Path(target)
-        return _inspect_sqlite(path) if path.exists() else None
+        return inspect_sqlite(path) if path.exists() else None
     db = _connect(make_database(target, busy_timeout_ms), target)
     try:
         return _version(db)

@@ -84,10 +84,10 @@ class KfDeskApp(App[None]):
     quit (the start-up benchmark)."""
 
     # Each screen brings its own stylesheet (CSS_PATH on the screen), read when it is first
-    # shown, so start-up parses only what the first frame needs. The two first screens' come
-    # with the app's: a screen's stylesheet read on showing it makes Textual parse the whole
-    # stylesheet once more from scratch before the first frame (issue 2).
-    CSS_PATH: ClassVar = ["app.tcss", "signin.tcss", "intake.tcss"]
+    # shown, so start-up parses only what the first frame needs. The first screen's comes
+    # with the app's (``__init__``): a screen's stylesheet read on showing it makes Textual
+    # parse the whole stylesheet once more from scratch before the first frame (issue 2).
+    CSS_PATH: ClassVar = ["app.tcss"]
     TITLE = "kfdesk"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS: ClassVar = {_jump_provider}
@@ -140,7 +140,8 @@ class KfDeskApp(App[None]):
         if signed_in is not None:
             # Open straight on intake: the sign-in screen is never built (start-up time).
             self.DEFAULT_MODE = "intake"
-        super().__init__()
+        first = "intake.tcss" if signed_in is not None else "signin.tcss"
+        super().__init__(css_path=[*self.CSS_PATH, first])
         translate_bindings(self)
         self.session = session
         self.lang = lang
@@ -148,6 +149,9 @@ class KfDeskApp(App[None]):
             session.staff = signed_in
         self.cursor_blink_enabled = cursor_blink
         self._paint_stamp = paint_stamp
+        # Why the store, left by the CLI to open after the first frame, could not be opened
+        # (the CLI prints it as its one line and exits non-zero).
+        self.store_error: str | None = None
         # What the alert bar shows: (counts, top item), from the deadline engine's last run;
         # nothing is shown as due until it has run once.
         self.alerts: tuple[dict[str, int], str | None] = ({}, None)
@@ -270,6 +274,22 @@ class KfDeskApp(App[None]):
 
             Path(self._paint_stamp).write_text(repr(time.time()), encoding="utf-8")
             self.exit()
+            return
+        self.ensure_store()
+
+    def ensure_store(self) -> bool:
+        """Open the store if the CLI left it for after the first frame (it was ready as it
+        is, so only the ORM is loaded and the file opened: about 80 ms while the clerk looks
+        at sign-in). False, and the app closes with the reason, if it cannot be opened."""
+        from kfdesk.storefile import StoreError
+
+        try:
+            self.session.open_store()
+        except StoreError as exc:
+            self.store_error = t(exc.key, **exc.params)
+            self.exit(return_code=1)
+            return False
+        return True
 
     def _clock_now(self) -> str:
         return ymd_hm(self.session.clock.now().astimezone(self.session.settings.zone))
@@ -346,6 +366,7 @@ class KfDeskApp(App[None]):
         while isinstance(self.screen, ModalScreen):
             self.pop_screen()
         await self.switch_mode("signin")
+        self.screen.clear()  # type: ignore[attr-defined]
         for mode in MAIN_MODES:
             await self.remove_mode(mode)
             self.add_mode(mode, self.MODES[mode])

@@ -104,6 +104,7 @@ def brief_body(b: UnitBrief, today: date) -> Group:
 
 class IntakeScreen(DeskScreen):
     MODE = "intake"
+    CSS_PATH = "intake.tcss"
     AUTO_FOCUS = "#lookup #query"
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "save", "ui.key.save_ticket", id="intake.save", priority=True),

@@ -14,8 +14,6 @@ from textual.containers import Center, Middle, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from kfdesk.desk import DeskError
-from kfdesk.desk.staff import sign_in
 from kfdesk.i18n import t
 
 from .common import translate_bindings
@@ -28,6 +26,7 @@ if TYPE_CHECKING:
 
 
 class SignInScreen(Screen):
+    CSS_PATH = "signin.tcss"
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,6 +46,14 @@ class SignInScreen(Screen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
+        self.query_one("#login", Input).focus()
+
+    def clear(self) -> None:
+        """For the next person at the counter (Ctrl+L): the last login, anything typed and any
+        message go; the cursor waits in the login field."""
+        for name in ("login", "pin"):
+            self.query_one(f"#{name}", Input).value = ""
+            self.query_one(f"#{name}-error", Static).update("")
         self.query_one("#login", Input).focus()
 
     @on(Input.Submitted, "#login")
@@ -69,6 +76,12 @@ class SignInScreen(Screen):
             login.focus()
             return
         app: KfDeskApp = self.app  # type: ignore[assignment]
+        if not app.ensure_store():
+            return
+        # The services (and the ORM) are not needed to paint this screen (issue 2).
+        from kfdesk.desk import DeskError
+        from kfdesk.desk.staff import sign_in
+
         try:
             staff = sign_in(login.value, pin.value, app.session.clock)
         except DeskError as exc:
