@@ -44,7 +44,9 @@ from .widgets.table import Cell, Column, FitTable, filter_rows
 def state_text(row: VacantRow) -> str:
     """The due state in words (colour is never the only signal)."""
     if row.state == "overdue":
-        return t("ui.vacant.overdue", days=row.days)
+        # Due by close of business: on that evening it is late by less than a day.
+        return t("ui.vacant.overdue", days=row.days) if row.days else t(
+            "ui.vacant.overdue_today")
     if row.days == 0:
         return t("ui.vacant.due_today")
     return t("ui.vacant.due_in", days=row.days)

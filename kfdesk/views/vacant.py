@@ -6,12 +6,13 @@ and whether the desk holds its key (from the key register, ``views.registers.key
 
 The due date counts office days — the calendar dates in the office's zone, as the counter
 says them — not working days: a flat left empty leaks on a Sunday as well. ``interval_days``
-after the day of the last check the next one is due; it is due soon once ``warn_share`` of
-the interval has passed (the share every clock uses, ``clocks.warn_share``) and overdue
-from the day after it was due. The interval runs from where the unit's check clock runs
-(``kfdesk.rules.sync.sync_vacant_units``: the later of the last check and the start of the
-vacancy as kfdesk knows it), so the register and the alert bar say the same; a unit with no
-clock yet counts from its last check, or from today when it was never checked.
+after the day of the last check the next one is due, by the close of that day; it is due
+soon once ``warn_share`` of the interval has passed (the share every clock uses,
+``clocks.warn_share``). A unit with a check clock (``kfdesk.rules.sync.sync_vacant_units``:
+the later of the last check and the start of the vacancy as kfdesk knows it) is read from
+that clock's own due and warning instants, so the register says what the alert bar and F8
+say, to the minute; a unit with no clock yet counts by ``due_state`` from its last check, or
+from today when it was never checked.
 
 Rows come overdue first (the latest first), then due soon (the earliest due first, the
 never-checked ones among today's), then the rest by due date; within a day by unit code.
@@ -83,6 +84,17 @@ def due_state(last_day: date | None, today: date, interval_days: int,
     return due, state, (due - today).days
 
 
+def clock_state(clock: Deadline, now: datetime, zone: tzinfo) -> tuple[date, str, int]:
+    """(due on, state, days) as the unit's check clock has it: overdue once its due instant
+    (close of the due day) has passed — 0 late days on that evening — due soon from its
+    warning instant."""
+    due_on = clock.due_at.astimezone(zone).date()
+    today = office_day(now, zone)
+    if now > clock.due_at:
+        return due_on, "overdue", (today - due_on).days
+    return due_on, "due_soon" if now >= clock.warn_at else "ok", (due_on - today).days
+
+
 def _findings(check: VacantCheck) -> tuple[str, ...]:
     return tuple(i for i in CHECK_ITEMS if getattr(check, i))
 
@@ -112,8 +124,8 @@ def vacant_units(now: datetime, zone: tzinfo, interval_days: int, warn_share: fl
     units = list(query.order_by(Unit.code))
     ids = [u.id for u in units]
     last, count = _last_checks(ids)
-    running = {row.item_id: row.started_at for row in Deadline.select(
-        Deadline.item_id, Deadline.started_at).where(
+    clocks = {row.item_id: row for row in Deadline.select(
+        Deadline.item_id, Deadline.due_at, Deadline.warn_at).where(
         (Deadline.clock == "vacant_check") & Deadline.item_id.in_(ids))} if ids else {}
     staff = _by_id(Staff, (c.checked_by_id for c in last.values()))
     tickets = _by_id(Ticket, (c.ticket_id for c in last.values()))
@@ -128,9 +140,11 @@ def vacant_units(now: datetime, zone: tzinfo, interval_days: int, warn_share: fl
     for u in units:
         c = last.get(u.id)
         at = c.checked_at.astimezone(zone) if c is not None else None
-        since = running[u.id].astimezone(zone) if u.id in running else at
-        due, state, days = due_state(since.date() if since else None, today, interval_days,
-                                     warn_share)
+        if u.id in clocks:
+            due, state, days = clock_state(clocks[u.id], now, zone)
+        else:
+            due, state, days = due_state(at.date() if at else None, today, interval_days,
+                                         warn_share)
         ref, where = held.get(u.code, ("", ""))
         rows.append(VacantRow(
             unit_id=u.id, unit=u.code, owners=owners.get(u.id, ""), last_at=at,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from copy import deepcopy
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from refusals import refused
@@ -229,10 +230,32 @@ def test_the_register_follows_the_clock_and_the_setting(office: dict, clock: Fix
     clock.advance(timedelta(days=8))  # 11-09 10:00 Shanghai: the day after it was due
     (row,) = _rows(clock, settings)
     assert (row.state, row.days) == ("overdue", 1)
-    # The interval is the office's own setting (RULES gives none).
-    shorter = Settings(data=deepcopy(settings.data))
-    shorter.data["clocks"]["vacant_check_days"] = 60
-    assert _rows(clock, shorter)[0].state == "ok"
+    # The interval is the office's own setting (RULES gives none); the next check's clock
+    # runs on it (a clock keeps the limit it started with, as every clock does).
+    longer = Settings(data=deepcopy(settings.data))
+    longer.data["clocks"]["vacant_check_days"] = 60
+    vacant.record_check(UNIT, [], "", office["clerk"], clock, longer)
+    clock.advance(timedelta(days=31))
+    assert _rows(clock, longer)[0].state == "ok"  # day 31 of 60; of 30 it would be late
+
+
+def test_the_register_and_the_alert_bar_agree_on_the_evening_of_the_due_day(
+        office: dict, clock: FixedClock, settings: Settings) -> None:
+    """Checked 10-09: the next is due by close (17:30) on 11-08. That morning both say due
+    soon; that evening both say overdue — the register by the clock, not a day later."""
+    from kfdesk.desk.refresh import refresh
+
+    _vacant()
+    vacant.record_check(UNIT, [], "", office["clerk"], clock, settings)
+    for hour, state, days in ((10, "due_soon", 0), (19, "overdue", 0)):
+        clock.set(datetime(2026, 11, 8, hour, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+        (row,) = _rows(clock, settings)
+        assert (row.state, row.days, row.due_on) == (state, days, date(2026, 11, 8))
+        (alert,) = [a for a in refresh(clock.now(), settings) if a.clock == "vacant_check"]
+        assert alert.state == state
+    clock.set(datetime(2026, 11, 9, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    (row,) = _rows(clock, settings)
+    assert (row.state, row.days) == ("overdue", 1)
 
 
 def test_the_day_counts_in_the_office_zone(office: dict, clock: FixedClock,

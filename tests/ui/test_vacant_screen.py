@@ -204,3 +204,23 @@ async def test_f6_shows_a_vacant_units_checks(make_app, lang: str) -> None:  # n
         app.screen.show_unit("3-1-502")  # lived in
         await pilot.pause()
         assert squash(t("ui.residents.vacant_checks", lang=lang)) not in squash(screen_text(app))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_state_in_words_on_the_evening_of_the_due_day(lang: str) -> None:
+    # Due by close of business: late that evening by less than a day, said so, not "0 days".
+    from datetime import date
+
+    from kfdesk_screens.vacant import state_text
+
+    from kfdesk.i18n import set_language
+    from kfdesk.views.vacant import VacantRow
+
+    set_language(lang)
+    row = VacantRow(unit_id=1, unit="1-1-101", owners="", last_at=None, last_by="",
+                    last_problem=False, last_findings=(), last_note="", last_ticket="",
+                    checks=0, due_on=date(2026, 11, 8), state="overdue", days=0, key_ref="",
+                    key_where="")
+    assert state_text(row) == t("ui.vacant.overdue_today")
+    assert state_text(row._replace(days=2)) == t("ui.vacant.overdue", days=2)
+    assert state_text(row._replace(state="due_soon")) == t("ui.vacant.due_today")
