@@ -15,6 +15,10 @@ in four steps on one screen:
    file, and after a confirmation ("import N people into M units?"). The core imports all rows
    or none; on success the dialog closes with the result, and F6 reloads.
 
+The dry run and the import run in a worker thread (a list of a few hundred households takes a
+second or more): the dialog says it is checking or importing, its keys wait until it is done,
+and the rest of the counter keeps painting.
+
 Only a supervisor or manager opens it (``residents_io.IMPORT_ROLES``; ``open_import`` says why
 to anyone else). Everything is read and written through ``kfdesk.residents_io``.
 """
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -235,6 +239,7 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
         # only while all three are unchanged.
         self._clean: tuple[str, tuple[int, int] | None, tuple[tuple[str, int], ...]] | None = None
         self._remapped = False  # the mapping changed after a dry run (until the next one)
+        self._busy = False  # a dry run or the import is running (its worker thread)
 
     # ---- layout -------------------------------------------------------------------------------
 
@@ -292,6 +297,8 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
         self.set_class(event.size.width < 100, "-narrow")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._busy and action in ("dry_run", "run_import", "other_file", "close"):
+            return False  # the running check or import finishes first (it says so)
         if action in ("dry_run", "run_import", "other_file"):
             return self._preview is not None  # nothing to check before a file is read
         return True
@@ -460,16 +467,54 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
             self._say(t("ui.resident_import.headers_changed"))
         return same
 
-    def _run(self, dry_run: bool) -> ImportReport | None:
-        """The core's import with this mapping; its refusal shown in place."""
+    def _start(self, dry_run: bool) -> None:
+        """The core's import with this mapping, in a worker thread; ``_finished`` shows it."""
         assert self._preview is not None
+        self._busy = True
+        self.refresh_bindings()
+        self.query_one("#imp-path", Input).disabled = True
+        self._line("#imp-result", Text(t(
+            "ui.resident_import.checking" if dry_run else "ui.resident_import.importing",
+            rows=self._preview.rows), style="bold"))
+        self._work(self._preview.path, dict(self._mapping), dry_run)
+
+    @work(thread=True, exclusive=True, group="resident_import", exit_on_error=False)
+    def _work(self, path: str, mapping: dict[str, int], dry_run: bool) -> None:
+        from kfdesk.models import database
+
         s = self.desk.session
         try:
-            return import_residents(self._preview.path, s.staff, s.clock, s.settings,
-                                    mapping=dict(self._mapping), dry_run=dry_run)
-        except DeskError as exc:
-            self._say(exc.message())
-            return None
+            report: ImportReport | str = import_residents(
+                path, s.staff, s.clock, s.settings, mapping=mapping, dry_run=dry_run)
+        except DeskError as exc:  # refused as a whole (the file went, the role): said in place
+            report = exc.message()
+        except Exception as exc:  # noqa: BLE001 - said in place, never a silent stop
+            report = t("ui.resident_import.failed", reason=str(exc))
+        finally:
+            database.obj.close()  # this thread's own connection
+        self.app.call_from_thread(self._finished, report, dry_run)
+
+    def _finished(self, report: ImportReport | str, dry_run: bool) -> None:
+        self._busy = False
+        if not self.is_attached:
+            return  # the counter was switched off or the user changed meanwhile
+        self.query_one("#imp-path", Input).disabled = False
+        self._line("#imp-result")
+        self.refresh_bindings()
+        if isinstance(report, str):
+            self._say(report)
+        elif dry_run:
+            self._show_report(report)
+            if report.ok:
+                self._clean = self._signature()
+        elif not report.ok:
+            # Something changed in the store since the dry run (another counter registered
+            # a person): all or nothing, so nothing was written; every bad row is shown.
+            self._clean = None
+            self._show_report(report)
+        else:
+            self.dismiss(t("ui.resident_import.done", n=report.imported, units=report.units,
+                           roles=roles_text(report.by_role)))
 
     async def action_dry_run(self) -> None:
         if self._preview is None or not await self._current_file():
@@ -479,12 +524,7 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
             return
         self._forget_result()
         self._remapped = False
-        report = self._run(dry_run=True)
-        if report is None:
-            return
-        self._show_report(report)
-        if report.ok:
-            self._clean = self._signature()
+        self._start(dry_run=True)
 
     def _show_report(self, report: ImportReport) -> None:
         self._report = report
@@ -538,25 +578,12 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._import()
+                self._start(dry_run=False)
 
         self.app.push_screen(ImportConfirm(
             t("ui.resident_import.confirm_title", n=n, units=report.units),
             t("ui.resident_import.confirm_about", file=Path(report.path).name,
               roles=roles_text(report.by_role))), answered)
-
-    def _import(self) -> None:
-        report = self._run(dry_run=False)
-        if report is None:
-            return
-        if not report.ok:
-            # Something changed in the store since the dry run (another counter registered
-            # a person): all or nothing, so nothing was written; every bad row is shown.
-            self._clean = None
-            self._show_report(report)
-            return
-        self.dismiss(t("ui.resident_import.done", n=report.imported, units=report.units,
-                       roles=roles_text(report.by_role)))
 
     # ---- closing ----------------------------------------------------------------------------
 

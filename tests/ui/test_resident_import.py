@@ -56,9 +56,9 @@ def text_of(app, wid: str) -> str:  # noqa: ANN001
 async def open_import(pilot, app) -> ResidentImportScreen:  # noqa: ANN001
     """F6, out of the search box (letters there are typed), then i."""
     await pilot.press("f6")
-    await pilot.pause()
+    await settle(pilot, app)
     await pilot.press("tab", "i")
-    await pilot.pause()
+    await settle(pilot, app)
     assert isinstance(app.screen, ResidentImportScreen)
     return app.screen
 
@@ -68,7 +68,7 @@ async def read_file(pilot, app, path: Path | str) -> None:  # noqa: ANN001
     box.focus()
     box.value = str(path)
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot, app)
 
 
 def mapping_rows(app) -> dict[str, str]:  # noqa: ANN001
@@ -77,13 +77,20 @@ def mapping_rows(app) -> dict[str, str]:  # noqa: ANN001
     return dict(zip(table.row_keys, column_texts(table, 1), strict=True))
 
 
+async def settle(pilot, app) -> None:  # noqa: ANN001
+    """Let the keys' work finish: the dry run and the import run in a worker thread."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def choose(pilot, app, field: str, *keys: str) -> None:  # noqa: ANN001
     """Select ``field`` in the mapping table and press ←/→."""
     table = app.screen.query_one("#imp-fields", FieldTable)
     table.focus()
     assert table.select_key(field)
     await pilot.press(*keys)
-    await pilot.pause()
+    await settle(pilot, app)
 
 
 @LANGS
@@ -114,7 +121,7 @@ async def test_preview_dry_run_with_a_bad_row_then_the_import(make_app, tmp_path
         # d: the dry run lists the bad row with its line, column and reason; nothing written.
         before = counts()
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot, app)
         assert counts() == before
         errors = table_rows(app.screen.query_one("#imp-errors", FitTable))
         assert [row[:2] for row in errors] == [["3", "电话"]]
@@ -125,13 +132,13 @@ async def test_preview_dry_run_with_a_bad_row_then_the_import(make_app, tmp_path
             t("ui.resident_import.dry_bad", lang=lang, bad=1, rows=3))
         # i before a clean dry run: refused in place, no confirmation.
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentImportScreen)
         assert text_of(app, "#imp-message") == t("ui.resident_import.dry_first", lang=lang)
         # The file corrected: the dry run is clean (the file is read again), still no write.
         write_csv(path, [HEADINGS, *GOOD])
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot, app)
         assert counts() == before
         assert text_of(app, "#imp-result") == t(
             "ui.resident_import.dry_ok", lang=lang, rows=3, n=3, units=2,
@@ -139,12 +146,12 @@ async def test_preview_dry_run_with_a_bad_row_then_the_import(make_app, tmp_path
         assert not app.screen.query_one("#imp-errors-pane").display
         # i: "import 3 people into 2 units?" — Enter imports, and F6 is back.
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ImportConfirm)
         assert t("ui.resident_import.confirm_title", lang=lang, n=3, units=2) in screen_text(app)
         assert counts() == before
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentsScreen)
         people = {p.name: p for p in Person.select().where(
             Person.name << [r[1] for r in GOOD])}
@@ -182,14 +189,14 @@ async def test_the_mapping_changed_in_the_dialog_is_what_is_imported(make_app,  
         assert text_of(app, "#imp-flag") == blocked
         before = counts()
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot, app)
         assert text_of(app, "#imp-message") == t("ui.resident_import.blocked_key")
         assert text_of(app, "#imp-result") == ""
         await choose(pilot, app, "name", "right")
         assert mapping_rows(app)["name"] == "姓名" and text_of(app, "#imp-flag") == ""
         # The guessed mapping: both rows fail on the old numbers.
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot, app)
         errors = table_rows(app.screen.query_one("#imp-errors", FitTable))
         assert [row[:2] for row in errors] == [["2", "旧电话"], ["3", "旧电话"]]
         # → on the phone field: the next free column, 新电话; the old result is dropped.
@@ -203,14 +210,14 @@ async def test_the_mapping_changed_in_the_dialog_is_what_is_imported(make_app,  
         preview = table_rows(app.screen.query_one("#imp-preview", FitTable))
         assert preview[0][4:] == ["—", t("residents_io.col.phone")]
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot, app)
         assert text_of(app, "#imp-result").startswith(t(
             "ui.resident_import.dry_ok", rows=2, n=2, units=2, roles=roles_text({"family": 2})))
         assert counts() == before
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentsScreen)
         assert Person.get(Person.name == "欧阳小明").phone == "13800001111"
         assert Person.get(Person.name == "司马大伟").phone == "13900002222"
@@ -226,29 +233,29 @@ async def test_a_file_edited_after_the_dry_run_is_checked_again(make_app,  # noq
         await open_import(pilot, app)
         await read_file(pilot, app, path)
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot, app)
         assert text_of(app, "#imp-result").startswith(t(
             "ui.resident_import.dry_ok", rows=2, n=2, units=1, roles=roles_text({"family": 2})))
         write_csv(path, [HEADINGS, *GOOD])  # a row added after the dry run
         before = counts()
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentImportScreen)
         assert text_of(app, "#imp-message") == t("ui.resident_import.file_changed")
         assert text_of(app, "#imp-status") == t("ui.resident_import.read", file=path.name,
                                                  line=1, rows=3)
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot, app)
         assert t("ui.resident_import.confirm_title", n=3, units=2) in screen_text(app)
         # Esc at the confirmation: back to the dialog, nothing written.
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentImportScreen)
         assert counts() == before
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentsScreen)
         assert counts() == before
 
@@ -278,7 +285,7 @@ async def test_a_bad_path_is_refused_in_place(make_app, tmp_path: Path,  # noqa:
         footer = screen_text(app).splitlines()[-1]
         assert t("ui.resident_import.key.dry_run", lang=lang) not in footer
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentsScreen)
 
 
@@ -288,17 +295,17 @@ async def test_a_clerk_is_not_offered_the_import_and_is_refused(make_app,  # noq
     app = make_app(lang)  # the demo clerk
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("tab")
-        await pilot.pause()
+        await settle(pilot, app)
         assert t("ui.residents.key.import", lang=lang) not in screen_text(app).splitlines()[-1]
         before = counts()
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentsScreen)
         # Reached another way (the action itself): the core's refusal and who may import.
         app.screen.action_import_residents()
-        await pilot.pause()
+        await settle(pilot, app)
         assert isinstance(app.screen, ResidentsScreen)
         messages = [n.message for n in app._notifications]  # noqa: SLF001
         assert any(t("auth.not_allowed", lang=lang, role=t("role.clerk", lang=lang),
@@ -313,18 +320,58 @@ async def test_a_supervisor_sees_the_key_and_the_dialog_fits_80x24(make_app,  # 
     path = write_csv(tmp_path / "list.csv", [HEADINGS, *GOOD])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(pilot, app)
         await pilot.press("tab")
-        await pilot.pause()
+        await settle(pilot, app)
         assert t("ui.residents.key.import") in screen_text(app).splitlines()[-1]
         await pilot.press("i")
-        await pilot.pause()
+        await settle(pilot, app)
         await read_file(pilot, app, path)
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot, app)
         assert await appears(pilot, app, t("ui.resident_import.key.import"))
         footer = screen_text(app).splitlines()[-1]
         assert t("ui.resident_import.key.dry_run") in footer
         assert mapping_rows(app)["unit"] == "房号"
         assert text_of(app, "#imp-result").startswith(t(
             "ui.resident_import.dry_ok", rows=3, n=3, units=2, roles=roles_text({"family": 3})))
+
+
+async def test_the_dry_run_runs_beside_the_counter_and_its_keys_wait(
+        make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    # A long list takes a second or more: the dry run runs in a worker thread, the dialog
+    # says so, and Esc, d and o wait until it is done (held here until the test lets go).
+    import threading
+
+    import kfdesk_screens.resident_import as dialog
+
+    release = threading.Event()
+    real = dialog.import_residents
+
+    def held(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        assert threading.current_thread() is not threading.main_thread()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dialog, "import_residents", held)
+    app = make_app("zh", login="super")
+    path = write_csv(tmp_path / "住户名单.csv", [HEADINGS, *GOOD])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_import(pilot, app)
+        await read_file(pilot, app, path)
+        await pilot.press("d")
+        await pilot.pause()
+        assert text_of(app, "#imp-result") == t("ui.resident_import.checking", rows=3)
+        await pilot.press("escape", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, ResidentImportScreen)
+        assert app.screen.query_one("#imp-path", Input).disabled
+        release.set()
+        await settle(pilot, app)
+        assert text_of(app, "#imp-result") == t(
+            "ui.resident_import.dry_ok", rows=3, n=3, units=2,
+            roles=t("occupancy.family") + " 3")
+        assert not app.screen.query_one("#imp-path", Input).disabled
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ResidentsScreen)
