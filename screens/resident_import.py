@@ -63,6 +63,8 @@ if TYPE_CHECKING:
 
 # The order roles are counted in, as the counter lists a household.
 ROLE_ORDER = ("owner", "family", "tenant", "other", "agent")
+# What a dry run checked: the file's path, its stamp (size, mtime) and the mapping.
+Signature = tuple[str, tuple[int, int] | None, tuple[tuple[str, int], ...]]
 REQUIRED = ("name", "unit")  # marked "*"; building + entrance + room may stand for the unit
 
 
@@ -237,7 +239,7 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
         self._report: ImportReport | None = None
         # What the last clean dry run checked: (path, file stamp, mapping). The import runs
         # only while all three are unchanged.
-        self._clean: tuple[str, tuple[int, int] | None, tuple[tuple[str, int], ...]] | None = None
+        self._clean: Signature | None = None
         self._remapped = False  # the mapping changed after a dry run (until the next one)
         self._busy = False  # a dry run or the import is running (its worker thread)
 
@@ -315,7 +317,7 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
         """Why a key was refused or what changed, above the result (nothing was saved)."""
         self._line("#imp-message", text)
 
-    def _signature(self) -> tuple[str, tuple[int, int] | None, tuple[tuple[str, int], ...]]:
+    def _signature(self) -> Signature:
         assert self._preview is not None
         return self._preview.path, self._stamp, tuple(sorted(self._mapping.items()))
 
@@ -417,8 +419,8 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
     def _cycle(self, event: FieldTable.Cycle) -> None:
         """The field's next (or previous) column, or none; a column already feeding another
         field is skipped (one column feeds one field: x frees it there first)."""
-        if self._preview is None:
-            return
+        if self._preview is None or self._busy:
+            return  # the mapping stays as it is being checked or imported
         choices: list[int | None] = [None, *range(len(self._preview.headers))]
         taken = {i for f, i in self._mapping.items() if f != event.field}
         at = choices.index(self._mapping.get(event.field))
@@ -471,15 +473,17 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
         """The core's import with this mapping, in a worker thread; ``_finished`` shows it."""
         assert self._preview is not None
         self._busy = True
+        checked = self._signature()  # what this run checks: path, file stamp, mapping
         self.refresh_bindings()
         self.query_one("#imp-path", Input).disabled = True
         self._line("#imp-result", Text(t(
             "ui.resident_import.checking" if dry_run else "ui.resident_import.importing",
             rows=self._preview.rows), style="bold"))
-        self._work(self._preview.path, dict(self._mapping), dry_run)
+        self._work(self._preview.path, dict(self._mapping), dry_run, checked)
 
     @work(thread=True, exclusive=True, group="resident_import", exit_on_error=False)
-    def _work(self, path: str, mapping: dict[str, int], dry_run: bool) -> None:
+    def _work(self, path: str, mapping: dict[str, int], dry_run: bool,
+              checked: Signature) -> None:
         from kfdesk.models import database
 
         s = self.desk.session
@@ -492,9 +496,11 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
             report = t("ui.resident_import.failed", reason=str(exc))
         finally:
             database.obj.close()  # this thread's own connection
-        self.app.call_from_thread(self._finished, report, dry_run)
+        self.app.call_from_thread(self._finished, report, dry_run, checked)
 
-    def _finished(self, report: ImportReport | str, dry_run: bool) -> None:
+    def _finished(self, report: ImportReport | str, dry_run: bool,
+                  checked: Signature,
+                  ) -> None:
         self._busy = False
         if not self.is_attached:
             return  # the counter was switched off or the user changed meanwhile
@@ -506,7 +512,7 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
         elif dry_run:
             self._show_report(report)
             if report.ok:
-                self._clean = self._signature()
+                self._clean = checked
         elif not report.ok:
             # Something changed in the store since the dry run (another counter registered
             # a person): all or nothing, so nothing was written; every bad row is shown.

@@ -365,6 +365,13 @@ async def test_the_dry_run_runs_beside_the_counter_and_its_keys_wait(
         await pilot.press("escape", "o")
         await pilot.pause()
         assert isinstance(app.screen, ResidentImportScreen)
+        # Nor does the mapping change under it: what was checked is what may be imported.
+        table = app.screen.query_one("#imp-fields", FieldTable)
+        table.focus()
+        assert table.select_key("phone")
+        await pilot.press("right")
+        await pilot.pause()
+        assert mapping_rows(app)["phone"] == "电话"
         assert app.screen.query_one("#imp-path", Input).disabled
         release.set()
         await settle(pilot, app)
