@@ -169,7 +169,7 @@ async def test_each_session_runs_the_counter_on_sign_in_with_the_same_options(
     opened: dict = {}
     monkeypatch.setattr("kfdesk.__main__._run_app",
                         lambda session, signed_in, lang, bench_exit: opened.update(
-                            session=session, signed_in=signed_in, lang=lang))
+                            session=session, signed_in=signed_in, lang=lang) or 0)
     assert main(argv[3:]) == 0
     assert opened["signed_in"] is None and opened["lang"] == "zh"
 
