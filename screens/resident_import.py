@@ -145,6 +145,11 @@ class FieldTable(FitTable):
         super().__init__(columns, id=id)
         translate_bindings(self)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "column" and getattr(self.screen, "busy", False):
+            return False  # the mapping stays as it is being checked or imported
+        return super().check_action(action, parameters)
+
     def action_column(self, step: int) -> None:
         field = self.selected_key()
         if field is not None:
@@ -297,6 +302,11 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
         # Below 100 columns (80×24) the file's own columns are left out: the mapping table
         # keeps a first-row example of each field, and the dialog keeps its keys.
         self.set_class(event.size.width < 100, "-narrow")
+
+    @property
+    def busy(self) -> bool:
+        """A dry run or the import is running (its worker thread)."""
+        return self._busy
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._busy and action in ("dry_run", "run_import", "other_file", "close"):

@@ -372,6 +372,9 @@ async def test_the_dry_run_runs_beside_the_counter_and_its_keys_wait(
         await pilot.press("right")
         await pilot.pause()
         assert mapping_rows(app)["phone"] == "电话"
+        footer = screen_text(app).splitlines()[-1]
+        for key in ("column", "clear", "dry_run", "import"):  # keys that wait are not shown
+            assert t(f"ui.resident_import.key.{key}") not in footer
         assert app.screen.query_one("#imp-path", Input).disabled
         release.set()
         await settle(pilot, app)
