@@ -7,7 +7,6 @@ only when a command actually opens it, so scripts and cron jobs stay light.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import sys
@@ -16,38 +15,25 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .clock import Clock, FixedClock, SystemClock, parse_instant
-from .config import Settings, SettingsError, load_settings, user_data_dir
-from .i18n import set_language, t
-
-EXIT_USAGE = 2
-EXIT_FAIL = 1
-
-
-class CliError(Exception):
-    """A failure to report as one line."""
+from .cli import (
+    EXIT_USAGE,
+    CliError,
+    ask_pin,
+    clock_of,
+    common_options,
+    db_target,
+    fail,
+    open_target,
+    prepare,
+)
+from .clock import parse_instant
+from .config import Settings, user_data_dir
+from .i18n import t
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not usage + message
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (kfdesk --help)\n")
-
-
-def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
-    default = argparse.SUPPRESS if suppress else None
-    parser.add_argument(
-        "--db", default=default, metavar="PATH|URL",
-        help="database: a SQLite file path or a postgresql:// URL "
-        "(default: KFDESK_DB, then settings database.path, then the user's data directory)",
-    )
-    parser.add_argument(
-        "--now", default=default, metavar="ISO",
-        help="fix the clock for the whole run, e.g. 2026-10-09T10:00 (office time zone)",
-    )
-    parser.add_argument("--lang", default=default, choices=("zh", "en"),
-                        help="interface language (default: settings office.language)")
-    parser.add_argument("--config", default=default, metavar="FILE",
-                        help="settings file (default: KFDESK_CONFIG or the user's config dir)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command it opens the counter (sign-in first).",
     )
     parser.add_argument("--version", action="version", version=f"kfdesk {__version__}")
-    _common(parser, suppress=False)
+    common_options(parser, suppress=False)
     parser.add_argument("--bench-exit", metavar="FILE", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -69,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "database is reopened as it was; --force rebuilds it. Building into any other kfdesk "
         "database is refused unless --force.",
     )
-    _common(demo, suppress=True)
+    common_options(demo, suppress=True)
     demo.add_argument("--build-only", action="store_true", help="build the demo and exit")
     demo.add_argument("--force", action="store_true", help="rebuild over an existing database")
     demo.add_argument("--seed", type=int, default=2026, help="demo seed (same seed, same data)")
@@ -80,20 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create a new, empty kfdesk database and its first staff member "
         "(a manager, who then adds the others).",
     )
-    _common(init, suppress=True)
+    common_options(init, suppress=True)
     init.add_argument("--login", required=True, help="the manager's login name")
     init.add_argument("--name", required=True, help="the manager's full name")
     init.add_argument("--pin", help="PIN (asked for when omitted)")
 
     staff = sub.add_parser("staff", help="list or add staff members",
                            description="List the staff, or add one (signed in as a manager).")
-    _common(staff, suppress=True)
+    common_options(staff, suppress=True)
     staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION",
                                      parser_class=_Parser, required=True)
     staff_list = staff_sub.add_parser("list", help="list staff and roles")
-    _common(staff_list, suppress=True)
+    common_options(staff_list, suppress=True)
     staff_add = staff_sub.add_parser("add", help="add a staff member")
-    _common(staff_add, suppress=True)
+    common_options(staff_add, suppress=True)
     staff_add.add_argument("login")
     staff_add.add_argument("name")
     staff_add.add_argument("role", choices=("clerk", "cashier", "supervisor", "manager",
@@ -110,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         "unit, owner, department, due_at (ISO 8601 with offset), state (due_soon | overdue), "
         "late_minutes (negative: minutes left) and provisional — a stable contract for scripts.",
     )
-    _common(due, suppress=True)
+    common_options(due, suppress=True)
     due.add_argument("--at", metavar="ISO", help="evaluate at this instant (office zone)")
     due.add_argument("--json", action="store_true", help="machine-readable output")
     due.add_argument("--rule", metavar="ID", help='only this rule, e.g. "KF-010 §4.1.2"')
@@ -122,13 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         "'import FILE' reads lines like '2027-02-06..2027-02-12 holiday 春节' or "
         "'2027-02-14 workday 调休' (or the CSV date,kind,note).",
     )
-    _common(cal, suppress=True)
+    common_options(cal, suppress=True)
     cal_sub = cal.add_subparsers(dest="calendar_command", metavar="ACTION",
                                  parser_class=_Parser, required=True)
     cal_list = cal_sub.add_parser("list", help="the office's corrections")
-    _common(cal_list, suppress=True)
+    common_options(cal_list, suppress=True)
     cal_import = cal_sub.add_parser("import", help="enter a notice from a file ('-': stdin)")
-    _common(cal_import, suppress=True)
+    common_options(cal_import, suppress=True)
     cal_import.add_argument("file")
     cal_import.add_argument("--complete-year", type=int, metavar="YEAR",
                             help="the notice covers that whole year (no longer provisional)")
@@ -136,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="login of the supervisor or manager")
     cal_import.add_argument("--as-pin", help="their PIN (asked when omitted)")
     cal_remove = cal_sub.add_parser("remove", help="drop the correction of one date")
-    _common(cal_remove, suppress=True)
+    common_options(cal_remove, suppress=True)
     cal_remove.add_argument("day", metavar="DATE")
     cal_remove.add_argument("--as", dest="as_login", required=True)
     cal_remove.add_argument("--as-pin")
@@ -147,11 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(by the suffix of --out). '--for security' (KF-017 §2.6) has no phones, addresses "
         "or ID numbers; '--for office' (KF-017 §1.2) has them masked. Every export is logged.",
     )
-    _common(export, suppress=True)
+    common_options(export, suppress=True)
     export_sub = export.add_subparsers(dest="export_command", metavar="WHAT",
                                        parser_class=_Parser, required=True)
     contacts = export_sub.add_parser("contacts", help="the resident contact list")
-    _common(contacts, suppress=True)
+    common_options(contacts, suppress=True)
     contacts.add_argument("--for", dest="copy", required=True, choices=("security", "office"),
                           help="whose copy: security (no private data) or office (masked)")
     contacts.add_argument("--out", required=True, metavar="FILE",
@@ -167,11 +153,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(line, column, reason) and import all rows in one transaction — or none when any "
         "row is bad. --dry-run checks and writes nothing.",
     )
-    _common(imp, suppress=True)
+    common_options(imp, suppress=True)
     imp_sub = imp.add_subparsers(dest="import_command", metavar="WHAT",
                                  parser_class=_Parser, required=True)
     imp_res = imp_sub.add_parser("residents", help="an office's resident list")
-    _common(imp_res, suppress=True)
+    common_options(imp_res, suppress=True)
     imp_res.add_argument("file", help=".csv or .xlsx")
     imp_res.add_argument("--dry-run", action="store_true", help="check only, write nothing")
     imp_res.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
@@ -208,42 +194,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    try:
-        return load_settings(Path(args.config) if getattr(args, "config", None) else None)
-    except SettingsError as exc:
-        raise CliError(t("settings.error", message=str(exc))) from None
-
-
-def _clock(args: argparse.Namespace, settings: Settings) -> Clock:
-    if getattr(args, "now", None):
-        try:
-            return FixedClock(parse_instant(args.now, settings.zone))
-        except ValueError:
-            raise CliError(t("cli.bad_now", value=args.now)) from None
-    return SystemClock()
-
-
-def _db_target(args: argparse.Namespace, settings: Settings, default_name: str) -> str:
-    if getattr(args, "db", None):
-        return args.db
-    if os.environ.get("KFDESK_DB"):
-        return os.environ["KFDESK_DB"]
-    if settings.data["database"]["path"]:
-        return settings.data["database"]["path"]
-    return str(user_data_dir() / default_name)
-
-
-def _open(target: str, clock: Clock, settings: Settings, create: bool):  # noqa: ANN202
-    from .db import StoreError, open_store
-
-    try:
-        return open_store(target, clock, create=create,
-                          busy_timeout_ms=settings.data["database"]["busy_timeout_ms"])
-    except StoreError as exc:
-        raise CliError(t(exc.key, **exc.params)) from None
-
-
 def _run_app(session, signed_in, lang: str, bench_exit: str | None) -> int:  # noqa: ANN001
     import gc
 
@@ -266,14 +216,14 @@ def cmd_open(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .session import Session
     from .storefile import ready_as_is
 
-    clock = _clock(args, settings)
-    target = _db_target(args, settings, "kfdesk.db")
+    clock = clock_of(args, settings)
+    target = db_target(args, settings, "kfdesk.db")
     if ready_as_is(target):
         # Nothing to create, migrate or refuse: sign-in is painted first, and the ORM is
         # loaded and the store opened after that frame (issue 2).
         return _run_app(Session(settings, clock, target, store_open=False), None, lang,
                         args.bench_exit)
-    _open(target, clock, settings, create=False)
+    open_target(target, clock, settings, create=False)
     from .models import Staff
 
     if not Staff.select().exists():
@@ -298,11 +248,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .models import Staff
     from .session import Session
 
-    clock = _clock(args, settings)
-    target = _db_target(args, settings, "demo.db") if getattr(args, "db", None) else str(
+    clock = clock_of(args, settings)
+    target = db_target(args, settings, "demo.db") if getattr(args, "db", None) else str(
         user_data_dir() / "demo.db"
     )
-    _open(target, clock, settings, create=True)
+    open_target(target, clock, settings, create=True)
     fresh = is_empty()
     # Reopening the demo keeps everything; building over other data needs --force.
     if not fresh and not args.force and (args.build_only or _demo_clerk() is None):
@@ -310,7 +260,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     if args.force and not fresh:
         close_store()
         _wipe(target)
-        _open(target, clock, settings, create=True)
+        open_target(target, clock, settings, create=True)
         fresh = True
     if fresh:
         from .demo import DEMO_CLERK, build_demo  # only when building: reopening stays light
@@ -341,25 +291,17 @@ def _wipe(target: str) -> None:
         Path(target + suffix).unlink(missing_ok=True)
 
 
-def _ask_pin(given: str | None, prompt: str) -> str:
-    if given:
-        return given
-    if not sys.stdin.isatty():
-        raise CliError(t("cli.pin_needed"))
-    return getpass.getpass(prompt)
-
-
 def cmd_init(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .db import is_empty
     from .desk.base import DeskError
     from .desk.staff import create_staff
 
-    clock = _clock(args, settings)
-    target = _db_target(args, settings, "kfdesk.db")
-    _open(target, clock, settings, create=True)
+    clock = clock_of(args, settings)
+    target = db_target(args, settings, "kfdesk.db")
+    open_target(target, clock, settings, create=True)
     if not is_empty():
         raise CliError(t("store.exists", path=target))
-    pin = _ask_pin(args.pin, "PIN: ")
+    pin = ask_pin(args.pin, "PIN: ")
     try:
         create_staff(args.login, args.name, "manager", pin, clock)
     except DeskError as exc:
@@ -373,17 +315,17 @@ def cmd_staff(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .desk.staff import create_staff, sign_in
     from .models import Staff
 
-    clock = _clock(args, settings)
-    target = _db_target(args, settings, "kfdesk.db")
-    _open(target, clock, settings, create=False)
+    clock = clock_of(args, settings)
+    target = db_target(args, settings, "kfdesk.db")
+    open_target(target, clock, settings, create=False)
     if args.staff_command == "list":
         for s in Staff.select().order_by(Staff.role, Staff.login):
             state = "" if s.active else f" ({t('cli.inactive')})"
             print(f"{s.login}\t{s.name}\t{t(f'role.{s.role}')}{state}")
         return 0
     try:
-        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
-        pin = _ask_pin(args.pin, f"{args.login} PIN: ")
+        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        pin = ask_pin(args.pin, f"{args.login} PIN: ")
         create_staff(args.login, args.name, args.role, pin, clock, actor=actor)
     except DeskError as exc:
         raise CliError(exc.message()) from None
@@ -395,8 +337,8 @@ def cmd_due(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .desk.refresh import refresh
     from .rules import counts
 
-    clock = _clock(args, settings)
-    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    clock = clock_of(args, settings)
+    open_target(db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     try:
         now = parse_instant(args.at, settings.zone) if args.at else clock.now()
     except ValueError:
@@ -424,14 +366,14 @@ def cmd_calendar(args: argparse.Namespace, settings: Settings, lang: str) -> int
     from .desk.calendar import apply_notice, list_overrides, parse_notice, remove_override
     from .desk.staff import sign_in
 
-    clock = _clock(args, settings)
-    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    clock = clock_of(args, settings)
+    open_target(db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     if args.calendar_command == "list":
         for line in list_overrides():
             print(f"{line.day.isoformat()}\t{t(f'calendar.kind_{line.kind}')}\t{line.note}")
         return 0
     try:
-        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
         if args.calendar_command == "remove":
             try:
                 day = date.fromisoformat(args.day)
@@ -457,10 +399,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .desk.staff import sign_in
     from .residents_io import export_contacts
 
-    clock = _clock(args, settings)
-    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    clock = clock_of(args, settings)
+    open_target(db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     try:
-        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
         result = export_contacts(args.out, actor, clock, settings,
                                  for_security=args.copy == "security")
     except DeskError as exc:
@@ -483,10 +425,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings, lang: str) -> int:
             if not sep or not field.strip() or not column.strip():
                 raise CliError(t("residents_io.cli.bad_map"))
             mapping[field.strip()] = column.strip()
-    clock = _clock(args, settings)
-    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    clock = clock_of(args, settings)
+    open_target(db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     try:
-        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
         if mapping is not None:
             from .residents_io import guess_mapping
 
@@ -563,13 +505,10 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = _settings(args)
-        lang = getattr(args, "lang", None) or settings.language
-        set_language(lang)
+        settings, lang = prepare(args)
         return COMMANDS[args.command](args, settings, lang)
     except CliError as exc:
-        print(f"kfdesk: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `kfdesk due | head`: the reader left; not an error

@@ -18,17 +18,22 @@ called directly (tests, scripts) as well as from ``kfdesk.__main__``.
 from __future__ import annotations
 
 import argparse
-import sys
 
-from .i18n import set_language, t
-
-EXIT_FAIL = 1
+from .cli import (
+    ask_pin,
+    clock_of,
+    common_options,
+    db_target,
+    fail,
+    one_line_failures,
+    open_target,
+    prepare,
+)
+from .i18n import t
 
 
 def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add ``backup`` and ``restore`` to the ``kfdesk`` subcommands."""
-    from .__main__ import _common  # the options every kfdesk command takes
-
     backup = subparsers.add_parser(
         "backup", help="back up the database (while the counters keep working)",
         description="Back up the database: SQLite with its online backup API while the "
@@ -37,7 +42,7 @@ def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
         "office date and time. Signed by a supervisor or manager (--as) and logged. The "
         "counter also makes a daily backup itself (settings [backup]).",
     )
-    _common(backup, suppress=True)
+    common_options(backup, suppress=True)
     backup.add_argument("--to", metavar="FILE", help="write the backup here (never overwrites)")
     backup.add_argument("--as", dest="as_login", required=True, metavar="LOGIN",
                         help="login of the supervisor or manager making it (logged)")
@@ -51,7 +56,7 @@ def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
         "version equal the backup's. Signed by a manager of the backed-up office (--as, "
         "checked against the backup); logged in the restored database.",
     )
-    _common(restore, suppress=True)
+    common_options(restore, suppress=True)
     restore.add_argument("file", metavar="FILE", help="the backup (.db, or .dump from pg_dump)")
     restore.add_argument("--to", dest="target", required=True, metavar="PATH|URL",
                          help="the empty database to restore into")
@@ -60,15 +65,11 @@ def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
     restore.add_argument("--as-pin", metavar="PIN", help="their PIN (asked when omitted)")
 
 
+@one_line_failures
 def run_backup(args: argparse.Namespace) -> int:
     """Run ``kfdesk backup`` or ``kfdesk restore`` (``args.command``); 0 when done, 1 with
     one line on stderr."""
-    from .__main__ import CliError
-
-    try:
-        return _restore(args) if args.command == "restore" else _backup(args)
-    except CliError as exc:
-        return _fail(str(exc))
+    return _restore(args) if args.command == "restore" else _backup(args)
 
 
 def _size(size: int) -> str:
@@ -82,44 +83,36 @@ def _size(size: int) -> str:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from .__main__ import _ask_pin, _clock, _db_target, _open, _settings
     from .backup import make_backup
     from .desk.base import DeskError
     from .desk.staff import sign_in
 
-    settings = _settings(args)
-    set_language(getattr(args, "lang", None) or settings.language)
-    clock = _clock(args, settings)
-    target = _db_target(args, settings, "kfdesk.db")
-    _open(target, clock, settings, create=False)
+    settings, _ = prepare(args)
+    clock = clock_of(args, settings)
+    target = db_target(args, settings, "kfdesk.db")
+    open_target(target, clock, settings, create=False)
     try:
-        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
         done = make_backup(target, args.to, clock, settings, actor=actor)
     except DeskError as exc:
-        return _fail(exc.message())
+        return fail(exc.message())
     print(t("backup.cli.done", path=done.path, size=_size(done.size), tables=len(done.counts),
             rows=done.rows, version=done.schema_version))
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from .__main__ import _ask_pin, _clock, _settings
     from .backup import restore
     from .desk.base import DeskError
 
-    settings = _settings(args)
-    set_language(getattr(args, "lang", None) or settings.language)
-    clock = _clock(args, settings)
+    settings, _ = prepare(args)
+    clock = clock_of(args, settings)
     try:
-        pin = _ask_pin(args.as_pin, f"{args.as_login} PIN: ")
+        pin = ask_pin(args.as_pin, f"{args.as_login} PIN: ")
         done = restore(args.file, args.target, args.as_login, pin, clock, settings)
     except DeskError as exc:
-        return _fail(exc.message())
+        return fail(exc.message())
     print(t("backup.cli.restored", target=done.target, tables=len(done.counts), rows=done.rows,
             version=done.schema_version))
     return 0
 
-
-def _fail(message: str) -> int:
-    print(f"kfdesk: {message}", file=sys.stderr)
-    return EXIT_FAIL

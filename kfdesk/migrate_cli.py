@@ -13,11 +13,9 @@ called directly (tests, scripts) as well as from ``kfdesk.__main__``.
 from __future__ import annotations
 
 import argparse
-import sys
 
-from .i18n import set_language, t
-
-EXIT_FAIL = 1
+from .cli import clock_of, fail, one_line_failures, prepare
+from .i18n import t
 
 
 def add_migrate_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -46,23 +44,20 @@ def add_migrate_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     return migrate
 
 
+@one_line_failures
 def run_migrate(args: argparse.Namespace) -> int:
     """Copy ``args.source`` into ``args.target`` and print the comparison; 0 when the copy
     is in and verified, 1 with one line on stderr otherwise."""
-    from .__main__ import CliError, _clock, _settings
-    from .db import StoreError
+    from .storefile import StoreError
     from .transfer import TransferError, copy_store, shown
 
+    settings, _ = prepare(args)
+    clock = clock_of(args, settings)
     try:
-        settings = _settings(args)
-        set_language(getattr(args, "lang", None) or settings.language)
-        clock = _clock(args, settings)
         done = copy_store(args.source, args.target, clock,
                           busy_timeout_ms=settings.data["database"]["busy_timeout_ms"])
-    except CliError as exc:
-        return _fail(str(exc))
     except (StoreError, TransferError) as exc:
-        return _fail(t(exc.key, **exc.params))
+        return fail(t(exc.key, **exc.params))
     print(comparison(done))
     print(t("migrate.done", source=shown(args.source), target=shown(args.target),
             rows=done.rows, tables=len(done.source.counts), version=done.version))
@@ -83,7 +78,3 @@ def comparison(done) -> str:  # noqa: ANN001 - a transfer.TransferDone
                          f"{ok if other == value else bad}")
     return "\n".join(lines)
 
-
-def _fail(message: str) -> int:
-    print(f"kfdesk: {message}", file=sys.stderr)
-    return EXIT_FAIL

@@ -20,16 +20,23 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .i18n import set_language, t
+from .cli import (
+    ask_pin,
+    clock_of,
+    common_options,
+    db_target,
+    fail,
+    one_line_failures,
+    open_target,
+    prepare,
+)
+from .i18n import t
 
 FORMAT_CHOICES = ("xlsx", "md", "csv", "json")
-EXIT_FAIL = 1
 
 
 def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``report`` with its ``eod`` and ``month`` actions to the ``kfdesk`` subcommands."""
-    from .__main__ import _common  # the options every kfdesk command takes
-
     report = subparsers.add_parser(
         "report", help="export the end-of-day summary or the monthly complaint report",
         description="The supervisor's reports (RULES §7): 'eod' the end-of-day summary of a "
@@ -40,7 +47,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         "--out suffix, else md); without --out md, csv and json go to standard output. "
         "Every export is logged under --as.",
     )
-    _common(report, suppress=True)
+    common_options(report, suppress=True)
     actions = report.add_subparsers(dest="report_command", metavar="REPORT", required=True,
                                     parser_class=type(report))
     eod = actions.add_parser("eod", help="the end-of-day summary of one date")
@@ -49,7 +56,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     month.add_argument("--month", metavar="YYYY-MM",
                        help="the month, 2026-09 (default: last month, the one filed now)")
     for p in (eod, month):
-        _common(p, suppress=True)
+        common_options(p, suppress=True)
         p.add_argument("--format", choices=FORMAT_CHOICES,
                        help="xlsx, md, csv or json (default: from --out, else md)")
         p.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
@@ -67,59 +74,44 @@ def _format(args: argparse.Namespace) -> str:
     return suffix if suffix in FORMAT_CHOICES else "md"
 
 
+@one_line_failures
 def run_report(args: argparse.Namespace) -> int:
     """Build and export the report ``args`` ask for; 0 when done, 1 with one line on stderr."""
-    from .__main__ import CliError
-
-    try:
-        return _run(args)
-    except CliError as exc:
-        return _fail(str(exc))
-
-
-def _run(args: argparse.Namespace) -> int:
     from . import views
-    from .__main__ import _ask_pin, _clock, _db_target, _open, _settings
     from .desk.base import DeskError
     from .desk.reports import export_report
     from .desk.staff import sign_in
     from .reports import day_report, monthly_report
     from .views.month_report import default_month, month_report, parse_month
 
-    settings = _settings(args)
-    lang = getattr(args, "lang", None) or settings.language
-    set_language(lang)
-    clock = _clock(args, settings)
-    _open(_db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    settings, lang = prepare(args)
+    clock = clock_of(args, settings)
+    open_target(db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     now = clock.now()
     today = views.office_day(now, settings.zone)
     fmt = _format(args)
     try:
         # Signed first: nothing is read for someone who cannot sign (a failure is logged).
-        actor = sign_in(args.as_login, _ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
         if args.report_command == "eod":
             try:
                 day = date.fromisoformat(args.date) if args.date else today
             except ValueError:
-                return _fail(t("cli.bad_date", value=args.date))
+                return fail(t("cli.bad_date", value=args.date))
             report = day_report(views.day_summary(day, now, settings.zone),
                                 generated_at=now.astimezone(settings.zone), lang=lang)
         else:
             try:
                 month = parse_month(args.month) if args.month else default_month(today)
             except ValueError:
-                return _fail(t("report.cli.bad_month", value=args.month))
+                return fail(t("report.cli.bad_month", value=args.month))
             report = monthly_report(month_report(month, now, settings), lang=lang)
         done = export_report(report, fmt, args.out, actor, clock, settings)
     except DeskError as exc:
-        return _fail(exc.message())
+        return fail(exc.message())
     if done.text is not None:
         sys.stdout.write(done.text)
     else:
         print(t("report.cli.written", path=done.where, size=done.size))
     return 0
 
-
-def _fail(message: str) -> int:
-    print(f"kfdesk: {message}", file=sys.stderr)
-    return EXIT_FAIL

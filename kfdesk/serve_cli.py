@@ -25,17 +25,23 @@ import shlex
 import sys
 from pathlib import Path
 
-from .i18n import set_language, t
+from .cli import (
+    clock_of,
+    common_options,
+    db_target,
+    fail,
+    one_line_failures,
+    open_target,
+    prepare,
+)
+from .i18n import t
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-EXIT_FAIL = 1
 
 
 def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``serve`` to the ``kfdesk`` subcommands."""
-    from .__main__ import _common  # the options every kfdesk command takes
-
     serve = subparsers.add_parser(
         "serve", help="serve the counter to web browsers (sign-in first), on 127.0.0.1",
         description="Serve the counter to web browsers with textual-serve: every browser "
@@ -43,7 +49,7 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         "on the sign-in screen. Listens on 127.0.0.1 by default; any other --host also needs "
         "--allow-remote, since the counter is then reachable from the network.",
     )
-    _common(serve, suppress=True)
+    common_options(serve, suppress=True)
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT,
@@ -78,38 +84,27 @@ def session_argv(target: str, lang: str, config: str | None, now: str | None) ->
     return argv
 
 
+@one_line_failures
 def run_serve(args: argparse.Namespace) -> int:
     """Check the address and the store, then serve until interrupted; 0 when stopped,
     1 with one line on stderr when refused."""
-    from .__main__ import CliError
-
-    try:
-        return _run(args)
-    except CliError as exc:
-        return _fail(str(exc))
-
-
-def _run(args: argparse.Namespace) -> int:
-    from .__main__ import _clock, _db_target, _open, _settings
     from .db import close_store, is_url
 
-    settings = _settings(args)
-    lang = getattr(args, "lang", None) or settings.language
-    set_language(lang)
+    settings, lang = prepare(args)
     if not 0 < args.port < 65536:
-        return _fail(t("serve.bad_port", port=args.port))
+        return fail(t("serve.bad_port", port=args.port))
     if not is_local(args.host) and not args.allow_remote:
-        return _fail(t("serve.remote_refused", host=args.host))
-    clock = _clock(args, settings)  # a bad --now is refused here, not in every session
-    target = _db_target(args, settings, "kfdesk.db")
+        return fail(t("serve.remote_refused", host=args.host))
+    clock = clock_of(args, settings)  # a bad --now is refused here, not in every session
+    target = db_target(args, settings, "kfdesk.db")
     if not is_url(target):
         target = str(Path(target).resolve())  # the sessions may start in another folder
-    _open(target, clock, settings, create=False)
+    open_target(target, clock, settings, create=False)
     try:
         from .models import Staff
 
         if not Staff.select().exists():
-            return _fail(t("cli.no_staff", path=target))
+            return fail(t("cli.no_staff", path=target))
     finally:
         close_store()  # the server itself never touches the store; the sessions do
 
@@ -133,7 +128,3 @@ def _url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
 
-
-def _fail(message: str) -> int:
-    print(f"kfdesk: {message}", file=sys.stderr)
-    return EXIT_FAIL
