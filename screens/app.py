@@ -39,24 +39,6 @@ def _jump_provider() -> type:
     return JumpProvider
 
 
-def _form_state(screen: Screen) -> tuple:
-    """Every value a clerk can type or choose on ``screen``, in order."""
-    from textual.widgets import Input, TextArea
-
-    from .widgets.choice import ChoiceField
-    from .widgets.dialogs import MultiChoice
-
-    state: list[object] = []
-    for w in screen.query("Input, TextArea, ChoiceField, MultiChoice"):
-        if isinstance(w, Input | ChoiceField):
-            state.append(w.value)
-        elif isinstance(w, TextArea):
-            state.append(w.text)
-        elif isinstance(w, MultiChoice):
-            state.append(tuple(w.chosen))
-    return tuple(state)
-
-
 def _unsaved(screen: Screen) -> bool:
     """A modal whose form differs from how it opened (a dialog says so itself)."""
     if not screen.is_modal:
@@ -64,8 +46,10 @@ def _unsaved(screen: Screen) -> bool:
     own = getattr(screen, "_dirty", None)
     if callable(own):
         return bool(own())
+    from .widgets.dialogs import form_state
+
     opened = getattr(screen, "_kf_form_at_open", None)
-    return opened is not None and _form_state(screen) != opened
+    return opened is not None and form_state(screen) != opened
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen]:
@@ -318,7 +302,9 @@ class KfDeskApp(App[None]):
         # A modal's form as it opened (its first focus comes before any typing), so an F-key
         # knows whether leaving would drop something (``_unsaved``).
         if screen.is_modal and not hasattr(screen, "_kf_form_at_open"):
-            screen._kf_form_at_open = _form_state(screen)  # type: ignore[attr-defined]
+            from .widgets.dialogs import form_state
+
+            screen._kf_form_at_open = form_state(screen)  # type: ignore[attr-defined]
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         self._light_panel()

@@ -102,6 +102,27 @@ class MultiChoice(Widget, can_focus=True):
         self.refresh()
 
 
+# The widgets a clerk types or chooses in, as a query selector (``form_state``).
+FORM_WIDGETS = "Input, TextArea, ChoiceField, MultiChoice"
+
+
+def field_value(widget: Widget) -> str | list[str]:
+    """What a clerk typed or chose in one form widget."""
+    if isinstance(widget, ChoiceField):
+        return widget.value or ""
+    if isinstance(widget, MultiChoice):
+        return list(widget.chosen)
+    if isinstance(widget, TextArea):
+        return widget.text
+    return widget.value  # type: ignore[attr-defined]
+
+
+def form_state(screen: Widget) -> tuple[str | list[str], ...]:
+    """Every value typed or chosen on ``screen``, in order (a form without ``_dirty`` of its
+    own is unsaved when this differs from how it opened)."""
+    return tuple(field_value(w) for w in screen.query(FORM_WIDGETS))
+
+
 class ActionDialog(ModalScreen[str | None]):
     """Returns what ``submit`` returned (a line to notify, or "") once it succeeded; None when
     the clerk backed out."""
@@ -154,18 +175,7 @@ class ActionDialog(ModalScreen[str | None]):
         return DeskInput(f.value, placeholder=f.placeholder, id=wid)
 
     def values(self) -> dict[str, str | list[str]]:
-        out: dict[str, str | list[str]] = {}
-        for f in self._fields:
-            w = self.query_one(f"#f-{f.name}")
-            if isinstance(w, ChoiceField):
-                out[f.name] = w.value or ""
-            elif isinstance(w, MultiChoice):
-                out[f.name] = list(w.chosen)
-            elif isinstance(w, TextArea):
-                out[f.name] = w.text
-            else:
-                out[f.name] = w.value  # type: ignore[attr-defined]
-        return out
+        return {f.name: field_value(self.query_one(f"#f-{f.name}")) for f in self._fields}
 
     def _dirty(self) -> bool:
         """Whether anything differs from how the dialog opened (typed or chosen)."""
