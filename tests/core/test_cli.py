@@ -58,6 +58,29 @@ def test_help_documents_every_subcommand() -> None:
     assert "late_minutes" in due and "--json" in due
 
 
+@pytest.mark.parametrize("argv", [
+    [], ["--db", "k.db"], ["--db", "k.db", "--now", "2026-10-09T10:00", "--lang", "en"],
+    ["--config", "s.toml", "--bench-exit", "stamp"], ["--db=k.db", "--lang=zh"],
+])
+def test_the_daily_start_reads_its_options_as_the_full_parser_does(argv: list[str]) -> None:
+    # Issue 2: `kfdesk [options]` is read without building every subcommand's parser; it
+    # must come out exactly as the full parser reads it.
+    from kfdesk.__main__ import _counter_args, build_parser
+
+    fast = _counter_args(argv)
+    assert fast is not None and vars(fast) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["demo"], ["--db", "k.db", "due"], ["--help"], ["--version"], ["--lang", "fr"], ["--db"],
+    ["--frobnicate"], ["--d", "k.db"],
+])
+def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
+    from kfdesk.__main__ import _counter_args
+
+    assert _counter_args(argv) is None
+
+
 def test_unknown_option_is_one_line(env: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["--frobnicate"])
