@@ -19,16 +19,7 @@ from __future__ import annotations
 
 import argparse
 
-from .cli import (
-    ask_pin,
-    clock_of,
-    common_options,
-    db_target,
-    fail,
-    one_line_failures,
-    open_target,
-    prepare,
-)
+from . import cli
 from .i18n import t
 
 
@@ -42,7 +33,7 @@ def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
         "office date and time. Signed by a supervisor or manager (--as) and logged. The "
         "counter also makes a daily backup itself (settings [backup]).",
     )
-    common_options(backup, suppress=True)
+    cli.common_options(backup, suppress=True)
     backup.add_argument("--to", metavar="FILE", help="write the backup here (never overwrites)")
     backup.add_argument("--as", dest="as_login", required=True, metavar="LOGIN",
                         help="login of the supervisor or manager making it (logged)")
@@ -56,7 +47,7 @@ def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
         "version equal the backup's. Signed by a manager of the backed-up office (--as, "
         "checked against the backup); logged in the restored database.",
     )
-    common_options(restore, suppress=True)
+    cli.common_options(restore, suppress=True)
     restore.add_argument("file", metavar="FILE", help="the backup (.db, or .dump from pg_dump)")
     restore.add_argument("--to", dest="target", required=True, metavar="PATH|URL",
                          help="the empty database to restore into")
@@ -65,7 +56,7 @@ def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
     restore.add_argument("--as-pin", metavar="PIN", help="their PIN (asked when omitted)")
 
 
-@one_line_failures
+@cli.one_line_failures
 def run_backup(args: argparse.Namespace) -> int:
     """Run ``kfdesk backup`` or ``kfdesk restore`` (``args.command``); 0 when done, 1 with
     one line on stderr."""
@@ -87,15 +78,15 @@ def _backup(args: argparse.Namespace) -> int:
     from .desk.base import DeskError
     from .desk.staff import sign_in
 
-    settings, _ = prepare(args)
-    clock = clock_of(args, settings)
-    target = db_target(args, settings, "kfdesk.db")
-    open_target(target, clock, settings, create=False)
+    settings, _ = cli.prepare(args)
+    clock = cli.clock_of(args, settings)
+    target = cli.db_target(args, settings, "kfdesk.db")
+    cli.open_target(target, clock, settings, create=False)
     try:
-        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, cli.ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
         done = make_backup(target, args.to, clock, settings, actor=actor)
     except DeskError as exc:
-        return fail(exc.message())
+        return cli.fail(exc.message())
     print(t("backup.cli.done", path=done.path, size=_size(done.size), tables=len(done.counts),
             rows=done.rows, version=done.schema_version))
     return 0
@@ -105,13 +96,13 @@ def _restore(args: argparse.Namespace) -> int:
     from .backup import restore
     from .desk.base import DeskError
 
-    settings, _ = prepare(args)
-    clock = clock_of(args, settings)
+    settings, _ = cli.prepare(args)
+    clock = cli.clock_of(args, settings)
     try:
-        pin = ask_pin(args.as_pin, f"{args.as_login} PIN: ")
+        pin = cli.ask_pin(args.as_pin, f"{args.as_login} PIN: ")
         done = restore(args.file, args.target, args.as_login, pin, clock, settings)
     except DeskError as exc:
-        return fail(exc.message())
+        return cli.fail(exc.message())
     print(t("backup.cli.restored", target=done.target, tables=len(done.counts), rows=done.rows,
             version=done.schema_version))
     return 0

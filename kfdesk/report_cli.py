@@ -20,16 +20,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .cli import (
-    ask_pin,
-    clock_of,
-    common_options,
-    db_target,
-    fail,
-    one_line_failures,
-    open_target,
-    prepare,
-)
+from . import cli
 from .i18n import t
 
 FORMAT_CHOICES = ("xlsx", "md", "csv", "json")
@@ -47,7 +38,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         "--out suffix, else md); without --out md, csv and json go to standard output. "
         "Every export is logged under --as.",
     )
-    common_options(report, suppress=True)
+    cli.common_options(report, suppress=True)
     actions = report.add_subparsers(dest="report_command", metavar="REPORT", required=True,
                                     parser_class=type(report))
     eod = actions.add_parser("eod", help="the end-of-day summary of one date")
@@ -56,7 +47,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
     month.add_argument("--month", metavar="YYYY-MM",
                        help="the month, 2026-09 (default: last month, the one filed now)")
     for p in (eod, month):
-        common_options(p, suppress=True)
+        cli.common_options(p, suppress=True)
         p.add_argument("--format", choices=FORMAT_CHOICES,
                        help="xlsx, md, csv or json (default: from --out, else md)")
         p.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
@@ -74,7 +65,7 @@ def _format(args: argparse.Namespace) -> str:
     return suffix if suffix in FORMAT_CHOICES else "md"
 
 
-@one_line_failures
+@cli.one_line_failures
 def run_report(args: argparse.Namespace) -> int:
     """Build and export the report ``args`` ask for; 0 when done, 1 with one line on stderr."""
     from . import views
@@ -84,31 +75,31 @@ def run_report(args: argparse.Namespace) -> int:
     from .reports import day_report, monthly_report
     from .views.month_report import default_month, month_report, parse_month
 
-    settings, lang = prepare(args)
-    clock = clock_of(args, settings)
-    open_target(db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
+    settings, lang = cli.prepare(args)
+    clock = cli.clock_of(args, settings)
+    cli.open_target(cli.db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     now = clock.now()
     today = views.office_day(now, settings.zone)
     fmt = _format(args)
     try:
         # Signed first: nothing is read for someone who cannot sign (a failure is logged).
-        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, cli.ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
         if args.report_command == "eod":
             try:
                 day = date.fromisoformat(args.date) if args.date else today
             except ValueError:
-                return fail(t("cli.bad_date", value=args.date))
+                return cli.fail(t("cli.bad_date", value=args.date))
             report = day_report(views.day_summary(day, now, settings.zone),
                                 generated_at=now.astimezone(settings.zone), lang=lang)
         else:
             try:
                 month = parse_month(args.month) if args.month else default_month(today)
             except ValueError:
-                return fail(t("report.cli.bad_month", value=args.month))
+                return cli.fail(t("report.cli.bad_month", value=args.month))
             report = monthly_report(month_report(month, now, settings), lang=lang)
         done = export_report(report, fmt, args.out, actor, clock, settings)
     except DeskError as exc:
-        return fail(exc.message())
+        return cli.fail(exc.message())
     if done.text is not None:
         sys.stdout.write(done.text)
     else:

@@ -25,15 +25,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .cli import (
-    clock_of,
-    common_options,
-    db_target,
-    fail,
-    one_line_failures,
-    open_target,
-    prepare,
-)
+from . import cli
 from .i18n import t
 
 DEFAULT_HOST = "127.0.0.1"
@@ -49,7 +41,7 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         "on the sign-in screen. Listens on 127.0.0.1 by default; any other --host also needs "
         "--allow-remote, since the counter is then reachable from the network.",
     )
-    common_options(serve, suppress=True)
+    cli.common_options(serve, suppress=True)
     serve.add_argument("--host", default=DEFAULT_HOST,
                        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT,
@@ -84,27 +76,27 @@ def session_argv(target: str, lang: str, config: str | None, now: str | None) ->
     return argv
 
 
-@one_line_failures
+@cli.one_line_failures
 def run_serve(args: argparse.Namespace) -> int:
     """Check the address and the store, then serve until interrupted; 0 when stopped,
     1 with one line on stderr when refused."""
     from .db import close_store, is_url
 
-    settings, lang = prepare(args)
+    settings, lang = cli.prepare(args)
     if not 0 < args.port < 65536:
-        return fail(t("serve.bad_port", port=args.port))
+        return cli.fail(t("serve.bad_port", port=args.port))
     if not is_local(args.host) and not args.allow_remote:
-        return fail(t("serve.remote_refused", host=args.host))
-    clock = clock_of(args, settings)  # a bad --now is refused here, not in every session
-    target = db_target(args, settings, "kfdesk.db")
+        return cli.fail(t("serve.remote_refused", host=args.host))
+    clock = cli.clock_of(args, settings)  # a bad --now is refused here, not in every session
+    target = cli.db_target(args, settings, "kfdesk.db")
     if not is_url(target):
         target = str(Path(target).resolve())  # the sessions may start in another folder
-    open_target(target, clock, settings, create=False)
+    cli.open_target(target, clock, settings, create=False)
     try:
         from .models import Staff
 
         if not Staff.select().exists():
-            return fail(t("cli.no_staff", path=target))
+            return cli.fail(t("cli.no_staff", path=target))
     finally:
         close_store()  # the server itself never touches the store; the sessions do
 
