@@ -429,8 +429,8 @@ class ResidentImportScreen(DeskContext, ModalScreen[str | None]):
     def _cycle(self, event: FieldTable.Cycle) -> None:
         """The field's next (or previous) column, or none; a column already feeding another
         field is skipped (one column feeds one field: x frees it there first)."""
-        if self._preview is None or self._busy:
-            return  # the mapping stays as it is being checked or imported
+        if self._preview is None:
+            return
         choices: list[int | None] = [None, *range(len(self._preview.headers))]
         taken = {i for f, i in self._mapping.items() if f != event.field}
         at = choices.index(self._mapping.get(event.field))
