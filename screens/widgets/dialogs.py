@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -156,9 +157,14 @@ class ActionDialog(ModalScreen[str | None]):
                 yield Static(self._about, classes="dlg-about")
             # The refusal above the fields, where it is seen however far the form scrolls.
             yield Static("", id="dlg-error")
+            # The labels' column fits the longest label ("Foreman's phone" was cut at the
+            # stylesheet's 12 cells), up to a third of the box.
+            width = min(max([12, *(cell_len(f.label) + 1 for f in self._fields)]), 26)
             for f in self._fields:
                 with Horizontal(classes="dlg-row"):
-                    yield Static(f.label, classes="dlg-label")
+                    label = Static(f.label, classes="dlg-label")
+                    label.styles.width = width
+                    yield label
                     yield self._widget(f)
             yield Static(t("ui.dialog.keys"), id="dlg-keys")
 
