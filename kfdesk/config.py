@@ -153,6 +153,11 @@ def _validate(where: str, data: dict[str, Any]) -> None:
         raise SettingsError(
             f"{where}: key 'office.language': expected one of zh, en, got {office['language']!r}"
         )
+    if office.get("document_language", "zh") not in LANGUAGES:
+        raise SettingsError(
+            f"{where}: key 'office.document_language': expected one of zh, en, "
+            f"got {office['document_language']!r}"
+        )
     try:
         ZoneInfo(office["timezone"])
     except (ZoneInfoNotFoundError, ValueError):

@@ -116,6 +116,28 @@ def _v7_activity_cancel(db: pw.Database) -> None:
     db.execute_sql("ALTER TABLE activity ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT ''")
 
 
+def _v8_parking_rent(db: pw.Database) -> None:
+    """v8: parking-space rent per lease period and the IC card's hand-over (KF-001 §9,
+    KF-018 §4.3–4.4, RULES v2 item 10; issue 17).
+
+    A lease's rent cycle (existing leases: monthly, the monthly fee they carry), when and by
+    whom its card was issued (existing leases: NULL — issued before kfdesk recorded it), and
+    the ``lease_rent`` table linking each period to its charge. Plain ``ADD COLUMN`` as in v3.
+    """
+    from .models import LeaseRent
+
+    timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
+    for sql in (
+        "ALTER TABLE parking_lease ADD COLUMN rent_cycle VARCHAR(10) NOT NULL DEFAULT 'monthly'",
+        f"ALTER TABLE parking_lease ADD COLUMN card_issued_at {timestamp}",
+        "ALTER TABLE parking_lease ADD COLUMN card_issued_by_id INTEGER"
+        " REFERENCES staff (id) ON DELETE RESTRICT",
+        'CREATE INDEX "parking_lease_card_issued_by_id" ON "parking_lease" ("card_issued_by_id")',
+    ):
+        db.execute_sql(sql)
+    db.create_tables([LeaseRent])
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -123,6 +145,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     5: _v5_cashier_and_registers,
     6: _v6_vacant_checks,
     7: _v7_activity_cancel,
+    8: _v8_parking_rent,
 }
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,9 +41,12 @@ from kfdesk_data import shipped
 from . import models as m
 from .clock import FixedClock
 from .config import Settings, default_settings
+from .desk import leases
+from .i18n import t
 from .ids import id_check_digit
 from .money import rate_amount
 from .pinyin import search_fields
+from .printing import document_language
 
 DEFAULT_SEED = 2026
 # The CLI's default demo instant: the Friday after the 2026 National Day holiday (1–7 Oct;
@@ -1764,9 +1768,18 @@ class _Builder:
                 ends_on=ends, monthly_fen=30000 if underground else 15000,
                 card_no=f"IC{rng.randint(0, 999999):06d}", deposit_fen=deposit,
                 copy_to_security=i != 0,
+                # KF-001 §9: the new leases pay by the quarter, the older ones by the month
+                # (their rent before the history was collected outside kfdesk).
+                rent_cycle="quarterly" if i < 3 else "monthly",
             )
+            # Rows get ids in creation order, and the leases are the only ParkingLease rows:
+            # the contract number is known now (the service writes it into the charges).
+            lease_id = self.rows.count(m.ParkingLease)
             if i < 3:
-                self.new_leases.append((unit, lease, self.office_on(starts)))
+                self.new_leases.append((unit, lease, self.office_on(starts), lease_id))
+            else:
+                lease["card_issued_at"] = self.at(starts, 10)  # KF-018 §4.4, long since
+                lease["card_issued_by"] = self.cashier
 
     def build_mail(self) -> None:
         """KF-021: every item logged; registered items back to the postman after 6 days."""
@@ -2053,16 +2066,29 @@ class _Builder:
                 refund_at = self.office_on(days[min(len(days) - 3, 3 + 40)])
                 self.intent(refund_at, unit, "refund", charges=[deposit], method="transfer",
                             payer=unit.owner.name, amount=200000)
-        # New parking leases: the IC card deposit and the first quarter (KF-018).
+        # New parking leases: the IC card deposit and the first quarter's rent, as
+        # leases.sign_lease raises them (same periods, amounts and texts; KF-018 §4.3,
+        # KF-001 §9), and the card issued once both are paid (§4.4).
         deposit_fen = int(Decimal(self.settings.data["fees"]["parking_card_deposit"]) * 100)
-        for unit, lease, signed in self.new_leases:
-            starts = lease["starts_on"]
-            card = self.charge(unit, "parking_card_deposit", "车位 IC 卡押金", deposit_fen, signed,
-                               refundable=True)
-            rent = self.charge(unit, "parking_lease",
-                               f"车位 {lease['space']} 租金 {starts:%Y-%m} 起 3 个月",
-                               lease["monthly_fen"] * 3, signed)
-            self.intent(signed + self.minutes(5, 15), unit, "charges", charges=[card, rent])
+        doc_lang = document_language(self.settings)
+        for unit, lease, signed, lease_id in self.new_leases:
+            ref = leases.lease_ref(lease_id)
+            card = self.charge(unit, "parking_card_deposit",
+                               t("lease.deposit_text", lang=doc_lang, space=lease["space"],
+                                 card=lease["card_no"], ref=ref),
+                               deposit_fen, signed, refundable=True)
+            first = leases.rent_periods(lease["starts_on"], lease["ends_on"],
+                                        lease["rent_cycle"], lease["monthly_fen"])[0]
+            shown = SimpleNamespace(space=lease["space"], id=lease_id)
+            rent = self.charge(unit, "parking_lease", leases.rent_text(shown, first, doc_lang),
+                               first.amount_fen, signed,
+                               with_bill_month=f"{first.start:%Y-%m}")
+            self.rows.add(m.LeaseRent, lease=lease, period_start=first.start,
+                          period_end=first.end, charge=rent.row)
+            paid_at = signed + self.minutes(5, 15)
+            if self.intent(paid_at, unit, "charges", charges=[card, rent]) is not None:
+                lease["card_issued_at"] = paid_at + timedelta(minutes=3)
+                lease["card_issued_by"] = self.cashier
         # Paid services and the lost umbrella, paid when done.
         names = {s["code"]: s["name_zh"] for s in self.settings.data["services"]}
         for unit, order, when, kind in self.paid_services:

@@ -6,6 +6,12 @@ input, encoded UTF-8; with no command the text is written to a file in the offic
 folder — beside the SQLite file (``prints/``), or in the user data folder for a server
 database — where the clerk can open or print it. Callers write their own audit event (what was
 printed, for whom) inside their transaction; this module only delivers the text.
+
+Every printed document speaks the office's **document language** (``office.document_language``,
+default zh), whatever language the clerk's screen is in (issue 17): the resident and finance
+keep paper in the office's language (``document_language``). Every document starts with the
+office's name, address and phone from the settings (``office_header``), and an item's name
+wraps inside its column instead of pushing the amount off the line (``item_lines``).
 """
 
 from __future__ import annotations
@@ -79,6 +85,38 @@ def wrap(text: str, width: int) -> list[str]:
         line += token
     lines.append(line.rstrip())
     return lines
+
+
+def document_language(settings: Settings) -> str:
+    """The language documents are printed in (``office.document_language``; zh when unset)."""
+    office = settings.data.get("office", {})
+    lang = str(office.get("document_language") or "zh")
+    return lang if lang in ("zh", "en") else "zh"
+
+
+def office_header(settings: Settings, width: int, lang: str | None = None) -> list[str]:
+    """The office's name, then its address and phone, centred in ``width`` cells — the top
+    of every printed document. An address or phone not set in the settings prints as a line
+    to write on, so the paper never goes out without them."""
+    from .i18n import t  # the catalogue is loaded only when something is printed
+
+    office = settings.data.get("office", {})
+    blank = "_" * 12
+    contact = t("document.contact", lang=lang,
+                address=str(office.get("address") or "").strip() or blank,
+                phone=str(office.get("phone") or "").strip() or blank)
+    out = [centre(str(office.get("name") or ""), width)]
+    out.extend(centre(line, width) for line in wrap(contact, width))
+    return out
+
+
+def item_lines(name: str, amount: str, width: int, indent: int = 2) -> list[str]:
+    """An item and its amount in ``width`` cells: the amount flush right on the first line,
+    the name wrapped in the cells left of it (continuation lines indented), so a long name
+    never runs into the amount column."""
+    room = max(width - cells(amount) - 2 - indent, 8)
+    first, *rest = wrap(name, room)
+    return [spread(first, amount, width)] + [" " * indent + line for line in rest]
 
 
 def print_folder(db_target: str) -> Path:

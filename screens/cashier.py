@@ -167,7 +167,8 @@ class ReceiptScreen(DeskContext, ModalScreen[None]):
             self.query_one("#rc-text", Static).update(t("payment.unknown_receipt",
                                                         number=self.number))
             return
-        text = pay.receipt_text(detail, self.desk.session.settings, self.desk.lang)
+        # The preview is the paper: in the office's document language (issue 17).
+        text = pay.receipt_text(detail, self.desk.session.settings)
         style = "strike" if detail.void else ""
         self.query_one("#rc-text", Static).update(Text(text.rstrip(), style=style))
         keys = [t("ui.cashier.rc_keys.print")]

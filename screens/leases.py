@@ -5,7 +5,10 @@ IC card, whether its 100-yuan deposit is paid at the cashier, and whether copy 2
 vehicle file went to security. v files a vehicle (plate checked), s signs a lease (a space
 already let for any of the days is refused; the deposit charge goes to the cashier, F5),
 p prints copy 1 of the vehicle file for the desk's archive, c prints copy 2 for security
-(marking it sent), e ends a lease early. Opened on a unit, it lists that unit's leases.
+(marking it sent), e ends a lease early, i records the IC card handed over — refused, saying
+what is still owed, until the deposit and the first period's rent are paid (KF-018 §4.4).
+Signing asks for the rent cycle (monthly, quarterly, yearly) and raises the first period's
+rent with the deposit (KF-001 §9). Opened on a unit, it lists that unit's leases.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class LeasesScreen(RegisterModal):
         Binding("p", "print(1)", "ui.leases.key.print", id="leases.print"),
         Binding("c", "print(2)", "ui.leases.key.security", id="leases.security"),
         Binding("e", "end", "ui.leases.key.end", id="leases.end"),
+        Binding("i", "card", "ui.leases.key.card", id="leases.card"),
     ]
 
     def __init__(self, unit_code: str | None = None) -> None:
@@ -64,7 +68,8 @@ class LeasesScreen(RegisterModal):
             Column("left", t("ui.leases.col.left"), min=4, max=10),
             Column("monthly", t("ui.leases.col.monthly"), min=7, max=10, right=True,
                    drop=2),
-            Column("deposit", t("ui.leases.col.deposit"), min=4, max=8),
+            Column("deposit", t("ui.leases.col.deposit"), min=4, max=8, drop=4),
+            Column("card", t("ui.leases.col.card"), min=6, max=8),
             Column("security", t("ui.leases.col.security"), min=4, max=8, drop=1),
         ], id="lease-table")
         yield Static("", id="duty-detail")
@@ -95,13 +100,18 @@ class LeasesScreen(RegisterModal):
                        else (t("ui.leases.unpaid"), "bold yellow"))
             security = (t("ui.leases.sent") if r.copy_to_security
                         else (t("ui.leases.not_sent"), "bold yellow"))
+            card = t(f"ui.leases.card_{r.card}")
+            if r.state == "ended":
+                card = (card, "dim")
+            elif r.card != "issued":
+                card = (card, "bold yellow" if r.card == "waiting" else "bold")
             table.append((str(r.id), [
                 r.space, r.unit, r.plate, f"{r.colour}{r.model}" if r.colour else r.model,
-                term, left, money(r.monthly_fen), deposit,
+                term, left, money(r.monthly_fen), deposit, card,
                 "" if r.state == "ended" else security]))
         self.query_one("#lease-table", FitTable).load(table)
         self._show_detail()
-        self.keys_line(t("ui.leases.keys"))
+        self.keys_line(t("ui.leases.keys_card"))
 
     def _current(self) -> LeaseRow | None:
         key = self.selected("lease-table")
@@ -116,6 +126,8 @@ class LeasesScreen(RegisterModal):
             text.append(t("ui.leases.detail", plate=row.plate, drivers=row.drivers or "—",
                           starts=ymd(row.starts_on), ends=ymd(row.ends_on),
                           deposit=money(row.deposit_fen), card=row.card_no or "—"))
+            text.append(t("ui.leases.detail_rent", monthly=money(row.monthly_fen),
+                          cycle=t(f"lease.cycle.{row.rent_cycle}")))
         self.query_one("#duty-detail", Static).update(text)
 
     def _row(self) -> LeaseRow | None:
@@ -153,9 +165,10 @@ class LeasesScreen(RegisterModal):
             monthly = parse_amount(v["monthly"], "monthly")
             signed = leases.sign_lease(str(v["unit"]), str(v["plate"]), str(v["space"]),
                                        starts, ends, monthly, str(v["card"]), s.staff,
-                                       s.clock, s.settings)
-            return t("ui.leases.signed", ref=leases.lease_ref(signed.lease.id),
-                     space=signed.lease.space, deposit=money(signed.deposit.amount_fen))
+                                       s.clock, s.settings, rent_cycle=str(v["cycle"]))
+            return t("ui.leases.signed_rent", ref=leases.lease_ref(signed.lease.id),
+                     space=signed.lease.space, deposit=money(signed.deposit.amount_fen),
+                     rent=money(signed.rent.amount_fen if signed.rent else 0))
 
         ends = today + relativedelta(years=1) - timedelta(days=1)
         self.app.push_screen(ActionDialog(t("ui.leases.sign_title"), [
@@ -168,8 +181,19 @@ class LeasesScreen(RegisterModal):
             Field("ends_on", t("ui.leases.f.ends_on"), value=ends.isoformat(),
                   placeholder=t("ui.duty.day_placeholder")),
             Field("monthly", t("ui.leases.f.monthly"), placeholder=t("ui.leases.f.monthly_eg")),
+            Field("cycle", t("ui.leases.f.cycle"), "choice",
+                  [(c, t(f"lease.cycle.{c}")) for c in leases.RENT_CYCLES], "monthly"),
             Field("card", t("ui.leases.f.card"), placeholder=t("ui.leases.f.card_eg")),
-        ], submit, about=t("ui.leases.sign_about", deposit=deposit)), self.dialog_done)
+        ], submit, about=t("ui.leases.sign_about_rent", deposit=deposit)), self.dialog_done)
+
+    def action_card(self) -> None:
+        row = self._row()
+        if row is None:
+            return
+        s = self.desk.session
+        lease = self.attempt(leases.issue_card, row.id, s.staff, s.clock, s.settings)
+        if lease:
+            self.notify(t("ui.leases.card_done", card=lease.card_no, ref=row.ref))
 
     def action_print(self, copy: int) -> None:
         row = self._row()

@@ -50,7 +50,7 @@ from ..models import (
 from ..models.cash import FEE_ITEMS
 from ..money import amount_in_words, fmt
 from ..printing import cells as _cells
-from ..printing import centre, deliver, safe_name, spread
+from ..printing import centre, deliver, document_language, office_header, safe_name, spread
 from ..rules.context import RuleContext
 from ..rules.periods import sync_periods
 from ..rules.sync import sync_unit_arrears
@@ -60,6 +60,7 @@ from ..views.billing import BASIS, METERS, month_label, parse_month, rate_text
 from ..views.cashier import unit_credit
 from .base import DeskError, Tr, audit, require_role, transaction
 from .inputs import text_in
+from .leases import raise_rent_due
 
 # KF-015 §4.1, §4.3: the cashier sets rates and runs the bills; supervisor and manager cover.
 BILL_ROLES = ("cashier", "supervisor", "manager")
@@ -635,6 +636,8 @@ class BillRun(NamedTuple):
     already: tuple[str, ...]  # billed by an earlier run: skipped, never billed twice
     waiting: tuple[bviews.NotBilled, ...]  # readings missing: run again once they are in
     vacant: int
+    rent_fen: int = 0  # parking-space rent periods falling due this month (KF-001 §9)
+    rent_charges: int = 0
 
 
 def run_bills(month: str | date, actor: Staff, clock: Clock, settings: Settings) -> BillRun:
@@ -669,6 +672,9 @@ def run_bills(month: str | date, actor: Staff, clock: Clock, settings: Settings)
                  "rate_e4": line.rate_e4, "amount_fen": line.amount_fen, "paid_fen": 0}
                 for line in planned.lines
             ]).execute()
+        # KF-001 §9, KF-018 §4.3: the month's parking-rent periods, raised with the bills
+        # (kfdesk.desk.leases, module docstring).
+        rent = raise_rent_due(first, actor, clock, settings)
         if plan.bills:
             audit(actor, clock, "billing.run", None, month=ref, billed=len(plan.bills),
                   total_fen=plan.total_fen, units=codes, already=len(plan.already),
@@ -679,7 +685,7 @@ def run_bills(month: str | date, actor: Staff, clock: Clock, settings: Settings)
             if dunned:
                 sync_unit_arrears(dunned, RuleContext.from_store(settings))
     return BillRun(ref, tuple(codes), plan.total_fen, tuple(plan.already), tuple(plan.waiting),
-                   plan.vacant)
+                   plan.vacant, sum(c.amount_fen for c in rent), len(rent))
 
 
 # --------------------------------------------------------------------------------------------
@@ -811,7 +817,8 @@ def payment_notice(unit_code: str, month: str | date, settings: Settings,
 
 def _notice_text(n: Notice, settings: Settings, lang: str | None) -> str:
     rule = "-" * NOTICE_WIDTH
-    out = [_centre(settings.office_name), _centre(t("billing.notice.title", lang=lang)), ""]
+    out = [*office_header(settings, NOTICE_WIDTH, lang),
+           _centre(t("billing.notice.title", lang=lang)), ""]
     out.append(_row(t("billing.notice.unit", lang=lang, unit=n.unit),
                     t("billing.notice.owner", lang=lang, owner=n.owner or "—")))
     area = f"{n.area_centi_m2 // 100}.{n.area_centi_m2 % 100:02d}"
@@ -895,6 +902,7 @@ def print_payment_notices(
             raise DeskError("billing.unknown_building", field="building", building=number)
         query = query.where(Building.number == number)
     codes = [u.code for u in query]
+    lang = document_language(settings)  # issue 17: the paper in the office's language
     notices, printed, paid_up = [], [], []
     for code in codes:
         figures = notice_figures(code, first, settings)

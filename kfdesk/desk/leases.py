@@ -9,8 +9,25 @@ The procedure (WI-KF-018 §4):
    a space already leased for any day of the new dates is refused, as is a vehicle or card
    already on another lease then;
 3. §4.3 pays at the cashier, with the **100-yuan IC card deposit** (``fees.parking_card_deposit``):
-   signing raises that deposit as a refundable charge the cashier takes at F5;
-4. §4.4 the card is handed over once paid;
+   signing raises that deposit as a refundable charge the cashier takes at F5, and the rent
+   of the lease's **first period** (车位租金, KF-001 §9, RULES v2 item 10);
+4. §4.4 the card is handed over once paid: ``issue_card`` records it, and refuses while the
+   deposit or the first period's rent is still owed.
+
+The rent (KF-001 §9, KF-018 §4.3, RULES v2 item 10). A lease is let at a monthly fee and paid
+per period — ``monthly``, ``quarterly`` or ``yearly`` (``rent_cycle``), in advance, as a
+property office bills a space. **Reading:** each period's rent is a ``parking_lease`` charge
+raised when the period falls due, as the office's monthly billing does for the other fees:
+the first period when the lease is signed (the card waits for it), every later one by the
+month's bill run (``raise_rent_due``, called from ``billing.run_bills``) for the periods that
+begin in that month — never a future period in advance, so the arrears and the dunning
+ladder see only rent that is due. A charge counts with the month its period begins
+(``with_bill_month``), so F5, the payment notice, the arrears and the dunning ladder show it
+with that month's fees. Periods run from the lease's first day (a 9 October lease pays
+9 October – 8 January quarterly); a last period cut short by the lease's end pays its whole
+months and the rest of a month by the day, rounded half up to the fen (``rent_periods``).
+``LeaseRent`` links each period to its charge, once. A lease recorded before kfdesk charged
+rent (no period raised) is billed from the bill run's month on.
 5. §4.5 copy 1 of the vehicle file is archived at the desk, copy 2 goes to security (协管部):
    ``print_vehicle_file`` prints either, and printing copy 2 marks the lease
    ``copy_to_security``.
@@ -21,18 +38,20 @@ refunds the deposit at F5 (KF-015 §5: a refund of its own, never an edit).
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import NamedTuple
 
 from ..clock import Clock
 from ..config import Settings
 from ..i18n import t
-from ..models import Charge, Occupancy, ParkingLease, Person, Staff, Unit, Vehicle
+from ..models import Charge, LeaseRent, Occupancy, ParkingLease, Person, Staff, Unit, Vehicle
 from ..money import fmt, to_fen
-from ..printing import deliver, pad, safe_name
+from ..printing import deliver, document_language, office_header, pad, safe_name
 from ..views import office_day
 from .base import DeskError, audit, require_role, transaction
 from .lending import clean_text, counter_unit, raise_charge
@@ -45,6 +64,10 @@ COLOUR_MAX = 16  # Vehicle.colour
 DRIVERS_MAX = 128  # Vehicle.drivers
 SPACE_MAX = 12  # ParkingLease.space
 CARD_MAX = 16  # ParkingLease.card_no
+# KF-001 §9 / KF-018 §4.3: the rent periods a lease may be paid in, in months.
+RENT_CYCLES = {"monthly": 1, "quarterly": 3, "yearly": 12}
+# Who records the card handed over (KF-018 §4.4): the desk, or the cashier who took the money.
+CARD_ROLES = ("clerk", "cashier", "supervisor", "manager")
 
 # Mainland plates (GA 36): a province's abbreviation, the issuing city's letter (never I or O),
 # then five characters — or, on the green new-energy plates, six with D/F (electric/hybrid).
@@ -130,6 +153,174 @@ def file_vehicle(unit_code: str, plate: str, model: str, colour: str, drivers: s
 class Signed(NamedTuple):
     lease: ParkingLease
     deposit: Charge  # KF-018 §4.3: the IC card deposit, taken by the cashier
+    rent: Charge | None = None  # KF-001 §9: the first period's rent, taken with the deposit
+
+
+# ---- the rent (KF-001 §9, KF-018 §4.3) ------------------------------------------------------
+
+
+class RentPeriod(NamedTuple):
+    """One period of a lease's rent: its first and last day and what it costs."""
+
+    start: date
+    end: date
+    amount_fen: int
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, the day clamped to the month's end (31 Jan + 1 = 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def rent_periods(starts_on: date, ends_on: date, cycle: str, monthly_fen: int
+                 ) -> list[RentPeriod]:
+    """Every rent period of a lease from ``starts_on`` to ``ends_on`` (both included), each
+    ``RENT_CYCLES[cycle]`` months from the lease's first day (module docstring: a whole month
+    pays ``monthly_fen``, a month cut short by the lease's end pays by the day, half up)."""
+    step = RENT_CYCLES[cycle]
+    out: list[RentPeriod] = []
+    index = 0
+    while (start := add_months(starts_on, index)) <= ends_on:
+        amount = 0
+        for j in range(index, index + step):
+            first = add_months(starts_on, j)
+            if first > ends_on:
+                break
+            last = add_months(starts_on, j + 1) - timedelta(days=1)
+            if last <= ends_on:
+                amount += monthly_fen
+            else:
+                days = (ends_on - first).days + 1
+                whole = (last - first).days + 1
+                amount += int((Decimal(monthly_fen) * days / whole).quantize(
+                    Decimal(1), rounding=ROUND_HALF_UP))
+        end = min(add_months(starts_on, index + step) - timedelta(days=1), ends_on)
+        out.append(RentPeriod(start, end, amount))
+        index += step
+    return out
+
+
+def rent_text(lease: ParkingLease, period: RentPeriod, lang: str) -> str:
+    """The charge's text, as F5, the receipt and the notices show it (document language)."""
+    return t("lease.rent_text", lang=lang, space=lease.space, starts=period.start.isoformat(),
+             ends=period.end.isoformat(), ref=lease_ref(lease.id))
+
+
+def _raise_rent(lease: ParkingLease, period: RentPeriod, actor: Staff, clock: Clock,
+                settings: Settings) -> Charge:
+    """One period's rent as a charge the cashier takes at F5, linked to its period."""
+    unit = Unit.get_by_id(lease.unit_id)
+    charge = raise_charge(unit, "parking_lease", period.amount_fen,
+                          rent_text(lease, period, document_language(settings)), actor, clock)
+    # Counted with the month the period begins: F5 and the arrears put it beside that
+    # month's fees (views.cashier._charge_month).
+    charge.with_bill_month = f"{period.start.year:04d}-{period.start.month:02d}"
+    charge.save()
+    LeaseRent.create(lease=lease, period_start=period.start, period_end=period.end,
+                     charge=charge)
+    return charge
+
+
+def raise_rent_due(month: date, actor: Staff, clock: Clock, settings: Settings
+                   ) -> list[Charge]:
+    """The bill run's part of the rent (module docstring, Reading): for every lease, each
+    period beginning on or before the last day of ``month`` (any day of it) that has not been
+    charged — after the lease's last charged period, or, for a lease never charged, from
+    ``month`` on. Call inside the bill run's transaction; returns the charges raised."""
+    first = month.replace(day=1)
+    last = add_months(first, 1) - timedelta(days=1)
+    leases = (ParkingLease.select()
+              .where((ParkingLease.starts_on <= last) & (ParkingLease.ends_on >= first)
+                     & (ParkingLease.ends_on >= ParkingLease.starts_on))
+              .order_by(ParkingLease.id))
+    charged: dict[int, date] = {}
+    for row in LeaseRent.select(LeaseRent.lease, LeaseRent.period_start).where(
+            LeaseRent.lease.in_([lease.id for lease in leases] or [0])):
+        if row.lease_id not in charged or row.period_start > charged[row.lease_id]:
+            charged[row.lease_id] = row.period_start
+    raised: list[Charge] = []
+    for lease in leases:
+        since = charged.get(lease.id)
+        for period in rent_periods(lease.starts_on, lease.ends_on, lease.rent_cycle,
+                                   lease.monthly_fen):
+            if period.start > last:
+                break
+            if since is not None and period.start <= since:
+                continue
+            if since is None and period.start < first:
+                continue  # recorded before kfdesk charged rent: collected outside it
+            raised.append(_raise_rent(lease, period, actor, clock, settings))
+    if raised:
+        audit(actor, clock, "lease.rent", None, month=f"{first:%Y-%m}", charges=len(raised),
+              total_fen=sum(c.amount_fen for c in raised))
+    return raised
+
+
+def _deposit_charge(lease: ParkingLease) -> Charge | None:
+    return (Charge.select().where(Charge.unit == lease.unit_id,
+                                  Charge.kind == "parking_card_deposit",
+                                  Charge.description.contains(lease_ref(lease.id)))
+            .order_by(Charge.id).first())
+
+
+def _first_rent(lease: ParkingLease) -> Charge | None:
+    row = (LeaseRent.select().where(LeaseRent.lease == lease.id)
+           .order_by(LeaseRent.period_start).first())
+    return Charge.get_by_id(row.charge_id) if row else None
+
+
+class CardState(NamedTuple):
+    """What the IC card waits for (KF-018 §4.4): each amount still owed, 0 when paid."""
+
+    deposit_owed_fen: int
+    rent_owed_fen: int
+    issued: bool
+
+    @property
+    def ready(self) -> bool:
+        return self.deposit_owed_fen == 0 and self.rent_owed_fen == 0
+
+
+def card_state(lease_id: int) -> CardState:
+    """Whether the card may be handed over: the deposit and the first period paid in full."""
+    lease = _lease(lease_id)
+    deposit = _deposit_charge(lease)
+    rent = _first_rent(lease)
+    return CardState(
+        deposit_owed_fen=max(deposit.amount_fen - deposit.paid_fen, 0) if deposit else 0,
+        rent_owed_fen=max(rent.amount_fen - rent.paid_fen, 0) if rent else 0,
+        issued=lease.card_issued_at is not None)
+
+
+def issue_card(lease_id: int, actor: Staff, clock: Clock, settings: Settings) -> ParkingLease:
+    """KF-018 §4.4 "交费完毕 向业主发放IC卡": the card handed over, recorded with who and when.
+
+    Refused while the card deposit or the first period's rent is still owed (the message says
+    which and how much, to be taken at F5), for a card already issued, and for a lease that
+    has ended."""
+    require_role(actor, CARD_ROLES, "lease.card")
+    with transaction():
+        lease = _lease(lease_id)
+        if lease.card_issued_at is not None:
+            raise DeskError("lease.card_already", ref=lease_ref(lease.id), card=lease.card_no,
+                            on=lease.card_issued_at.astimezone(settings.zone)
+                            .strftime("%Y-%m-%d %H:%M"))
+        today = office_day(clock.now(), settings.zone)
+        if lease.ends_on < today or lease.ends_on < lease.starts_on:
+            raise DeskError("lease.already_ended", ref=lease_ref(lease.id),
+                            ends=lease.ends_on.isoformat())
+        state = card_state(lease.id)
+        if not state.ready:
+            raise DeskError("lease.card_unpaid", ref=lease_ref(lease.id), card=lease.card_no,
+                            deposit=fmt(state.deposit_owed_fen), rent=fmt(state.rent_owed_fen))
+        lease.card_issued_at = clock.now()
+        lease.card_issued_by = actor
+        lease.save()
+        audit(actor, clock, "lease.card", lease, ref=lease_ref(lease.id), card=lease.card_no)
+    return lease
 
 
 def _overlapping(starts_on: date, ends_on: date):  # noqa: ANN202 - a Peewee expression
@@ -140,10 +331,12 @@ def _overlapping(starts_on: date, ends_on: date):  # noqa: ANN202 - a Peewee exp
 
 def sign_lease(unit_code: str, plate: str, space: str, starts_on: date, ends_on: date,
                monthly_fen: int, card_no: str, actor: Staff, clock: Clock,
-               settings: Settings) -> Signed:
+               settings: Settings, rent_cycle: str = "monthly") -> Signed:
     """KF-018 §4.2–4.3: the lease of ``space`` from ``starts_on`` to ``ends_on`` (both days
-    included) for the filed vehicle ``plate``, at ``monthly_fen`` a month, with IC card
-    ``card_no``; raises the card deposit (``fees.parking_card_deposit``) for the cashier.
+    included) for the filed vehicle ``plate``, at ``monthly_fen`` a month paid per
+    ``rent_cycle`` (monthly, quarterly, yearly), with IC card ``card_no``; raises the card
+    deposit (``fees.parking_card_deposit``) and the first period's rent (KF-001 §9) for the
+    cashier. Later periods are raised by the bill run (module docstring).
 
     Refused: a space leased to anyone for any of those days; a vehicle or card already on a
     lease then; a vehicle not filed, or filed for another unit; a lease that has already ended.
@@ -165,6 +358,8 @@ def sign_lease(unit_code: str, plate: str, space: str, starts_on: date, ends_on:
         raise DeskError("lease.fee_needed", field="monthly")
     if monthly_fen > MAX_AMOUNT_FEN:
         raise DeskError("lease.fee_too_large", field="monthly")
+    if rent_cycle not in RENT_CYCLES:
+        raise DeskError("lease.bad_cycle", field="cycle", text=str(rent_cycle))
     card = clean_text(card_no, "card", CARD_MAX, required="lease.card_needed").upper()
     if not _CARD.match(card):
         raise DeskError("lease.bad_card", field="card", text=card)
@@ -196,17 +391,21 @@ def sign_lease(unit_code: str, plate: str, space: str, starts_on: date, ends_on:
                             ref=lease_ref(card_busy.id))
         lease = ParkingLease.create(unit=unit, vehicle=vehicle, space=place,
                                     starts_on=starts_on, ends_on=ends_on,
-                                    monthly_fen=monthly_fen, card_no=card, deposit_fen=deposit)
+                                    monthly_fen=monthly_fen, card_no=card, deposit_fen=deposit,
+                                    rent_cycle=rent_cycle)
         charge = raise_charge(
             unit, "parking_card_deposit", deposit,
-            t("lease.deposit_text", lang=settings.language, space=place, card=card,
+            t("lease.deposit_text", lang=document_language(settings), space=place, card=card,
               ref=lease_ref(lease.id)),
             actor, clock, refundable=True)
+        first = rent_periods(starts_on, ends_on, rent_cycle, monthly_fen)[0]
+        rent = _raise_rent(lease, first, actor, clock, settings)
         audit(actor, clock, "lease.sign", lease, ref=lease_ref(lease.id), unit=unit.code,
               plate=vehicle.plate, space=place, starts_on=starts_on, ends_on=ends_on,
-              monthly_fen=monthly_fen, card=card, deposit_charge=charge.id,
-              deposit_fen=deposit)
-    return Signed(lease, charge)
+              monthly_fen=monthly_fen, rent_cycle=rent_cycle, card=card,
+              deposit_charge=charge.id, deposit_fen=deposit, rent_charge=rent.id,
+              rent_fen=rent.amount_fen)
+    return Signed(lease, charge, rent)
 
 
 def _lease(lease_id: int) -> ParkingLease:
@@ -249,17 +448,15 @@ WIDTH = 44
 
 
 def _deposit_paid(lease: ParkingLease) -> bool | None:
-    charge = (Charge.select().where(Charge.unit == lease.unit_id,
-                                    Charge.kind == "parking_card_deposit",
-                                    Charge.description.contains(lease_ref(lease.id)))
-              .first())
+    charge = _deposit_charge(lease)
     return None if charge is None else charge.paid_fen >= charge.amount_fen
 
 
 def vehicle_file_text(lease_id: int, copy: int, settings: Settings, lang: str | None = None,
                       *, clerk: str = "") -> str:
     """车辆管理档案 as the two-copy form has it (KF-018 §4.1, §4.5): copy 1 for the desk's
-    archive, copy 2 for security."""
+    archive, copy 2 for security. In the office's document language unless ``lang`` says."""
+    lang = lang or document_language(settings)
     lease = _lease(lease_id)
     vehicle = Vehicle.get_by_id(lease.vehicle_id)
     unit = Unit.get_by_id(lease.unit_id)
@@ -269,8 +466,7 @@ def vehicle_file_text(lease_id: int, copy: int, settings: Settings, lang: str | 
     def row(label: str, value: str) -> str:
         return pad(label, 10) + value
 
-    office = str(settings.get("office.name"))
-    out = [office.center(WIDTH).rstrip(),
+    out = [*office_header(settings, WIDTH, lang),
            t("lease.file.title", lang=lang).center(WIDTH).rstrip(),
            t(f"lease.file.copy{copy}", lang=lang).center(WIDTH).rstrip(),
            "-" * WIDTH,
@@ -284,8 +480,13 @@ def vehicle_file_text(lease_id: int, copy: int, settings: Settings, lang: str | 
            row(t("lease.file.term", lang=lang),
                t("lease.file.term_text", lang=lang, starts=lease.starts_on.isoformat(),
                  ends=lease.ends_on.isoformat())),
-           row(t("lease.file.monthly", lang=lang), fmt(lease.monthly_fen)),
-           row(t("lease.file.card", lang=lang), lease.card_no),
+           row(t("lease.file.monthly", lang=lang), fmt(lease.monthly_fen)
+               + t("lease.file.cycle", lang=lang,
+                   cycle=t(f"lease.cycle.{lease.rent_cycle}", lang=lang))),
+           row(t("lease.file.card", lang=lang), lease.card_no + (
+               t("lease.file.card_issued", lang=lang,
+                 on=lease.card_issued_at.astimezone(settings.zone).strftime("%Y-%m-%d"))
+               if lease.card_issued_at else "")),
            row(t("lease.file.deposit", lang=lang),
                f"{fmt(lease.deposit_fen)} " + t(
                    "lease.file.paid" if paid else "lease.file.unpaid", lang=lang)),
@@ -304,7 +505,9 @@ def print_vehicle_file(lease_id: int, copy: int, folder: Path, actor: Staff, clo
     if copy not in COPIES:
         raise DeskError("lease.bad_copy", copy=copy)
     lease = _lease(lease_id)
-    text = vehicle_file_text(lease.id, copy, settings, lang, clerk=actor.name)
+    # Issue 17: on paper in the office's document language, whatever the screen's.
+    text = vehicle_file_text(lease.id, copy, settings, document_language(settings),
+                             clerk=actor.name)
     with transaction():
         where = deliver(text, f"vehicle-file-{safe_name(lease_ref(lease.id))}-{copy}.txt",
                         folder, settings)

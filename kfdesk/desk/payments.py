@@ -41,7 +41,15 @@ from ..models import (
 )
 from ..models.cash import CHARGE_KINDS, PAYMENT_METHODS
 from ..money import amount_in_words, fmt, to_fen
-from ..printing import deliver, safe_name, spread
+from ..printing import (
+    centre,
+    deliver,
+    document_language,
+    item_lines,
+    office_header,
+    safe_name,
+    wrap,
+)
 from ..rules.context import RuleContext
 from ..rules.sync import _day_number, sync_hand_over, sync_unit_arrears
 from ..views import cashier as cviews
@@ -467,13 +475,19 @@ def _item_name(line: cviews.ReceiptLine, lang: str | None) -> str:
 
 def receipt_text(detail: cviews.ReceiptDetail, settings: Settings, lang: str | None = None,
                  *, copy: bool = False) -> str:
-    """The receipt as the resident gets it: figures and capitals (大写), the items it paid,
-    method, change; ``copy`` marks a reprint; a void says so on every print."""
+    """The receipt as the resident gets it: the office's header (name, address, phone),
+    figures and capitals (大写), the items it paid — a long name wrapped inside its column —,
+    method, change; ``copy`` marks a reprint; a void says so on every print.
+
+    In the office's document language (``office.document_language``) unless ``lang`` says
+    otherwise (issue 17). An item the payment paid only in part is marked 部分, and the
+    receipt says what those items still owe; a refund is signed by whoever receives the
+    money (领款人), not by a payer."""
+    lang = lang or document_language(settings)
     width = 44
-    office = str(settings.get("office.name"))
     title = t("payment.r.title_refund" if detail.kind == "refund" else "payment.r.title",
               lang=lang)
-    out = [office.center(width).rstrip(), title.center(width).rstrip()]
+    out = [*office_header(settings, width, lang), centre(title, width)]
     if copy:
         out.append(t("payment.r.copy", lang=lang, n=detail.printed_count).center(width).rstrip())
     if detail.void:
@@ -488,13 +502,21 @@ def receipt_text(detail: cviews.ReceiptDetail, settings: Settings, lang: str | N
     if detail.payer:
         out.append(t("payment.r.payer", lang=lang, payer=detail.payer))
     out.append("-" * width)
+    still: dict[tuple[str, str, str], int] = {}
     for line in detail.lines:
-        out.append(spread(_item_name(line, lang), fmt(line.amount_fen), width))
+        name = _item_name(line, lang)
+        if line.owed_after_fen > 0:
+            name += t("document.partial", lang=lang)
+            still[(line.month, line.item, line.description)] = line.owed_after_fen
+        out.extend(item_lines(name, fmt(line.amount_fen), width))
     out.append("-" * width)
     fen = abs(detail.amount_fen)
     out.append(t("payment.r.total", lang=lang, amount=fmt(detail.amount_fen)))
     out.append(t("payment.r.words", lang=lang,
                  words=("负" if detail.amount_fen < 0 else "") + amount_in_words(fen)))
+    if still:
+        out.extend(wrap(t("document.partial_note", lang=lang, owed=fmt(sum(still.values()))),
+                        width))
     out.append(t("payment.r.method", lang=lang, method=t(f"method.{detail.method}", lang=lang)))
     if detail.tendered_fen is not None and detail.change_fen is not None:
         out.append(t("payment.r.cash", lang=lang, tendered=fmt(detail.tendered_fen),
@@ -502,8 +524,11 @@ def receipt_text(detail: cviews.ReceiptDetail, settings: Settings, lang: str | N
     if detail.reference:
         out.append(t("payment.r.reference", lang=lang, reference=detail.reference))
     if detail.reason:
-        out.append(t("payment.r.reason", lang=lang, reason=detail.reason))
-    out.append(t("payment.r.cashier", lang=lang, cashier=detail.cashier))
+        out.extend(wrap(t("payment.r.reason", lang=lang, reason=detail.reason), width))
+    if detail.kind == "refund":
+        out.append(t("document.refund_signature", lang=lang, cashier=detail.cashier))
+    else:
+        out.append(t("payment.r.cashier", lang=lang, cashier=detail.cashier))
     return "\n".join(out) + "\n"
 
 
@@ -517,7 +542,9 @@ def print_receipt(number: str, folder: Path, actor: Staff, clock: Clock, setting
         raise DeskError("payment.unknown_receipt", field="number", number=number.strip())
     copy = detail.printed_count > 0
     shown = detail._replace(printed_count=detail.printed_count + 1) if copy else detail
-    text = receipt_text(shown, settings, lang, copy=copy)
+    # Issue 17: the paper is in the office's document language, not the screen's (``lang``
+    # is kept for the callers; the print ignores it).
+    text = receipt_text(shown, settings, document_language(settings), copy=copy)
     with transaction():
         Receipt.update(printed_count=Receipt.printed_count + 1).where(
             Receipt.id == detail.id).execute()

@@ -11,6 +11,7 @@ from .cash import (
     FeeRate,
     HandOver,
     InvoiceBook,
+    LeaseRent,
     MeterReading,
     ParkingSettlement,
     Payment,
@@ -60,6 +61,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     SurveyCopy,
     Visitor, RenovationPermit, WorkerPass,
     VacantCheck,
+    LeaseRent,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + [

@@ -10,11 +10,15 @@ import peewee as pw
 
 from .base import BaseModel, FenField, UtcDateTimeField
 from .people import Unit
-from .registers import ServiceOrder
+from .registers import ParkingLease, ServiceOrder
 from .staff import Staff
 from .tickets import WorkOrder
 
 FEE_ITEMS = ("property_fee", "maintenance_fund", "water", "electricity")
+# KF-001 §9: a parking-rent period is a "parking_lease" charge, owed, shown and dunned as the
+# "parking_rent" item of the month its period begins (kfdesk.desk.leases).
+RENT_KIND = "parking_lease"
+RENT_ITEM = "parking_rent"
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "card", "transfer")
 CHARGE_KINDS = (
     "renovation_fee", "renovation_deposit", "parking_card_deposit", "parking_lease",
@@ -94,6 +98,20 @@ class Charge(BaseModel):
     service_order = pw.ForeignKeyField(
         ServiceOrder, null=True, backref="charges", on_delete="RESTRICT"
     )
+
+
+class LeaseRent(BaseModel):
+    """One period's parking-space rent (车位租金, KF-001 §9, KF-018 §4.3): the lease, the
+    period it pays for and the charge the cashier collects. One row per lease and period,
+    so a period is never charged twice."""
+
+    lease = pw.ForeignKeyField(ParkingLease, backref="rents", on_delete="RESTRICT")
+    period_start = pw.DateField()
+    period_end = pw.DateField()
+    charge = pw.ForeignKeyField(Charge, unique=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("lease", "period_start"), True),)
 
 
 class ReceiptSeries(BaseModel):

@@ -76,6 +76,11 @@ class ParkingLease(BaseModel):
     deposit_fen = FenField(default=10000)
     deposit_refunded_at = UtcDateTimeField(null=True)
     copy_to_security = pw.BooleanField(default=False)
+    # KF-001 §9, KF-018 §4.3 (RULES v2 item 10): the rent is charged per period of the lease.
+    rent_cycle = pw.CharField(max_length=10, default="monthly")  # monthly | quarterly | yearly
+    # KF-018 §4.4: the IC card handed over once the deposit and the first period are paid.
+    card_issued_at = UtcDateTimeField(null=True)
+    card_issued_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
 
 
 MAIL_KINDS = ("ordinary", "parcel", "registered", "telegram", "valuable")

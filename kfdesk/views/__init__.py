@@ -56,7 +56,7 @@ from ..models import (
     WorkOrder,
     database,
 )
-from ..models.cash import FEE_ITEMS, PAYMENT_METHODS
+from ..models.cash import FEE_ITEMS, PAYMENT_METHODS, RENT_ITEM, RENT_KIND
 from ..models.tickets import CATEGORIES, CHANNELS, KINDS
 from ..privacy import mask_id, mask_phone
 
@@ -1189,12 +1189,18 @@ def unit_arrears(unit_code: str) -> UnitArrears | None:
                     line.amount_fen - line.paid_fen)
         for line in owing
     ]
+    charges = []
+    for c in (Charge.select().where(Charge.unit == unit.id, Charge.amount_fen > Charge.paid_fen)
+              .order_by(Charge.created_at)):
+        if c.kind == RENT_KIND and c.with_bill_month:
+            # KF-001 §9 (RULES v2 item 10): a rent period is owed and dunned like the month's
+            # fees, with the month its period begins.
+            lines.append(ArrearsLine(c.with_bill_month, RENT_ITEM, c.amount_fen, c.paid_fen,
+                                     c.amount_fen - c.paid_fen))
+        else:
+            charges.append(ChargeLine(c.kind, c.description, c.amount_fen, c.paid_fen,
+                                      c.amount_fen - c.paid_fen))
     lines.sort(key=lambda a: (a.month, item_order.get(a.item, 99), a.item))
-    charges = [
-        ChargeLine(c.kind, c.description, c.amount_fen, c.paid_fen, c.amount_fen - c.paid_fen)
-        for c in Charge.select().where(Charge.unit == unit.id, Charge.amount_fen > Charge.paid_fen)
-        .order_by(Charge.created_at)
-    ]
     return UnitArrears(
         code=unit.code,
         owner=_owner_names([unit.id]).get(unit.id, ""),
@@ -1217,20 +1223,27 @@ class ArrearsRow(NamedTuple):
 def arrears_list(
     zone: tzinfo, *, min_months: int = 1, limit: int | None = None
 ) -> list[ArrearsRow]:
-    """Units owing on their bills, most months first, then most owed (KF-016)."""
-    owed = BillLine.amount_fen - BillLine.paid_fen
-    months = pw.fn.COUNT(Bill.month.distinct())
-    query = (
-        Bill.select(Bill.unit, months.alias("months"), pw.fn.SUM(owed).alias("owed"))
-        .join(BillLine)
-        .where(BillLine.amount_fen > BillLine.paid_fen)
-        .group_by(Bill.unit)
-        .having(months >= min_months)
-        .order_by(months.desc(), pw.fn.SUM(owed).desc())
-    )
+    """Units owing on their bills and parking rent (KF-001 §9), most months first, then most
+    owed (KF-016)."""
+    owing: dict[int, tuple[set[str], int]] = {}
+    for unit_id, month, fen in (
+        Bill.select(Bill.unit, Bill.month, pw.fn.SUM(BillLine.amount_fen - BillLine.paid_fen))
+        .join(BillLine).where(BillLine.amount_fen > BillLine.paid_fen)
+        .group_by(Bill.unit, Bill.month).tuples()
+    ).union_all(
+        Charge.select(Charge.unit, Charge.with_bill_month,
+                      pw.fn.SUM(Charge.amount_fen - Charge.paid_fen))
+        .where((Charge.kind == RENT_KIND) & (Charge.with_bill_month != "")
+               & (Charge.amount_fen > Charge.paid_fen) & Charge.unit.is_null(False))
+        .group_by(Charge.unit, Charge.with_bill_month).tuples()
+    ).tuples():
+        months_of, total = owing.get(unit_id, (set(), 0))
+        months_of.add(month)
+        owing[unit_id] = (months_of, total + int(fen))
+    found = sorted(((u, len(ms), fen) for u, (ms, fen) in owing.items()
+                    if len(ms) >= min_months), key=lambda r: (-r[1], -r[2], r[0]))
     if limit:
-        query = query.limit(limit)
-    found = [(row.unit_id, int(row.months), int(row.owed)) for row in query]
+        found = found[:limit]
     ids = [u for u, _, _ in found]
     units = _by_id(Unit, ids)
     owners = _owner_names(ids)

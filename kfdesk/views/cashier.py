@@ -144,6 +144,9 @@ class ReceiptLine(NamedTuple):
     item: str  # fee item, charge kind, or "prepaid" for an overpayment kept on account
     description: str
     amount_fen: int
+    # What the item still owed right after this payment (issue 17: a part payment says so);
+    # 0 when paid in full, for a prepaid line and on a refund.
+    owed_after_fen: int = 0
 
 
 class ReceiptDetail(NamedTuple):
@@ -199,14 +202,27 @@ def receipt_detail(number: str, zone: tzinfo) -> ReceiptDetail | None:
                       .where(BillLine.id.in_(line_ids or [0]))}
         charges = {c.id: c for c in Charge.select().where(
             Charge.id.in_([a.charge_id for a in allocations if a.charge_id] or [0]))}
+        # Paid on each item up to this payment's last allocation: allocations are written in
+        # order, so this is the item as it stood when the receipt was issued, on every reprint.
+        last = max((a.id for a in allocations), default=0)
+        paid_then: dict[tuple[str, int], int] = {}
+        for column, name in ((Allocation.bill_line, "line"), (Allocation.charge, "charge")):
+            ids = line_ids if name == "line" else list(charges)
+            rows = (Allocation.select(column.alias("target"),
+                                      pw.fn.SUM(Allocation.amount_fen).alias("fen"))
+                    .where(column.in_(ids or [0]) & (Allocation.id <= last))
+                    .group_by(column).namedtuples())
+            paid_then.update({(name, row.target): int(row.fen) for row in rows})
         for a in allocations:
             if a.bill_line_id:
                 b = bill_lines[a.bill_line_id]
-                lines.append(ReceiptLine(b.bill.month, b.item, "", a.amount_fen))
+                left = b.amount_fen - paid_then.get(("line", b.id), 0)
+                lines.append(ReceiptLine(b.bill.month, b.item, "", a.amount_fen, max(left, 0)))
             elif a.charge_id:
                 c = charges[a.charge_id]
+                left = c.amount_fen - paid_then.get(("charge", c.id), 0)
                 lines.append(ReceiptLine(_charge_month(c, zone), c.kind, c.description,
-                                         a.amount_fen))
+                                         a.amount_fen, max(left, 0)))
             else:  # an overpayment kept on the unit's account (预存)
                 lines.append(ReceiptLine("", "prepaid", "", a.amount_fen))
     elif refund is not None:

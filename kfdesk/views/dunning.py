@@ -6,6 +6,9 @@ Reads only (the writes are ``kfdesk.desk.dunning``). Built on ``views.arrears_li
 water and electricity, maintenance fund — the items KF-016 §2 names); one-off charges are the
 cashier's, not the ladder's.
 
+Parking-space rent (车位租金) is dunned like the fees (KF-001 §9, RULES v2 item 10): its
+unpaid periods are arrears lines of the ``parking_rent`` item (``views.unit_arrears``).
+
 The ladder of one debt. **Reading:** a step belongs to the unit's *current* arrears when it
 was taken on or after the oldest still-unpaid bill was issued (``Bill.created_at``); steps
 older than that were about a debt since paid. A unit that paid up and later fell behind again
@@ -36,8 +39,8 @@ from typing import NamedTuple
 
 from ..config import Settings
 from ..i18n import t
-from ..models import Bill, BillLine, Building, DunningStep, Staff, Unit
-from ..models.cash import FEE_ITEMS
+from ..models import Bill, BillLine, Building, Charge, DunningStep, Staff, Unit
+from ..models.cash import FEE_ITEMS, RENT_KIND
 from . import _by_id, _local, arrears_list, unit_arrears
 
 BANK, CALL, FIRST_NOTICE, SECOND_NOTICE, THIRD_NOTICE, LAWYER = 1, 2, 3, 4, 5, 6
@@ -139,16 +142,22 @@ def next_step(highest: int, months: int, owed_fen: int, second_months: int
 
 
 def arrears_since(unit_ids: Iterable[int]) -> dict[int, datetime]:
-    """unit id → when its oldest still-unpaid bill was issued (the start of its current debt)."""
+    """unit id → when its oldest still-unpaid bill or parking-rent period (KF-001 §9) was
+    raised (the start of its current debt)."""
     ids = sorted(set(unit_ids))
     out: dict[int, datetime] = {}
     for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
         query = (Bill.select(Bill.unit, Bill.created_at).join(BillLine)
-                 .where(Bill.unit.in_(ids[start:start + 500])
-                        & (BillLine.amount_fen > BillLine.paid_fen)).distinct())
-        for bill in query:
-            if bill.unit_id not in out or bill.created_at < out[bill.unit_id]:
-                out[bill.unit_id] = bill.created_at
+                 .where(Bill.unit.in_(chunk)
+                        & (BillLine.amount_fen > BillLine.paid_fen)).distinct().tuples())
+        rent = (Charge.select(Charge.unit, Charge.created_at)
+                .where(Charge.unit.in_(chunk) & (Charge.kind == RENT_KIND)
+                       & (Charge.with_bill_month != "")
+                       & (Charge.amount_fen > Charge.paid_fen)).tuples())
+        for unit_id, created in [*query, *rent]:
+            if unit_id not in out or created < out[unit_id]:
+                out[unit_id] = created
     return out
 
 

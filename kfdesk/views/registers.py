@@ -22,6 +22,7 @@ from ..models import (
     Charge,
     Key,
     KeyMovement,
+    LeaseRent,
     Loan,
     ParkingLease,
     RenovationPermit,
@@ -218,6 +219,9 @@ class LeaseRow(NamedTuple):
     copy_to_security: bool
     state: str  # upcoming | current | ended
     days_left: int  # to the last day (negative once ended)
+    rent_cycle: str = "monthly"  # KF-001 §9: monthly | quarterly | yearly
+    # KF-018 §4.4: issued | ready (deposit and first period paid) | waiting (still owed)
+    card: str = "ready"
 
 
 class VehicleRow(NamedTuple):
@@ -245,6 +249,16 @@ def _deposits(unit_ids: set[int]) -> dict[str, bool]:
     return out
 
 
+def _card(lease: ParkingLease, deposit_paid: bool | None,
+          rent: tuple[int, int] | None) -> str:
+    """KF-018 §4.4: the card is handed over once the deposit and the first period are paid."""
+    if lease.card_issued_at is not None:
+        return "issued"
+    if deposit_paid is False or (rent is not None and rent[1] < rent[0]):
+        return "waiting"
+    return "ready"
+
+
 def leases(today: date, *, unit_code: str | None = None,
            ended_days: int = 30) -> list[LeaseRow]:
     """Leases current or to come, by space; then those ended in the last ``ended_days``."""
@@ -256,6 +270,11 @@ def leases(today: date, *, unit_code: str | None = None,
     units = _by_id(Unit, (r.unit_id for r in rows))
     vehicles = _by_id(Vehicle, (r.vehicle_id for r in rows))
     paid = _deposits(set(units))
+    first_rent: dict[int, tuple[int, int]] = {}  # lease id → (amount, paid) of period 1
+    for rent in (LeaseRent.select(LeaseRent, Charge).join(Charge)
+                 .where(LeaseRent.lease.in_([r.id for r in rows] or [0]))
+                 .order_by(LeaseRent.period_start.desc())):
+        first_rent[rent.lease_id] = (rent.charge.amount_fen, rent.charge.paid_fen)
     out = []
     for r in rows:
         v = vehicles[r.vehicle_id]
@@ -268,7 +287,8 @@ def leases(today: date, *, unit_code: str | None = None,
             ends_on=r.ends_on, monthly_fen=r.monthly_fen, card_no=r.card_no,
             deposit_fen=r.deposit_fen, deposit_paid=paid.get(ref),
             copy_to_security=r.copy_to_security, state=state,
-            days_left=(r.ends_on - today).days))
+            days_left=(r.ends_on - today).days, rent_cycle=r.rent_cycle,
+            card=_card(r, paid.get(ref), first_rent.get(r.id))))
     order = {"current": 0, "upcoming": 1, "ended": 2}
     return sorted(out, key=lambda r: (order[r.state], r.space, r.starts_on, r.id))
 

@@ -127,7 +127,8 @@ def test_a_lease_raises_the_hundred_yuan_card_deposit(two: dict, clock: FixedClo
     assert detail["deposit_charge"] == deposit.id and detail["plate"] == "粤B·12345"
     # The cashier takes it at F5; the register then shows it paid.
     owed = cviews.owed_items(two["unit"].id, settings.zone)
-    assert [(i.key, i.owed_fen) for i in owed] == [(f"charge:{deposit.id}", 10000)]
+    assert [(i.key, i.owed_fen) for i in owed] == [(f"charge:{deposit.id}", 10000),
+                                                   (f"charge:{signed.rent.id}", 30000)]
     assert lease_rows(TODAY)[0].deposit_paid is False
     take_payment(UNIT, 10000, "cash", two["cashier"], clock, settings)
     assert lease_rows(TODAY)[0].deposit_paid is True
@@ -242,3 +243,104 @@ def test_a_lease_cancelled_before_it_begins_holds_no_days(two: dict, clock: Fixe
           ends=date(2027, 10, 19), card="0099999")
     assert _refused(lambda: leases.end_lease(lease.id, date(2026, 10, 31), two["clerk"], clock,
                                              settings)).key == "lease.already_ended"
+
+
+# ---- the rent and the card (KF-001 §9, KF-018 §4.3–4.4, RULES v2 item 10; issue 17) -----------
+
+
+def test_rent_periods_follow_the_cycle_from_the_first_day() -> None:
+    quarters = leases.rent_periods(date(2026, 10, 9), date(2027, 10, 8), "quarterly", 30000)
+    assert [(p.start, p.end, p.amount_fen) for p in quarters] == [
+        (date(2026, 10, 9), date(2027, 1, 8), 90000),
+        (date(2027, 1, 9), date(2027, 4, 8), 90000),
+        (date(2027, 4, 9), date(2027, 7, 8), 90000),
+        (date(2027, 7, 9), date(2027, 10, 8), 90000)]
+    assert len(leases.rent_periods(date(2026, 10, 9), date(2027, 10, 8), "monthly", 30000)) == 12
+    year = leases.rent_periods(date(2026, 1, 31), date(2026, 12, 31), "yearly", 15000)
+    assert [(p.start, p.end, p.amount_fen) for p in year] == [
+        (date(2026, 1, 31), date(2026, 12, 31), 165000 + 484)]  # 11 months + 1 day of 31
+    # A lease ending mid-period pays its whole months and the rest by the day, half up.
+    short = leases.rent_periods(date(2026, 10, 1), date(2026, 11, 10), "quarterly", 30000)
+    assert [(p.start, p.end, p.amount_fen) for p in short] == [
+        (date(2026, 10, 1), date(2026, 11, 10), 30000 + 10000)]
+
+
+def test_signing_raises_the_first_period_and_the_card_waits_for_payment(
+        two: dict, clock: FixedClock, settings: Settings) -> None:
+    signed = leases.sign_lease(UNIT, "粤B·12345", "B1-012", TODAY, date(2027, 10, 8), 30000,
+                               "0012345", two["clerk"], clock, settings, rent_cycle="quarterly")
+    rent = Charge.get_by_id(signed.rent.id)
+    assert (rent.kind, rent.amount_fen, rent.with_bill_month) == ("parking_lease", 90000,
+                                                                  "2026-10")
+    assert "2026-10-09" in rent.description and "2027-01-08" in rent.description
+    assert ParkingLease.get_by_id(signed.lease.id).rent_cycle == "quarterly"
+    # Only the first period: later quarters wait for their bill runs.
+    assert Charge.select().where(Charge.kind == "parking_lease").count() == 1
+    lease_id = signed.lease.id
+    err = _refused(lambda: leases.issue_card(lease_id, two["clerk"], clock, settings))
+    assert err.key == "lease.card_unpaid"
+    assert "¥100.00" in err.message("zh") and "¥900.00" in err.message("zh")
+    take_payment(UNIT, 10000, "cash", two["cashier"], clock, settings)  # the deposit only
+    err = _refused(lambda: leases.issue_card(lease_id, two["clerk"], clock, settings))
+    assert err.key == "lease.card_unpaid" and "¥0.00" in err.message("zh")
+    take_payment(UNIT, 90000, "cash", two["cashier"], clock, settings)
+    issued = leases.issue_card(lease_id, two["clerk"], clock, settings)
+    assert issued.card_issued_at == clock.now() and issued.card_issued_by_id == two["clerk"].id
+    assert AuditEvent.select().where(AuditEvent.action == "lease.card").count() == 1
+    assert _refused(lambda: leases.issue_card(lease_id, two["clerk"], clock, settings)
+                    ).key == "lease.card_already"
+
+
+def test_the_bill_run_raises_each_period_once_when_it_falls_due(
+        two: dict, clock: FixedClock, settings: Settings) -> None:
+    signed = leases.sign_lease(UNIT, "粤B·12345", "B1-012", TODAY, date(2027, 10, 8), 30000,
+                               "0012345", two["clerk"], clock, settings, rent_cycle="quarterly")
+    clerk = two["clerk"]
+    assert leases.raise_rent_due(date(2026, 11, 1), clerk, clock, settings) == []
+    assert leases.raise_rent_due(date(2026, 12, 1), clerk, clock, settings) == []
+    january = leases.raise_rent_due(date(2027, 1, 1), clerk, clock, settings)
+    assert [(c.amount_fen, c.with_bill_month) for c in january] == [(90000, "2027-01")]
+    assert leases.raise_rent_due(date(2027, 1, 1), clerk, clock, settings) == []  # once
+    # A missed run is caught up by the next one, each period still charged once.
+    caught = leases.raise_rent_due(date(2027, 7, 1), clerk, clock, settings)
+    assert [c.with_bill_month for c in caught] == ["2027-04", "2027-07"]
+    assert Charge.select().where(Charge.kind == "parking_lease").count() == 4
+    assert signed.lease.rents.count() == 4
+
+
+def test_a_lease_from_before_rent_was_charged_is_billed_from_the_run_on(
+        two: dict, clock: FixedClock, settings: Settings) -> None:
+    vehicle = Vehicle.get(Vehicle.plate == "粤B·12345")
+    ParkingLease.create(unit=two["unit"], vehicle=vehicle, space="P-001",
+                        starts_on=date(2025, 3, 15), ends_on=date(2027, 3, 14),
+                        monthly_fen=15000, card_no="IC1")
+    raised = leases.raise_rent_due(date(2026, 10, 1), two["clerk"], clock, settings)
+    assert [(c.amount_fen, c.with_bill_month) for c in raised] == [(15000, "2026-10")]
+
+
+def test_unpaid_rent_is_in_the_arrears_and_the_dunning_ladder(
+        two: dict, clock: FixedClock, settings: Settings) -> None:
+    from kfdesk.views import arrears_list, unit_arrears
+    from kfdesk.views import dunning as dv
+
+    signed = leases.sign_lease(UNIT, "粤B·12345", "B1-012", TODAY, date(2027, 10, 8), 30000,
+                               "0012345", two["clerk"], clock, settings)
+    take_payment(UNIT, 10000, "cash", two["cashier"], clock, settings)  # deposit paid
+    owed = unit_arrears(UNIT)
+    assert [(a.month, a.item, a.owed_fen) for a in owed.lines] == [
+        ("2026-10", "parking_rent", 30000)]
+    assert owed.charges == () and owed.total_fen == 30000
+    assert [(r.code, r.months, r.owed_fen) for r in arrears_list(settings.zone)] == [
+        (UNIT, 1, 30000)]
+    ladder = dv.unit_ladder(UNIT, settings)
+    assert ladder.owed_fen == 30000 and [i.item for i in ladder.items] == ["parking_rent"]
+    assert dv.arrears_since([two["unit"].id])[two["unit"].id] == signed.rent.created_at
+
+
+def test_a_lease_needs_a_known_rent_cycle(two: dict, clock: FixedClock,
+                                         settings: Settings) -> None:
+    err = _refused(lambda: leases.sign_lease(UNIT, "粤B·12345", "B1-012", TODAY,
+                                             date(2027, 10, 8), 30000, "0012345",
+                                             two["clerk"], clock, settings,
+                                             rent_cycle="weekly"))
+    assert (err.key, err.field) == ("lease.bad_cycle", "cycle")
