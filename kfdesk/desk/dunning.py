@@ -10,10 +10,16 @@ electricity, maintenance fund):
    (``call_script`` fills in the §3.2 script; ``record_call`` records the outcome);
 3. the first arrears notice (欠费通知单), 4. the second, only to those still unpaid and
    ≥ ``clocks.arrears_second_notice_months`` months in arrears (§3.4), 5. the third, posted on
-   the door (§3.5) — printed in batches by ``issue_notices``; ``record_posting`` adds the
-   photo of the posting;
+   the door (§3.5) — printed in batches by ``issue_notices``. Printing records nothing on
+   the ladder (RULES §4, KF-016 §3.3–3.5: "a notice is recorded as delivered or posted when
+   someone says it was, not when it is printed"): the print is audited, and the step is
+   written by ``record_delivery`` when someone says who handed it over, put it in the
+   mailbox or posted it on the door, and on which day; ``record_posting`` adds the photo of
+   the posting;
 6. the lawyer's letter, escalated to the company, the owner told beforehand (§3.6,
-   ``escalate_to_lawyer``; supervisor or manager).
+   ``escalate_to_lawyer``; supervisor or manager). **v2** (RULES v2 item 11): for a large
+   debtor (欠费大户, owing at least ``dunning.large_debtor_yuan``) the letter may be sent
+   without the notices; the owner is still told beforehand, and when is recorded.
 
 Which steps count, and the order, are ``kfdesk.views.dunning``'s (one reading for the screen
 and the services): the notices and the letter are taken once each per debt and each needs the
@@ -44,11 +50,11 @@ from typing import Any, NamedTuple
 from ..clock import Clock
 from ..config import Settings
 from ..i18n import t
-from ..models import Bill, DunningStep, Staff, Unit
-from ..money import amount_in_words, fmt
+from ..models import AuditEvent, Bill, DunningStep, Staff, Unit
+from ..money import amount_in_words, fmt, to_fen
 from ..printing import cells as _cells
 from ..printing import centre as _centre
-from ..printing import deliver, safe_name
+from ..printing import deliver, document_language, office_header, safe_name
 from ..printing import pad as _pad
 from ..printing import right as _right
 from ..printing import wrap as _wrap
@@ -73,6 +79,9 @@ DEFAULT_PAY_WORKING_DAYS = 7
 MAX_NOTE = 500  # characters of a free-text note
 MAX_LISTED = 30  # refused rows or units named in one message; the rest are counted
 NOTICE_WIDTH = 72  # cells: an A4 or A5 page in a 12-pitch font
+# KF-016 §3.3–3.5: how a printed notice reached the household; the third is posted on the door.
+DELIVERY_WAYS = ("handed", "mailbox", "posted")
+NAME_MAX = 64
 
 
 # --------------------------------------------------------------------------------------------
@@ -639,7 +648,7 @@ def notice_text(state: _State, step: int, pay_by: date, today: date, settings: S
     w = NOTICE_WIDTH
     items = dv.items_owed(state.lines)
     months = sorted({a.month for a in state.lines})
-    out = [_centre(settings.office_name, w),
+    out = [*office_header(settings, w, lang),
            _centre(t(f"dunning.notice.title{step}", lang=lang), w), ""]
     left = t("dunning.notice.unit", lang=lang, unit=state.unit.code,
              place=_unit_long(state.unit, lang))
@@ -684,16 +693,19 @@ def notice_text(state: _State, step: int, pay_by: date, today: date, settings: S
 def issue_notices(step: int, unit_codes: Iterable[str], pay_by: date, folder: str | Path,
                   actor: Staff, clock: Clock, settings: Settings,
                   lang: str | None = None) -> NoticeBatch:
-    """KF-016 §3.3–3.5: the first, second or third arrears notice for a batch of units —
+    """KF-016 §3.3–3.5: print the first, second or third arrears notice for a batch of units —
     one notice per unit, all in one printed file (pages separated by form feeds) through
-    ``printing.deliver``, and each unit's ``DunningStep`` with its amount and months.
+    ``printing.deliver``, in the office's document language (issue 17; ``lang`` is kept for
+    the callers and not used). Each unit's print is audited (``dunning.notice`` on the unit: step,
+    amount, deadline, file); **nothing is recorded on the ladder**: the notice counts once
+    someone says it was delivered or posted (``record_delivery``).
 
     Refused per unit (KF-016 §3): an unknown unit, one that owes nothing, a notice already
     given for the current debt, the previous step missing (the first notice follows the
     desk's call, the second the first, the third the second), a second notice under
     ``clocks.arrears_second_notice_months`` months in arrears (§3.4). Any refused unit
     refuses the batch, listing each with its reason; nothing is printed or written, and the
-    clerk drops those units and prints again.
+    clerk drops those units and prints again. Printing again (a lost copy) is allowed.
     """
     require_role(actor, DUNNING_ROLES, "dunning.notice")
     if step not in dv.NOTICE_STEPS:
@@ -704,6 +716,7 @@ def issue_notices(step: int, unit_codes: Iterable[str], pay_by: date, folder: st
     today = _today(clock, settings)
     pay_by = _check_pay_by(pay_by, today)
     now = clock.now()
+    lang = document_language(settings)
     with transaction():
         units = {u.code: u for u in Unit.select().where(Unit.code.in_(codes))}
         problems: list[Problem] = []
@@ -725,19 +738,141 @@ def issue_notices(step: int, unit_codes: Iterable[str], pay_by: date, folder: st
         text = "\f".join(notice_text(s, step, pay_by, today, settings, lang) for s in states)
         stamp = now.astimezone(settings.zone).strftime("%Y%m%d-%H%M%S")
         name = f"{safe_name(f'arrears-notice-{step}-{stamp}')}.txt"
-        written = [_write_step(s, step, actor, now, pay_by=pay_by) for s in states]
-        # Printed last, inside the transaction: a printer that refuses rolls the steps back,
-        # so nothing is recorded as given that was not printed.
         where = deliver(text, name, Path(folder), settings)
-        for record, state in zip(written, states, strict=True):
-            record.note = _evidence(kind="notice", printed=where, batch=len(states))
-            record.save()
-            audit(actor, clock, "dunning.notice", record, unit=state.unit.code, step=step,
+        for state in states:
+            audit(actor, clock, PRINT_ACTION, state.unit, unit=state.unit.code, step=step,
                   amount_fen=state.owed_fen, months=state.months, pay_by=pay_by,
-                  printed=where)
-        _sync((s.unit for s in states), settings)
+                  printed=where, batch=len(states))
     return NoticeBatch(step=step, units=tuple(s.unit.code for s in states),
                        total_fen=sum(s.owed_fen for s in states), printed=where, text=text)
+
+
+PRINT_ACTION = "dunning.notice"  # on the Unit: printed (older stores: on the step)
+
+
+class PrintedNotice(NamedTuple):
+    """A notice printed for the current debt and not yet said to be delivered."""
+
+    step: int
+    at: datetime
+    pay_by: date | None
+    printed: str
+    amount_fen: int
+
+
+def printed_notices(unit_ids: Iterable[int]) -> dict[int, PrintedNotice]:
+    """unit id → its latest notice printed for the current debt whose step is not on the
+    ladder yet (waiting for someone to say it was delivered or posted)."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return {}
+    since = dv.arrears_since(ids)
+    steps = dv.unit_steps(ids)
+    out: dict[int, PrintedNotice] = {}
+    for start in range(0, len(ids), 500):
+        events = (AuditEvent.select().where((AuditEvent.action == PRINT_ACTION)
+                                            & (AuditEvent.record_type == "Unit")
+                                            & AuditEvent.record_id.in_(ids[start:start + 500]))
+                  .order_by(AuditEvent.at, AuditEvent.id))
+        for event in events:
+            began = since.get(event.record_id)
+            if began is None or event.at < began:
+                continue
+            detail = json.loads(event.detail or "{}")
+            step = int(detail.get("step", 0))
+            done = {s.step for s in dv.current_steps(steps.get(event.record_id, []), began)}
+            if step in done:
+                continue
+            pay_by = detail.get("pay_by")
+            out[event.record_id] = PrintedNotice(
+                step, event.at, date.fromisoformat(pay_by) if pay_by else None,
+                str(detail.get("printed", "")), int(detail.get("amount_fen", 0)))
+    return out
+
+
+def record_delivery(unit_codes: Iterable[str], step: int, way: str, delivered_by: str,
+                    delivered_on: date | None, actor: Staff, clock: Clock,
+                    settings: Settings, *, photo_ref: str = "") -> list[DunningStep]:
+    """KF-016 §3.3–3.5 (RULES §4): the printed notice ``step`` reached each unit — handed to
+    the household, put in its mailbox, or (the third, §3.5) posted on the door — by
+    ``delivered_by`` on ``delivered_on``. Only now is the step on the ladder (and the second
+    notice's clock started), with the deadline and file of the print and who said so.
+
+    Refused (all units or none, each named): a unit with no such notice printed for its
+    current debt, or whose ladder no longer allows the step (paid meanwhile, already given);
+    a third notice other than posted on the door; a day in the future or before the print;
+    no name of who delivered it."""
+    require_role(actor, DUNNING_ROLES, "dunning.delivery")
+    if step not in dv.NOTICE_STEPS:
+        raise DeskError("dunning.notice.step", field="step")
+    if way not in DELIVERY_WAYS:
+        raise DeskError("dunning.delivery.way", field="way")
+    if (step == dv.THIRD_NOTICE) != (way == "posted"):
+        raise DeskError("dunning.delivery.third_posted" if step == dv.THIRD_NOTICE
+                        else "dunning.delivery.posted_third", field="way")
+    who = _text(text_in(delivered_by, "delivered_by"))
+    if not who:
+        raise DeskError("dunning.delivery.who_needed", field="delivered_by")
+    if len(who) > NAME_MAX:
+        raise DeskError("dunning.note_too_long", field="delivered_by", limit=NAME_MAX)
+    delivered_on = day_in(delivered_on, "delivered_on")
+    if delivered_on is None:
+        raise DeskError("dunning.delivery.day_needed", field="delivered_on")
+    today = _today(clock, settings)
+    if delivered_on > today:
+        raise DeskError("dunning.delivery.day_future", field="delivered_on",
+                        day=delivered_on.isoformat())
+    photo_ref = _text(text_in(photo_ref, "photo"))
+    if len(photo_ref) > 200:
+        raise DeskError("dunning.note_too_long", field="photo", limit=200)
+    codes = list(dict.fromkeys(_text(c) for c in unit_codes if _text(c)))
+    if not codes:
+        raise DeskError("dunning.notice.none", field="units")
+    now = clock.now()
+    with transaction():
+        units = {u.code: u for u in Unit.select().where(Unit.code.in_(codes))}
+        printed = printed_notices(u.id for u in units.values())
+        problems: list[Problem] = []
+        ready: list[tuple[_State, PrintedNotice]] = []
+        for code in codes:
+            unit = units.get(code)
+            if unit is None:
+                problems.append(Problem(code, None, "dunning.refuse.unknown_unit", {}))
+                continue
+            notice = printed.get(unit.id)
+            if notice is None or notice.step != step:
+                problems.append(Problem(code, None, "dunning.delivery.not_printed",
+                                        {"step": Tr(f"dunning.step{step}")}))
+                continue
+            if delivered_on < notice.at.astimezone(settings.zone).date():
+                problems.append(Problem(code, None, "dunning.delivery.before_print",
+                                        {"day": delivered_on.isoformat(),
+                                         "printed": notice.at.astimezone(settings.zone)
+                                         .date().isoformat()}))
+                continue
+            state = _state(unit)
+            refusal = _ladder_refusal(state, step, settings)
+            if refusal is not None:
+                problems.append(Problem(code, None, refusal[0], refusal[1]))
+                continue
+            ready.append((state, notice))
+        if problems:
+            raise ListedRefusal("dunning.delivery.refused", problems, field="units",
+                                step=Tr(f"dunning.step{step}"))
+        written = []
+        for state, notice in ready:
+            record = _write_step(
+                state, step, actor, now, pay_by=notice.pay_by,
+                note=_evidence(kind="notice", printed=notice.printed, way=way,
+                               delivered_by=who, delivered_on=delivered_on,
+                               recorded_by=actor.name, photo=photo_ref or None))
+            audit(actor, clock, "dunning.delivery", record, unit=state.unit.code, step=step,
+                  way=way, delivered_by=who, delivered_on=delivered_on,
+                  amount_fen=state.owed_fen, months=state.months, pay_by=notice.pay_by,
+                  photo=photo_ref)
+            written.append(record)
+        _sync((s.unit for s, _ in ready), settings)
+    return written
 
 
 def record_posting(unit_code: str, photo_ref: str, actor: Staff, clock: Clock,
@@ -772,14 +907,29 @@ def record_posting(unit_code: str, photo_ref: str, actor: Staff, clock: Clock,
 # 6. the lawyer's letter
 
 
+def large_debtor_fen(settings: Settings) -> int:
+    """KF-016 §3.6 (RULES v2 item 11): what a large debtor (欠费大户) owes at least, in fen
+    (``dunning.large_debtor_yuan``); 0 when the office has switched the shortcut off."""
+    value = settings.data.get("dunning", {}).get("large_debtor_yuan", "0")
+    return max(to_fen(str(value)), 0)
+
+
+def is_large_debtor(owed_fen: int, settings: Settings) -> bool:
+    threshold = large_debtor_fen(settings)
+    return threshold > 0 and owed_fen >= threshold
+
+
 def escalate_to_lawyer(unit_code: str, owner_told_on: date | None, note: str, actor: Staff,
                        clock: Clock, settings: Settings) -> DunningStep:
-    """KF-016 §3.6: a lawyer's letter for a debtor the notices did not move, escalated to the
-    company (which handles it), the owner told beforehand.
+    """KF-016 §3.6: a lawyer's letter, escalated to the company (which handles it), the owner
+    told beforehand.
 
-    Supervisor or manager. Refused unless the third notice (posted on the door) was given for
-    the current debt, and the owner was told on a day not after today and not before the
-    current debt's ladder began; ``note`` says how the owner was told (the evidence).
+    Supervisor or manager. For a persistent debtor, refused unless the third notice (posted
+    on the door) was given for the current debt. **v2** (RULES v2 item 11): a large debtor
+    (owing at least ``dunning.large_debtor_yuan``) may skip the ladder — the letter is the
+    next step whatever was done before, and the evidence says so (``large_debtor``). Either
+    way the owner was told on a day not after today (and, once the ladder began, not before
+    it); ``note`` says how the owner was told. "Owner told on …" is recorded with the step.
     """
     require_role(actor, LAWYER_ROLES, "dunning.lawyer")
     today = _today(clock, settings)
@@ -794,14 +944,24 @@ def escalate_to_lawyer(unit_code: str, owner_told_on: date | None, note: str, ac
     unit = _unit(unit_code)
     with transaction():
         state = _state(unit)
-        _refuse_unit(state, dv.LAWYER, settings)
-        began = state.steps[0].at.astimezone(settings.zone).date()
-        if owner_told_on < began:
+        large = is_large_debtor(state.owed_fen, settings)
+        if large and state.highest < dv.LAWYER:
+            skipped = [n for n in (dv.CALL, *dv.NOTICE_STEPS)
+                       if n not in {s.step for s in state.steps}]
+        else:
+            _refuse_unit(state, dv.LAWYER, settings)
+            skipped = []
+        # A large debtor with no step yet has no ladder to be told within.
+        began = state.steps[0].at.astimezone(settings.zone).date() if state.steps else None
+        if began is not None and owner_told_on < began:
             raise DeskError("dunning.lawyer.told_before", field="told_on",
                             day=owner_told_on.isoformat(), began=began.isoformat())
         step = _write_step(state, dv.LAWYER, actor, clock.now(),
-                           note=_evidence(kind="lawyer", told_on=owner_told_on, text=note))
+                           note=_evidence(kind="lawyer", told_on=owner_told_on, text=note,
+                                          large_debtor=large or None,
+                                          skipped=skipped or None))
         audit(actor, clock, "dunning.lawyer", step, unit=unit.code, step=dv.LAWYER,
-              told_on=owner_told_on, amount_fen=state.owed_fen, months=state.months)
+              told_on=owner_told_on, amount_fen=state.owed_fen, months=state.months,
+              large_debtor=large, skipped=skipped)
         _sync([unit], settings)
     return step

@@ -306,12 +306,22 @@ def evidence_text(entry: LadderEntry, lang: str | None = None) -> str:
         if ev.get("promised_on"):
             parts.append(t("dunning.ev.promised_on", lang=lang, day=ev["promised_on"]))
     elif kind == "notice":
+        if ev.get("way"):
+            # KF-016 §3.3–3.5: who said it reached the household, how and when.
+            parts.append(t(f"dunning.ev.way.{ev['way']}", lang=lang,
+                           who=ev.get("delivered_by", ""), day=ev.get("delivered_on", "")))
+            if ev.get("recorded_by"):
+                parts.append(t("dunning.ev.recorded_by", lang=lang, name=ev["recorded_by"]))
+        elif entry.step in NOTICE_STEPS:
+            parts.append(t("dunning.ev.no_delivery", lang=lang))  # older record: printed only
         if ev.get("printed"):
             parts.append(t("dunning.ev.printed", lang=lang, where=ev["printed"]))
         if entry.step == THIRD_NOTICE:
             parts.append(t("dunning.ev.photo", lang=lang, ref=ev["photo"]) if ev.get("photo")
                          else t("dunning.ev.no_photo", lang=lang))
     elif kind == "lawyer":
+        if ev.get("large_debtor"):
+            parts.append(t("dunning.ev.large_debtor", lang=lang))  # RULES v2 item 11
         parts.append(t("dunning.ev.told", lang=lang, day=ev.get("told_on") or "—"))
         parts.append(t("dunning.ev.company", lang=lang))
     if ev.get("text"):

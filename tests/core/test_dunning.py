@@ -96,10 +96,21 @@ def call(office: dict, clock: FixedClock, settings: Settings, unit: str = "3-1-5
                           pay_by=PAY_BY, answered_by="王建国本人")
 
 
-def notice(step: int, office: dict, clock: FixedClock, settings: Settings, folder: Path,
-           units: tuple[str, ...] = ("3-1-502",), who: str = "cashier") -> dn.NoticeBatch:
+def printed(step: int, office: dict, clock: FixedClock, settings: Settings, folder: Path,
+            units: tuple[str, ...] = ("3-1-502",), who: str = "cashier") -> dn.NoticeBatch:
+    """The notices printed only (nothing on the ladder yet, KF-016 §3.3–3.5)."""
     pay_by = clock.now().astimezone(Z).date() + timedelta(days=7)
     return dn.issue_notices(step, units, pay_by, folder, office[who], clock, settings)
+
+
+def notice(step: int, office: dict, clock: FixedClock, settings: Settings, folder: Path,
+           units: tuple[str, ...] = ("3-1-502",), who: str = "cashier") -> dn.NoticeBatch:
+    """The notices printed, then delivered (posted on the door for the third)."""
+    batch = printed(step, office, clock, settings, folder, units, who)
+    dn.record_delivery(batch.units, step, "posted" if step == dv.THIRD_NOTICE else "handed",
+                       "保安李强", clock.now().astimezone(Z).date(), office[who], clock,
+                       settings)
+    return batch
 
 
 def refusal(err: pytest.ExceptionInfo, lang: str = "zh") -> str:
@@ -620,3 +631,112 @@ def test_collection_rate_of_a_month_against_the_setting(owing: dict,
     assert dv.default_rate_month(TODAY) == "2026-09"
     settings.data["targets"]["collection_rate"] = 0.95
     assert dv.collection_rate("2026-07", settings).meets is True
+
+
+# --------------------------------------------------------------------------------------------
+# issue 17: a notice counts once someone says it was delivered (KF-016 §3.3–3.5, RULES §4);
+# the large debtor's lawyer's letter (KF-016 §3.6, RULES v2 item 11); the notice's paper
+
+
+def test_printing_a_notice_records_nothing_on_the_ladder(
+        owing: dict, clock: FixedClock, settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "prints"
+    call(owing, clock, settings)
+    batch = printed(3, owing, clock, settings, folder)
+    assert batch.units == ("3-1-502",) and len(prints(folder)) == 1
+    assert steps() == [2]  # the call only: printed is not delivered
+    ladder = dv.unit_ladder("3-1-502", settings)
+    assert ladder.next_step == dv.FIRST_NOTICE  # still to be given
+    unit_id = owing["unit"].id
+    pending = dn.printed_notices([unit_id])[unit_id]
+    assert (pending.step, pending.pay_by, pending.amount_fen) == (3, TODAY + timedelta(days=7),
+                                                                  OWED)
+    # The explicit step: who delivered it, how, on which day — and who said so.
+    before = counts()
+    for args, key in (
+            ((4, "handed", "李强", TODAY), "dunning.delivery.refused"),  # not printed
+            ((3, "posted", "李强", TODAY), "dunning.delivery.posted_third"),
+            ((3, "handed", "", TODAY), "dunning.delivery.who_needed"),
+            ((3, "handed", "李强", TODAY + timedelta(days=1)), "dunning.delivery.day_future"),
+            ((3, "handed", "李强", TODAY - timedelta(days=1)), "dunning.delivery.refused")):
+        with pytest.raises(DeskError) as err:
+            dn.record_delivery(["3-1-502"], *args, owing["clerk"], clock, settings)
+        assert err.value.key == key
+    assert counts() == before
+    [step] = dn.record_delivery(["3-1-502"], 3, "mailbox", "保安李强", TODAY, owing["clerk"],
+                                clock, settings)
+    assert steps() == [2, 3] and step.pay_by == TODAY + timedelta(days=7)
+    entry = dv.unit_ladder("3-1-502", settings).history[-1]
+    assert entry.evidence["delivered_by"] == "保安李强"
+    assert entry.evidence["delivered_on"] == TODAY.isoformat()
+    assert entry.evidence["way"] == "mailbox" and entry.evidence["recorded_by"] == "张敏"
+    text = dv.evidence_text(entry, "zh")
+    assert "保安李强" in text and "2026-10-09" in text and "信箱" in text
+    assert dn.printed_notices([unit_id]) == {}
+    # Said once: the same notice cannot be delivered twice.
+    with pytest.raises(DeskError):
+        dn.record_delivery(["3-1-502"], 3, "handed", "李强", TODAY, owing["clerk"], clock,
+                           settings)
+
+
+def test_the_third_notice_is_recorded_posted_with_its_photo(
+        owing: dict, clock: FixedClock, settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "prints"
+    call(owing, clock, settings)
+    notice(3, owing, clock, settings, folder)
+    notice(4, owing, clock, settings, folder)
+    printed(5, owing, clock, settings, folder)
+    with pytest.raises(DeskError) as err:
+        dn.record_delivery(["3-1-502"], 5, "handed", "李强", TODAY, owing["clerk"], clock,
+                           settings)
+    assert err.value.key == "dunning.delivery.third_posted"
+    dn.record_delivery(["3-1-502"], 5, "posted", "李强", TODAY, owing["clerk"], clock,
+                       settings, photo_ref="IMG_3001.jpg")
+    entry = dv.unit_ladder("3-1-502", settings).history[-1]
+    assert entry.step == 5 and entry.evidence["photo"] == "IMG_3001.jpg"
+
+
+def test_a_large_debtor_may_get_the_lawyers_letter_without_the_ladder(
+        owing: dict, clock: FixedClock, settings: Settings) -> None:
+    told = "电话告知业主本人"
+    # Under the threshold: the ladder first (KF-016 §3.6, a persistent debtor).
+    settings.data["dunning"]["large_debtor_yuan"] = "567.51"
+    with pytest.raises(DeskError) as err:
+        dn.escalate_to_lawyer("3-1-502", TODAY, told, owing["manager"], clock, settings)
+    assert err.value.key == "dunning.refuse.order"
+    # At the threshold (RULES v2 item 11): no call, no notices needed; the owner told first.
+    settings.data["dunning"]["large_debtor_yuan"] = "567.50"
+    with pytest.raises(DeskError) as err:
+        dn.escalate_to_lawyer("3-1-502", None, told, owing["manager"], clock, settings)
+    assert err.value.key == "dunning.lawyer.told_needed"
+    step = dn.escalate_to_lawyer("3-1-502", TODAY - timedelta(days=2), told, owing["manager"],
+                                 clock, settings)
+    assert steps() == [dv.LAWYER]
+    entry = dv.unit_ladder("3-1-502", settings).history[-1]
+    assert entry.evidence["large_debtor"] is True and entry.evidence["told_on"] == "2026-10-07"
+    assert entry.evidence["skipped"] == [2, 3, 4, 5]
+    text = dv.evidence_text(entry, "zh")
+    assert "2026-10-07" in text and "欠费大户" in text
+    assert step.amount_fen == OWED
+    # "0" switches the shortcut off.
+    settings.data["dunning"]["large_debtor_yuan"] = "0"
+    assert not dn.is_large_debtor(10**9, settings)
+
+
+def test_notices_print_in_the_document_language_with_the_office_header(
+        owing: dict, clock: FixedClock, settings: Settings, tmp_path: Path) -> None:
+    from kfdesk.i18n import set_language
+
+    settings.data["office"]["address"] = "深圳市南山区海月路 1 号"
+    settings.data["office"]["phone"] = "0755-2666 8888"
+    call(owing, clock, settings)
+    set_language("en")  # the screen in English (--lang en)
+    try:
+        batch = dn.issue_notices(3, ["3-1-502"], PAY_BY, tmp_path / "prints", owing["clerk"],
+                                 clock, settings, "en")
+    finally:
+        set_language("zh")
+    head = batch.text.splitlines()[:3]
+    assert "物业客户服务中心" in head[0]
+    assert "深圳市南山区海月路 1 号" in head[1] and "0755-2666 8888" in head[1]
+    assert "欠费通知单（第一次）" in batch.text and "Arrears notice" not in batch.text
