@@ -5,9 +5,13 @@ step of its current debt and the step due next; filters by minimum months and bu
 month's collection rate against the 98 % target in the status lines (`[` `]` change month).
 Keys: c the desk's call (shows the KF-016 §3.2 script filled in, records the outcome and a
 promised day), x marks rows, n prints the first, second or third notices for the marked units
-(or every unit ready for that notice), p records the photo of a door posting, l the lawyer's
-letter (supervisor, manager), i imports the bank's auto-debit failure list, Enter the unit's
-ladder. Refusals come from the desk services and are shown in place; nothing was saved.
+(or every unit ready for that notice) — printing records nothing on the ladder: d records
+the printed notices as delivered (handed over, in the mailbox, or posted on the door) with
+who and on which day (KF-016 §3.3–3.5), and only then is the step taken —, p records the
+photo of a door posting, l the lawyer's letter (supervisor, manager; a large debtor may skip
+the notices, RULES v2 item 11), i imports the bank's auto-debit failure list, Enter the
+unit's ladder. Refusals come from the desk services and are shown in place; nothing was
+saved.
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ class ArrearsScreen(DutyModal):
         Binding("c", "call", "ui.arrears.key.call", id="arrears.call"),
         Binding("x", "mark", "ui.arrears.key.mark", id="arrears.mark"),
         Binding("n", "notices", "ui.arrears.key.notices", id="arrears.notices"),
+        Binding("d", "delivered", "ui.arrears.key.delivered", id="arrears.delivered"),
         Binding("p", "posting", "ui.arrears.key.posting", id="arrears.posting"),
         Binding("l", "lawyer", "ui.arrears.key.lawyer", id="arrears.lawyer"),
         Binding("i", "import", "ui.arrears.key.import", id="arrears.import"),
@@ -103,6 +108,7 @@ class ArrearsScreen(DutyModal):
         self._order: list[str] = []
         self._marked: set[str] = set()
         self._month: str | None = None
+        self._printed: dict[str, dn.PrintedNotice] = {}
 
     # ---- layout and data ------------------------------------------------------------------
 
@@ -124,7 +130,7 @@ class ArrearsScreen(DutyModal):
             Column("owed", t("ui.arrears.col.owed"), min=9, max=12, right=True),
             Column("last", t("ui.arrears.col.last"), min=6, max=22),
             Column("last_at", t("ui.arrears.col.last_at"), min=10, max=10, drop=1),
-            Column("next", t("ui.arrears.col.next"), min=6, max=28),
+            Column("next", t("ui.arrears.col.next"), min=6, max=32),
         ], id="arrears-table")
 
     @property
@@ -146,16 +152,25 @@ class ArrearsScreen(DutyModal):
         shown = [r for r in every if r.months >= min_months
                  and (building is None or r.building_id == building)]
         self._order = [r.code for r in shown]
+        self._printed = dn.printed_by_code(self._rows)
         self.query_one("#arrears-table", FitTable).load([
             (r.code, [
                 (MARK, "bold") if r.code in self._marked else "", r.code, r.owner or "—",
                 str(r.months), fmt(r.owed_fen), step_text(r.last_step),
-                ymd(r.last_step_at), next_text(r, self.limit),
+                ymd(r.last_step_at), self._next(r),
             ]) for r in shown])
         self.query_one("#duty-status", Static).update(self._status(every, shown))
         self.keys(t("ui.arrears.keys_lawyer") if self.may(dn.LAWYER_ROLES)
                   else t("ui.arrears.keys") if self.may(dn.DUNNING_ROLES)
                   else t("ui.arrears.keys_read"))
+
+    def _next(self, row: dv.DunningRow) -> str | tuple[str, str]:
+        """The next step, or that its notice is printed and waits to be said delivered."""
+        printed = self._printed.get(row.code)
+        if printed is not None and printed.step == row.next_step:
+            return (t("ui.arrears.printed_waiting", step=dv.step_name(printed.step)),
+                    "bold yellow")
+        return next_text(row, self.limit)
 
     def _status(self, every: list[dv.DunningRow], shown: list[dv.DunningRow]) -> Table:
         grid = rate_grid(dv.collection_rate(self._month, self.settings) if self._month else None)
@@ -166,7 +181,8 @@ class ArrearsScreen(DutyModal):
         grid.add_row(t("ui.arrears.ready_label"),
                      t("ui.arrears.ready_text", call=ready[dv.CALL],
                        first=ready[dv.FIRST_NOTICE], second=ready[dv.SECOND_NOTICE],
-                       third=ready[dv.THIRD_NOTICE], lawyer=ready[dv.LAWYER]))
+                       third=ready[dv.THIRD_NOTICE], lawyer=ready[dv.LAWYER])
+                     + t("ui.arrears.undelivered", n=len(self._printed)))
         return grid
 
     def _current(self) -> dv.DunningRow | None:
@@ -300,12 +316,55 @@ class ArrearsScreen(DutyModal):
                 left = len(self._marked)
                 raise DeskError("ui.arrears.dropped", field="step", text=exc.message(),
                                 n=left) from exc
-            self._marked -= set(batch.units)
-            return t("ui.arrears.printed", n=len(batch.units), step=dv.step_name(step),
+            # Still marked: once delivered, d records the same batch.
+            return t("ui.arrears.printed_only", n=len(batch.units), step=dv.step_name(step),
                      total=fmt(batch.total_fen), where=batch.printed)
 
         self.app.push_screen(ActionDialog(t("ui.arrears.notice_title"), fields, submit,
                                           about=about), self.dialog_done)
+
+    # ---- d printed notices delivered or posted (KF-016 §3.3–3.5) ------------------------------
+
+    def action_delivered(self) -> None:
+        s = self.desk.session
+        marked = [c for c in self._order if c in self._marked] + sorted(
+            self._marked - set(self._order))
+        if not marked:
+            row = self._current()
+            marked = [row.code] if row is not None else []
+        waiting = [c for c in marked if c in self._printed]
+        if not waiting:
+            self.error(t("ui.arrears.nothing_printed"))
+            return
+        self.error()
+        steps = [self._printed[c].step for c in waiting]
+        step = max(set(steps), key=steps.count)
+        codes = [c for c in waiting if self._printed[c].step == step]
+        fields = [
+            Field("way", t("ui.arrears.f.way"), "choice",
+                  [(w, t(f"dunning.way.{w}")) for w in dn.DELIVERY_WAYS],
+                  "posted" if step == dv.THIRD_NOTICE else "handed"),
+            Field("by", t("ui.arrears.f.delivered_by"), value=s.staff.name,
+                  placeholder=t("ui.arrears.f.delivered_by_hint")),
+            Field("on", t("ui.arrears.f.delivered_on"), value=self.today.isoformat(),
+                  placeholder=t("ui.duty.day_placeholder")),
+            Field("photo", t("ui.arrears.f.photo"), placeholder=t("ui.arrears.f.photo_hint")),
+        ]
+
+        def submit(v: dict) -> str:
+            day = str(v["on"]).strip()
+            done = dn.record_delivery(codes, step, str(v["way"]), str(v["by"]),
+                                      parse_day(day, self.today, "delivered_on") if day
+                                      else None, s.staff, s.clock, s.settings,
+                                      photo_ref=str(v["photo"]))
+            self._marked -= set(codes)
+            return t("ui.arrears.delivered", n=len(done), step=dv.step_name(step))
+
+        self.app.push_screen(ActionDialog(
+            t("ui.arrears.delivery_title", step=dv.step_name(step)), fields, submit,
+            about=t("ui.arrears.delivery_about", n=len(codes),
+                    units=t("dunning.list_sep").join(codes[:12])
+                    + ("…" if len(codes) > 12 else ""))), self.dialog_done)
 
     # ---- p the photo of the door posting (KF-016 §3.5) ---------------------------------------
 
@@ -355,7 +414,10 @@ class ArrearsScreen(DutyModal):
         self.app.push_screen(ActionDialog(
             t("ui.arrears.lawyer_title", unit=row.code, owner=row.owner or "—"), fields,
             submit, about=t("ui.arrears.lawyer_about", months=row.months,
-                            owed=fmt(row.owed_fen))), self.dialog_done)
+                            owed=fmt(row.owed_fen))
+            + "\n" + (t("ui.arrears.large_debtor", limit=fmt(dn.large_debtor_fen(s.settings)))
+                      if dn.is_large_debtor(row.owed_fen, s.settings)
+                      else t("ui.arrears.persistent"))), self.dialog_done)
 
     # ---- i the bank's failure list (KF-016 §3.1) ---------------------------------------------
 

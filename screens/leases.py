@@ -111,7 +111,7 @@ class LeasesScreen(RegisterModal):
                 "" if r.state == "ended" else security]))
         self.query_one("#lease-table", FitTable).load(table)
         self._show_detail()
-        self.keys_line(t("ui.leases.keys_card"))
+        self.keys_line(t("ui.leases.keys"))
 
     def _current(self) -> LeaseRow | None:
         key = self.selected("lease-table")

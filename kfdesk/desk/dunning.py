@@ -790,6 +790,13 @@ def printed_notices(unit_ids: Iterable[int]) -> dict[int, PrintedNotice]:
     return out
 
 
+def printed_by_code(codes: Iterable[str]) -> dict[str, PrintedNotice]:
+    """``printed_notices`` keyed by unit code (for the arrears list)."""
+    units = {u.id: u.code for u in Unit.select(Unit.id, Unit.code)
+             .where(Unit.code.in_(list(codes) or [""]))}
+    return {units[i]: p for i, p in printed_notices(units).items()}
+
+
 def record_delivery(unit_codes: Iterable[str], step: int, way: str, delivered_by: str,
                     delivered_on: date | None, actor: Staff, clock: Clock,
                     settings: Settings, *, photo_ref: str = "") -> list[DunningStep]:

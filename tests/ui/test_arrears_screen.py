@@ -167,13 +167,29 @@ async def test_notices_for_marked_units_a_refused_batch_prints_nothing(make_app,
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen
-        assert [steps_of(c)[-1] for c in called] == [3, 3]
+        # Printed is not delivered (KF-016 §3.3, issue 17): nothing on the ladder yet.
+        assert [steps_of(c)[-1] for c in called] == [2, 2]
         assert steps_of(lawyer_due)[-1] == 5
         [printed] = folder.glob("arrears-notice-3-*.txt")
         text = printed.read_text(encoding="utf-8")
         assert text.count("\f") == 1 and all(c in text for c in called)
         assert "欠费通知单（第一次）" in text  # the office's language, for the residents
+        waiting = t("ui.arrears.printed_waiting", lang=lang, step=dv.step_name(3, lang))
+        assert waiting in screen_text(app)
+        # The two printed stay marked: d records them delivered, by whom and when.
+        assert column_texts(table, 0).count("✓") == 2
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionDialog)
+        assert app.screen.query_one("#f-way", ChoiceField).value == "handed"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        assert [steps_of(c)[-1] for c in called] == [3, 3]
         assert column_texts(table, 0).count("✓") == 0
+        entry = dv.unit_ladder(called[0], SETTINGS).history[-1]
+        assert entry.evidence["delivered_by"] == s.staff.name
+        assert entry.evidence["way"] == "handed"
 
 
 @LANGS
@@ -192,6 +208,8 @@ async def test_second_notice_under_two_months_is_refused(make_app,  # noqa: ANN0
         dn.record_call(one_month, "no_answer", None, "", s.staff, s.clock, s.settings)
         dn.issue_notices(3, [one_month], dn.default_pay_by(s.clock, s.settings),
                          print_folder(s.db_target), s.staff, s.clock, s.settings)
+        dn.record_delivery([one_month], 3, "mailbox", "李强", s.clock.now().date(), s.staff,
+                           s.clock, s.settings)
         screen.reload()
         assert one_month not in ready(4)
         screen.query_one("#arrears-table", FitTable).select_key(one_month)
@@ -322,5 +340,5 @@ async def test_the_screen_fits_80_columns(make_app) -> None:  # noqa: ANN001
         screen = await open_as(pilot, app, "clerk")
         text = screen_text(app)
         assert "…" not in text.split(t("ui.arrears.f.months"))[1].splitlines()[1]
-        assert "c 电话催缴" in text and "Enter 催缴记录" in text
+        assert "c 电话催缴" in text and "Enter 记录" in text
         assert screen.query_one("#arrears-table", FitTable).row_count > 0

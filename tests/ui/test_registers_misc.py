@@ -313,13 +313,21 @@ async def test_a_lease_raises_the_deposit_and_a_taken_space_is_refused(make_app,
         lease = ParkingLease.select().order_by(ParkingLease.id.desc()).get()
         assert (lease.unit_id, lease.space, lease.monthly_fen, lease.card_no) == (
             unit.id, "B1-900", 30000, "IC900001")
-        deposit = Charge.select().order_by(Charge.id.desc()).get()
+        deposit, rent = Charge.select().order_by(Charge.id.desc()).limit(2)[::-1]
         assert (deposit.unit_id, deposit.kind, deposit.amount_fen) == (
             unit.id, "parking_card_deposit", 10000)
+        # KF-001 §9: the first month's rent with it (monthly, the dialog's default cycle).
+        assert (rent.unit_id, rent.kind, rent.amount_fen) == (unit.id, "parking_lease", 30000)
         table = screen.query_one("#lease-table", FitTable)
         assert str(lease.id) in table.row_keys
         assert t("ui.leases.unpaid", lang=lang) in screen_text(app)
         table.select_key(str(lease.id))
+        # KF-018 §4.4: i (issue the card) waits for the payment, said in place.
+        await pilot.press("i")
+        assert await appears(pilot, app, t("lease.card_unpaid", lang=lang, ref="",
+                                           card="IC900001", deposit="", rent="")[:10])
+        assert ParkingLease.get_by_id(lease.id).card_issued_at is None
+        assert t("ui.leases.card_waiting", lang=lang) in screen_text(app)
         await pilot.press("c")
         await pilot.pause()
         assert ParkingLease.get_by_id(lease.id).copy_to_security
