@@ -102,11 +102,15 @@ def office_header(settings: Settings, width: int, lang: str | None = None) -> li
 
     office = settings.data.get("office", {})
     blank = "_" * 12
-    contact = t("document.contact", lang=lang,
-                address=str(office.get("address") or "").strip() or blank,
-                phone=str(office.get("phone") or "").strip() or blank)
+    address = t("document.address", lang=lang,
+                address=str(office.get("address") or "").strip() or blank)
+    phone = t("document.phone", lang=lang,
+              phone=str(office.get("phone") or "").strip() or blank)
     out = [centre(str(office.get("name") or ""), width)]
-    out.extend(centre(line, width) for line in wrap(contact, width))
+    # One line when both fit, else the address and the phone each on its own.
+    both = address + "  " + phone
+    for line in [both] if cells(both) <= width else [address, phone]:
+        out.extend(centre(part, width) for part in wrap(line, width))
     return out
 
 

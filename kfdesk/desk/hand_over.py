@@ -36,7 +36,7 @@ from ..i18n import t
 from ..models import HandOver, Receipt, Staff
 from ..models.cash import PAYMENT_METHODS
 from ..money import amount_in_words, fmt
-from ..printing import deliver, safe_name
+from ..printing import deliver, document_language, office_header, safe_name
 from ..rules.context import RuleContext
 from ..rules.sync import sync_hand_over
 from ..views import cashier_day, office_day
@@ -269,7 +269,8 @@ def hand_over_slip(line: HandOverLine, day: date, settings: Settings,
     counted by denomination (figures and capitals), expected, non-cash by method, the
     difference and its reason, and both signatures (KF-015 §4.6, KF-006 §6)."""
     width = 48
-    out = [str(settings.get("office.name")).center(width).rstrip(),
+    lang = lang or document_language(settings)  # issue 17: the office's document language
+    out = [*office_header(settings, width, lang),
            t("hand_over.slip.title", lang=lang).center(width).rstrip(), "-" * width,
            t("hand_over.slip.head", lang=lang, day=day.isoformat(), cashier=line.cashier)]
     if line.receipts:
@@ -316,7 +317,7 @@ def print_hand_over(day: date, cashier_id: int, folder: Path, actor: Staff, cloc
     line = next((h for h in hand_overs(day, settings.zone) if h.cashier_id == cashier_id), None)
     if line is None:
         raise DeskError("hand_over.nothing_to_print", day=day.isoformat())
-    text = hand_over_slip(line, day, settings, lang)
+    text = hand_over_slip(line, day, settings, document_language(settings))
     with transaction():
         where = deliver(text, f"hand-over-{day.isoformat()}-{safe_name(line.cashier)}.txt",
                         folder, settings)

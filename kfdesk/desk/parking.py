@@ -43,7 +43,7 @@ from ..config import Settings
 from ..i18n import t
 from ..models import InvoiceBook, ParkingSettlement, Staff
 from ..money import amount_in_words, fmt, to_fen
-from ..printing import deliver, safe_name
+from ..printing import deliver, document_language, office_header, safe_name
 from ..rules.context import RuleContext
 from ..rules.periods import sync_periods
 from ..views import office_day
@@ -445,11 +445,13 @@ def slip_number(settlement_id: int) -> str:
 def settlement_slip(settlement_id: int, settings: Settings, lang: str | None = None) -> str:
     """The settlement as printed (KF-015 §6.1.2): period, the stubs cancelled per book with
     their numbers, invoices' value, due (the statements), cash received — also in Chinese
-    capitals (大写, RULES §4) — the differences and their reason, and two signature lines."""
+    capitals (大写, RULES §4) — the differences and their reason, and two signature lines.
+    Under the office's header, in its document language unless ``lang`` says (issue 17)."""
+    lang = lang or document_language(settings)
     s = settlement(settlement_id, settings.zone)
     if s is None:
         raise DeskError("parking.unknown_settlement", id=settlement_id)
-    out = [_center(settings.office_name), _center(t("parking.slip.title", lang=lang)),
+    out = [*office_header(settings, SLIP_WIDTH, lang), _center(t("parking.slip.title", lang=lang)),
            "-" * SLIP_WIDTH,
            t("parking.slip.number", lang=lang, number=slip_number(s.id)),
            t("parking.slip.settled_at", lang=lang, at=s.settled_at.strftime("%Y-%m-%d %H:%M")),
@@ -494,7 +496,8 @@ def print_settlement_slip(settlement_id: int, folder: Path, actor: Staff, clock:
     """Print the settlement's slip (``kfdesk.printing.deliver``); returns where it went.
     The print is audited; a printer refusal writes nothing."""
     require_role(actor, PARKING_ROLES, "parking.print")
-    text = settlement_slip(settlement_id, settings, lang)
+    # Issue 17: the paper in the office's document language, whatever the screen's.
+    text = settlement_slip(settlement_id, settings, document_language(settings))
     with transaction():
         row = ParkingSettlement.get_by_id(settlement_id)
         where = deliver(text, f"parking-{safe_name(slip_number(settlement_id))}.txt", folder,
