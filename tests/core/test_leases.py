@@ -5,7 +5,7 @@ copies (copy 2 to security) and ending a lease early."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -344,3 +344,29 @@ def test_a_lease_needs_a_known_rent_cycle(two: dict, clock: FixedClock,
                                              two["clerk"], clock, settings,
                                              rent_cycle="weekly"))
     assert (err.key, err.field) == ("lease.bad_cycle", "cycle")
+
+
+def test_the_months_bill_run_raises_the_rent_due_and_the_notice_shows_it(
+        two: dict, clock: FixedClock, settings: Settings) -> None:
+    from kfdesk.desk import billing
+
+    for item, rate in {"property_fee": "1.80", "maintenance_fund": "0.25", "water": "3.45",
+                       "electricity": "0.568"}.items():
+        billing.set_rate(item, rate, "2026-01-01", two["cashier"], clock, settings)
+    leases.sign_lease(UNIT, "粤B·12345", "B1-012", TODAY, date(2027, 10, 8), 30000,
+                      "0012345", two["clerk"], clock, settings)  # monthly
+    for month in ("2026-09", "2026-10"):
+        for meter, value in (("water", 100 if month == "2026-09" else 110),
+                             ("electricity", 1000 if month == "2026-09" else 1100)):
+            billing.enter_reading(UNIT, meter, month, value, two["cashier"], clock, settings)
+    october = billing.run_bills("2026-10", two["cashier"], clock, settings)
+    assert october.rent_charges == 0  # October's period was raised at signing
+    clock.advance(timedelta(days=30))  # 8 November: the month has begun
+    november = billing.run_bills("2026-11", two["cashier"], clock, settings)
+    assert (november.rent_charges, november.rent_fen) == (1, 30000)
+    rents = [c for c in Charge.select().where(Charge.kind == "parking_lease")
+             .order_by(Charge.id)]
+    assert [c.with_bill_month for c in rents] == ["2026-10", "2026-11"]
+    notice = billing.payment_notice(UNIT, "2026-10", settings, "zh")
+    assert "车位B1-012租金 2026-10-09至2026-11-08" in notice
+    assert "车位B1-012租金 2026-11-09至2026-12-08" in notice
