@@ -182,7 +182,8 @@ class ArrearsScreen(DutyModal):
                      t("ui.arrears.ready_text", call=ready[dv.CALL],
                        first=ready[dv.FIRST_NOTICE], second=ready[dv.SECOND_NOTICE],
                        third=ready[dv.THIRD_NOTICE], lawyer=ready[dv.LAWYER])
-                     + t("ui.arrears.undelivered", n=len(self._printed)))
+                     + (t("ui.arrears.undelivered", n=len(self._printed))
+                        if self._printed else ""))
         return grid
 
     def _current(self) -> dv.DunningRow | None:
