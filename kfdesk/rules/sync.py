@@ -21,6 +21,7 @@ from ..models import (
     Bill,
     BillLine,
     Callback,
+    Charge,
     Deadline,
     DunningStep,
     FaultNotice,
@@ -38,6 +39,7 @@ from ..models import (
     Unit,
     VacantCheck,
 )
+from ..models.cash import RENT_KIND
 from .clocks import CLOCKS, WORKING_DAY_CLOCKS
 from .context import RuleContext
 
@@ -399,9 +401,16 @@ def _write_one(item_kind: str, want: Want, ctx: RuleContext) -> None:
 
 
 def months_in_arrears(unit_id: int) -> int:
-    return (Bill.select(Bill.month).join(BillLine)
-            .where((Bill.unit == unit_id) & (BillLine.paid_fen < BillLine.amount_fen))
-            .distinct().count())
+    """Months with something unpaid: fee bills, and parking-rent periods (KF-001 §9), as the
+    arrears list counts them (``views.arrears_list``)."""
+    bills = {m for (m,) in Bill.select(Bill.month).join(BillLine)
+             .where((Bill.unit == unit_id) & (BillLine.paid_fen < BillLine.amount_fen))
+             .distinct().tuples()}
+    rent = {m for (m,) in Charge.select(Charge.with_bill_month)
+            .where((Charge.unit == unit_id) & (Charge.kind == RENT_KIND)
+                   & (Charge.with_bill_month != "") & (Charge.paid_fen < Charge.amount_fen))
+            .distinct().tuples()}
+    return len(bills | rent)
 
 
 def unit_arrears_wants(unit, ctx: RuleContext) -> list[Want]:  # noqa: ANN001 - Unit

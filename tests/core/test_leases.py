@@ -335,6 +335,17 @@ def test_unpaid_rent_is_in_the_arrears_and_the_dunning_ladder(
     ladder = dv.unit_ladder(UNIT, settings)
     assert ladder.owed_fen == 30000 and [i.item for i in ladder.items] == ["parking_rent"]
     assert dv.arrears_since([two["unit"].id])[two["unit"].id] == signed.rent.created_at
+    # The second-notice clock counts the rent's month as the list does (KF-016 §3.4).
+    from kfdesk.models import Bill, BillLine
+    from kfdesk.rules.sync import months_in_arrears
+
+    assert months_in_arrears(two["unit"].id) == 1
+    bill = Bill.create(unit=two["unit"], month="2026-09", created_at=clock.now(),
+                       total_fen=16042)
+    BillLine.create(bill=bill, item="property_fee", quantity_centi=100, rate_e4=10000,
+                    amount_fen=16042)
+    assert months_in_arrears(two["unit"].id) == 2
+    assert dv.unit_ladder(UNIT, settings).months == 2
 
 
 def test_a_lease_needs_a_known_rent_cycle(two: dict, clock: FixedClock,
