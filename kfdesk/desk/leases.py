@@ -66,6 +66,8 @@ SPACE_MAX = 12  # ParkingLease.space
 CARD_MAX = 16  # ParkingLease.card_no
 # KF-001 §9 / KF-018 §4.3: the rent periods a lease may be paid in, in months.
 RENT_CYCLES = {"monthly": 1, "quarterly": 3, "yearly": 12}
+# Who raises the rent due: whoever runs the month's bills (billing.BILL_ROLES).
+RENT_ROLES = ("cashier", "supervisor", "manager")
 # Who records the card handed over (KF-018 §4.4): the desk, or the cashier who took the money.
 CARD_ROLES = ("clerk", "cashier", "supervisor", "manager")
 
@@ -229,7 +231,9 @@ def raise_rent_due(month: date, actor: Staff, clock: Clock, settings: Settings
     """The bill run's part of the rent (module docstring, Reading): for every lease, each
     period beginning on or before the last day of ``month`` (any day of it) that has not been
     charged — after the lease's last charged period, or, for a lease never charged, from
-    ``month`` on. Call inside the bill run's transaction; returns the charges raised."""
+    ``month`` on. Call inside the bill run's transaction; returns the charges raised.
+    Whoever may run the bills (the cashier, supervisor, manager)."""
+    require_role(actor, RENT_ROLES, "billing.run")
     first = month.replace(day=1)
     last = add_months(first, 1) - timedelta(days=1)
     leases = (ParkingLease.select()

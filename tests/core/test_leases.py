@@ -295,7 +295,7 @@ def test_the_bill_run_raises_each_period_once_when_it_falls_due(
         two: dict, clock: FixedClock, settings: Settings) -> None:
     signed = leases.sign_lease(UNIT, "粤B·12345", "B1-012", TODAY, date(2027, 10, 8), 30000,
                                "0012345", two["clerk"], clock, settings, rent_cycle="quarterly")
-    clerk = two["clerk"]
+    clerk = two["cashier"]  # who runs the bills
     assert leases.raise_rent_due(date(2026, 11, 1), clerk, clock, settings) == []
     assert leases.raise_rent_due(date(2026, 12, 1), clerk, clock, settings) == []
     january = leases.raise_rent_due(date(2027, 1, 1), clerk, clock, settings)
@@ -314,7 +314,7 @@ def test_a_lease_from_before_rent_was_charged_is_billed_from_the_run_on(
     ParkingLease.create(unit=two["unit"], vehicle=vehicle, space="P-001",
                         starts_on=date(2025, 3, 15), ends_on=date(2027, 3, 14),
                         monthly_fen=15000, card_no="IC1")
-    raised = leases.raise_rent_due(date(2026, 10, 1), two["clerk"], clock, settings)
+    raised = leases.raise_rent_due(date(2026, 10, 1), two["cashier"], clock, settings)
     assert [(c.amount_fen, c.with_bill_month) for c in raised] == [(15000, "2026-10")]
 
 
