@@ -259,8 +259,11 @@ class BillingScreen(DutyModal):
 
         def submit(v: dict) -> str:
             done = billing.run_bills(ref, s.staff, s.clock, s.settings)
-            return t("ui.billing.ran", month=ref, n=len(done.billed), total=money(done.total_fen),
-                     waiting=len(done.waiting))
+            said = t("ui.billing.ran", month=ref, n=len(done.billed),
+                     total=money(done.total_fen), waiting=len(done.waiting))
+            if done.rent_charges:  # KF-001 §9: the parking-rent periods falling due
+                said += t("ui.billing.ran_rent", n=done.rent_charges, total=money(done.rent_fen))
+            return said
 
         about = t("ui.billing.run_about", n=len(plan.bills), month=ref,
                   total=money(plan.total_fen), already=len(plan.already),
