@@ -335,6 +335,11 @@ def test_unpaid_rent_is_in_the_arrears_and_the_dunning_ladder(
     ladder = dv.unit_ladder(UNIT, settings)
     assert ladder.owed_fen == 30000 and [i.item for i in ladder.items] == ["parking_rent"]
     assert dv.arrears_since([two["unit"].id])[two["unit"].id] == signed.rent.created_at
+    # The desk's call (KF-016 §3.2) names it like a fee.
+    from kfdesk.desk import dunning as dn
+
+    script = dn.call_script(UNIT, date(2026, 10, 16), two["clerk"], clock.now(), settings, "zh")
+    assert "车位租金：2026年10月（1 个月），¥300.00" in script
     # The second-notice clock counts the rent's month as the list does (KF-016 §3.4).
     from kfdesk.models import Bill, BillLine
     from kfdesk.rules.sync import months_in_arrears
