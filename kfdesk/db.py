@@ -133,13 +133,21 @@ def _v8_hand_over_movements(db: pw.Database) -> None:
     from .models import HandOver, ParkingSettlement, Receipt, ReceiptVoid
     from .views import day_bounds
 
+    def has(table: str, column: str) -> bool:
+        # A store copied or rebuilt half-way may have a column already: add only what lacks.
+        return column in {c.name for c in db.get_columns(table)}
+
     for table in ("receipt", "receipt_void", "parking_settlement"):
-        db.execute_sql(f"ALTER TABLE {table} ADD COLUMN hand_over_id INTEGER "
-                       "REFERENCES hand_over (id) ON DELETE RESTRICT")
-        db.execute_sql(f"CREATE INDEX {table}_hand_over_id ON {table} (hand_over_id)")
-    db.execute_sql("ALTER TABLE hand_over ADD COLUMN rounding_fen BIGINT NOT NULL DEFAULT 0")
-    db.execute_sql("ALTER TABLE hand_over ADD COLUMN rounding_reason VARCHAR(128) "
-                   "NOT NULL DEFAULT ''")
+        if not has(table, "hand_over_id"):
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN hand_over_id INTEGER "
+                           "REFERENCES hand_over (id) ON DELETE RESTRICT")
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {table}_hand_over_id "
+                       f"ON {table} (hand_over_id)")
+    if not has("hand_over", "rounding_fen"):
+        db.execute_sql("ALTER TABLE hand_over ADD COLUMN rounding_fen BIGINT NOT NULL DEFAULT 0")
+    if not has("hand_over", "rounding_reason"):
+        db.execute_sql("ALTER TABLE hand_over ADD COLUMN rounding_reason VARCHAR(128) "
+                       "NOT NULL DEFAULT ''")
     try:
         zone = load_settings().zone
     except SettingsError:

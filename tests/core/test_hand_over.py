@@ -419,3 +419,34 @@ def test_parking_cash_is_expected_in_the_drawer(office: dict, clock: FixedClock,
     assert row.difference_fen == 0 and row.cash_expected_fen == 15000
     assert "其中停车费结算现金：¥100.00" in hand_over_slip(_line(cashier.id, TODAY, settings),
                                                  TODAY, settings)
+
+
+def test_migration_v8_puts_old_movements_in_their_hand_overs(
+        office: dict, clock: FixedClock, settings: Settings, store: Path) -> None:
+    """An old store's hand-overs (one per cashier and day, no links) take their day's movements
+    up to their count; what came after — the ¥190 parking settlement after the confirmation
+    of issue 17 — stays open for the next count instead of landing in the closed day."""
+    from kfdesk.db import close_store, open_store
+    from kfdesk.models import SchemaVersion
+
+    cashier = office["cashier"]
+    pay("3-1-502", 5000, "cash", cashier, clock, settings)
+    counted_at = clock.now()
+    clock.advance(timedelta(minutes=30))
+    book = issue_book("林国栋", "5", 1001, 1100, cashier, clock, settings)
+    settle("林国栋", TODAY, {book.id: 1038}, 19000, 19000, "", cashier, clock, settings)
+    # As v7 kept it: the count and finance's signature, no links.
+    old = HandOver.create(cashier=cashier, day=TODAY, cash_counted_fen=5000,
+                          cash_expected_fen=5000, difference_fen=0, closed_at=counted_at,
+                          confirmed_by=office["super"], confirmed_at=counted_at)
+    for model in (Receipt, ReceiptVoid, ParkingSettlement):
+        model.update(hand_over=None).execute()
+    SchemaVersion.update(version=7).execute()
+    close_store()
+    open_store(str(store), clock)
+    assert SchemaVersion.get().version >= 8
+    assert Receipt.get().hand_over_id == old.id
+    assert ParkingSettlement.get().hand_over_id is None
+    line = _line(cashier.id, TODAY, settings)
+    assert (line.cash_expected_fen, line.difference_fen, line.stale) == (5000, 0, False)
+    assert _line(cashier.id, TODAY, settings, counted=False).cash_expected_fen == 19000
