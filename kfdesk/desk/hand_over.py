@@ -384,13 +384,16 @@ def hand_over_slip(line: HandOverLine, day: date, settings: Settings,
 
 def print_hand_over(day: date, cashier_id: int, folder: Path, actor: Staff, clock: Clock,
                     settings: Settings, lang: str | None = None, *,
-                    hand_over_id: int | None = None) -> str:
-    """Print a slip of ``day``: hand-over ``hand_over_id``, or (None) ``cashier_id``'s count of
-    the day, else their movements not yet counted. Audited. Returns where it went."""
+                    hand_over_id: int | None = None, pending: bool = False) -> str:
+    """Print a slip of ``day``: hand-over ``hand_over_id``; with ``pending`` the cashier's
+    money not yet counted; else ``cashier_id``'s count of the day, or (none) the money not yet
+    counted. Audited. Returns where it went."""
     require_role(actor, READ_ROLES, "hand_over.print")
     lines = [h for h in hand_overs(day, settings.zone) if h.cashier_id == cashier_id]
     if hand_over_id is not None:
         line = next((h for h in lines if h.id == hand_over_id), None)
+    elif pending:
+        line = next((h for h in lines if h.id is None), None)
     else:
         line = next((h for h in lines if h.id is not None), lines[0] if lines else None)
     if line is None:

@@ -153,7 +153,10 @@ async def test_supervisor_voids_from_the_day_list(make_app) -> None:
         assert t("ui.cashier.void") in screen_text(app)
 
 
-async def test_cashier_counts_and_supervisor_confirms_the_hand_over(make_app) -> None:
+async def test_cashier_counts_to_the_fen_and_finance_confirms_the_hand_over(make_app) -> None:
+    """RULES v2 §4: the count form takes 1-fen coins; the supervisor is not offered `c`,
+    finance is, and the confirmed line names finance; money after the count shows as the
+    cashier's next hand-over."""
     app = make_app(login="cashier")
     cashier = Staff.get(Staff.login == "cashier")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -173,16 +176,22 @@ async def test_cashier_counts_and_supervisor_confirms_the_hand_over(make_app) ->
         await pilot.press("ctrl+s")  # short: a reason is required, shown in place
         await pilot.pause()
         assert t("hand_over.reason_required") in screen_text(app)
+        dialog.query_one("#f-d1", Input).value = "3"  # three 1-fen coins
         dialog.query_one("#f-reason", Input).value = "测试短款"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, HandOverScreen)
         row = HandOver.get((HandOver.cashier == cashier.id)
                            & (HandOver.day == date(2026, 10, 9)))  # the demo's today
-        assert row.cash_counted_fen == 10000 and row.confirmed_at is None
+        assert row.cash_counted_fen == 10003 and row.confirmed_at is None
         # The cashier cannot confirm their own count: no c in the keys.
         assert not app.screen.check_action("confirm", ())
+        # Nor the supervisor any more (RULES v2 §4).
         app.session.staff = Staff.get(Staff.login == "super")
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert not app.screen.check_action("confirm", ())
+        app.session.staff = Staff.get(Staff.login == "finance")
         app.screen.refresh_bindings()
         await pilot.pause()
         await pilot.press("c")
@@ -190,5 +199,6 @@ async def test_cashier_counts_and_supervisor_confirms_the_hand_over(make_app) ->
         assert isinstance(app.screen, ActionDialog)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert HandOver.get_by_id(row.id).confirmed_at is not None
-        assert t("ui.hand_over.status.confirmed", name="") .strip() in screen_text(app)
+        confirmed = HandOver.get_by_id(row.id)
+        assert confirmed.confirmed_at is not None and confirmed.confirmed_by.login == "finance"
+        assert t("ui.hand_over.status.confirmed", name="孙丽") in screen_text(app)
