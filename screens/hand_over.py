@@ -275,6 +275,11 @@ class HandOverScreen(DutyModal):
     def action_count(self) -> None:
         if not self.check_action("count", ()):
             return
+        if any(h.cashier_id == self.staff.id and h.status == "confirmed" for h in self._lines):
+            # Finance confirmed this day's count: said at once, not after typing a count.
+            self.query_one("#duty-error", Static).update(
+                DeskError("hand_over.already_confirmed", day=self.day.isoformat()).message())
+            return
         figures = ho.expected(self.staff, self.day, self.settings)
         day = self.day
 
