@@ -3,7 +3,8 @@
 The cashier finds 3-1-502, takes a part payment in cash with change (the allocation and the
 change shown before confirming) and reads the receipt preview; an overpayment is refused in
 place until confirmed; a supervisor voids a receipt from the day's list; the cashier counts the
-day's cash and a supervisor confirms the hand-over. Expectations are read from the store.
+day's cash (to the fen) and finance confirms the hand-over; money after the count shows as
+the next hand-over. Expectations are read from the store.
 """
 
 from __future__ import annotations
@@ -202,3 +203,31 @@ async def test_cashier_counts_to_the_fen_and_finance_confirms_the_hand_over(make
         confirmed = HandOver.get_by_id(row.id)
         assert confirmed.confirmed_at is not None and confirmed.confirmed_by.login == "finance"
         assert t("ui.hand_over.status.confirmed", name="孙丽") in screen_text(app)
+
+
+async def test_money_after_the_count_shows_as_the_next_hand_over(make_app) -> None:
+    """RULES v2 §4, on screen: after the cashier's count a payment is taken all the same; F5's
+    day totals and the hand-over list show it as the next hand-over, the counted line keeps
+    adding up, and its receipt says so."""
+    from kfdesk.desk.hand_over import expected, submit_hand_over
+    from kfdesk.desk.payments import take_payment
+
+    app = make_app(login="cashier")
+    cashier = Staff.get(Staff.login == "cashier")
+    async with app.run_test(size=(120, 40)) as pilot:
+        clock = app.session.clock
+        day = clock.now().astimezone(SETTINGS.zone).date()
+        cash = expected(cashier, day, SETTINGS).cash_fen
+        submit_hand_over(day, {1: cash}, "", cashier, clock, SETTINGS)  # all in 1-fen coins
+        late = take_payment("3-1-502", 10000, "cash", cashier, clock, SETTINGS,
+                            confirm_overpayment=True).number
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert t("ui.cashier.after_count") in screen_text(app)
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HandOverScreen)
+        text = screen_text(app)
+        assert t("ui.hand_over.status.next") in text and "↳" in text
+        assert receipt_detail(late, SETTINGS.zone).next_hand_over
