@@ -231,3 +231,29 @@ async def test_money_after_the_count_shows_as_the_next_hand_over(make_app) -> No
         text = screen_text(app)
         assert t("ui.hand_over.status.next") in text and "↳" in text
         assert receipt_detail(late, SETTINGS.zone).next_hand_over
+
+
+async def test_the_rounding_line_only_where_the_settings_allow_it(make_app) -> None:
+    """RULES v2 §4: 抹零 is offered in the count only when hand_over.rounding_max_fen allows it,
+    and the live difference takes it into account."""
+    app = make_app(login="cashier")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, CountDialog)
+        assert not app.screen.query("#f-rounding")  # the shipped settings: not allowed
+        await pilot.press("escape")
+        await pilot.pause()
+        app.push_screen(CountDialog(105158, lambda v: "", rounding_max=9))
+        await pilot.pause()
+        dialog = app.screen
+        for value, pieces in ((10000, "10"), (5000, "1"), (100, "1"), (50, "1")):
+            dialog.query_one(f"#f-d{value}", Input).value = pieces
+        dialog.query_one("#f-rounding", Input).value = "8"
+        await pilot.pause()
+        assert t("ui.hand_over.difference", amount="¥0.00") in screen_text(app)
