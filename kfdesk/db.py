@@ -137,6 +137,55 @@ def _v8_parking_rent(db: pw.Database) -> None:
         db.execute_sql(sql)
     db.create_tables([LeaseRent])
 
+def _v9_hand_over_movements(db: pw.Database) -> None:
+    """v9: every cash movement in exactly one hand-over (RULES v2 §4, KF-015 §4.6).
+
+    - receipts, voids and parking settlements point at the hand-over their money went into
+      (NULL: not yet counted), indexed as a new store has them;
+    - a hand-over's 抹零 (rounding written off) and its reason.
+
+    The old hand-overs each held their cashier's movements of their day up to the count; so
+    a hand-over takes, in day order, the cashier's movements not yet in an earlier one made up
+    to its count and within its day. What none took stays open for the next count. Figures
+    that no longer match the stored count (money taken after a confirmation used to land in
+    the closed day) then show as a stale count with its difference from the real figures.
+    """
+    from .config import SettingsError, default_settings, load_settings
+    from .models import HandOver, ParkingSettlement, Receipt, ReceiptVoid
+    from .views import day_bounds
+
+    def has(table: str, column: str) -> bool:
+        # A store copied or rebuilt half-way may have a column already: add only what lacks.
+        return column in {c.name for c in db.get_columns(table)}
+
+    for table in ("receipt", "receipt_void", "parking_settlement"):
+        if not has(table, "hand_over_id"):
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN hand_over_id INTEGER "
+                           "REFERENCES hand_over (id) ON DELETE RESTRICT")
+        db.execute_sql(f"CREATE INDEX IF NOT EXISTS {table}_hand_over_id "
+                       f"ON {table} (hand_over_id)")
+    if not has("hand_over", "rounding_fen"):
+        db.execute_sql("ALTER TABLE hand_over ADD COLUMN rounding_fen BIGINT NOT NULL DEFAULT 0")
+    if not has("hand_over", "rounding_reason"):
+        db.execute_sql("ALTER TABLE hand_over ADD COLUMN rounding_reason VARCHAR(128) "
+                       "NOT NULL DEFAULT ''")
+    try:
+        zone = load_settings().zone
+    except SettingsError:
+        zone = default_settings().zone
+    for row in HandOver.select().order_by(HandOver.cashier, HandOver.day):
+        until = min(row.closed_at, day_bounds(row.day, zone)[1])
+        Receipt.update(hand_over=row.id).where(
+            Receipt.hand_over.is_null() & (Receipt.cashier == row.cashier_id)
+            & (Receipt.issued_at <= until)).execute()
+        mine = Receipt.select(Receipt.id).where(Receipt.cashier == row.cashier_id)
+        ReceiptVoid.update(hand_over=row.id).where(
+            ReceiptVoid.hand_over.is_null() & ReceiptVoid.receipt.in_(mine)
+            & (ReceiptVoid.at <= until)).execute()
+        ParkingSettlement.update(hand_over=row.id).where(
+            ParkingSettlement.hand_over.is_null() & (ParkingSettlement.cashier == row.cashier_id)
+            & (ParkingSettlement.settled_at <= until)).execute()
+
 
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
@@ -146,6 +195,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     6: _v6_vacant_checks,
     7: _v7_activity_cancel,
     8: _v8_parking_rent,
+    9: _v9_hand_over_movements,
 }
 
 

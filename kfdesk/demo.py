@@ -23,7 +23,6 @@ from __future__ import annotations
 import calendar
 import hashlib
 import heapq
-import json
 import random
 import tomllib
 from collections.abc import Iterable
@@ -72,6 +71,8 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
     DemoStaff("super", "陈静", "supervisor", "3456"),
     DemoStaff("manager", "刘伟", "manager", "4567", "office"),
     DemoStaff("guard", "赵强", "security", "5678", "security"),
+    # RULES v2 §4: finance's cashier (出纳) confirms the cashier's hand-overs.
+    DemoStaff("finance", "孙丽", "finance", "6789", "office"),
 )
 DEMO_CLERK = "clerk"  # the demo signs in as 张敏
 
@@ -102,6 +103,8 @@ def build_demo(
         builder.build()
         builder.rows.write()
         _reset_sequences(db)
+        # RULES v2 §4: the past days' hand-overs counted and confirmed by the services.
+        builder.close_hand_overs()
         # The stored clocks (Deadline rows) of every record, as the desk services keep them.
         from .rules.context import RuleContext
         from .rules.sync import resync_all
@@ -396,8 +399,6 @@ _PAID_REPAIR_FEN = (3000, 5000, 8000, 12000, 15000, 20000)
 _BILL_DEADLINE_DAY = 25  # pay by the 25th of the bill's month (moved to a working day)
 _RELEASE_KINDS = (("owner", 6), ("registered_family", 5), ("tenant", 5), ("crew", 4),
                   ("unregistered_family", 2), ("other", 1))
-# Denominations for counting the cash at the hand-over (fen).
-_NOTES = (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1)
 # Layout: building number, group, floors, entrances, flats per floor and entrance (300 units).
 _BUILDINGS = (
     ("1", "E", 11, 2, 2), ("2", "E", 11, 2, 2), ("3", "E", 18, 1, 4),
@@ -549,6 +550,7 @@ class _Builder:
         self.supervisor = self.staff["super"]
         self.manager = self.staff["manager"]
         self.guard = self.staff["guard"]
+        self.finance = self.staff["finance"]
         names = self.names["staff"]
         self.technicians: list[str] = names["technicians"]
         self.engineering_head: str = names["engineering_head"]
@@ -2350,45 +2352,54 @@ class _Builder:
                               note=note)
 
     def build_hand_overs(self) -> None:
-        """KF-015 §4.6 / KF-006 §6: each past working day closed; today's still open."""
-        days: dict[date, list[tuple[_Row, _Row | None, str, bool]]] = {}
-        for receipt in self.receipts:
-            days.setdefault(self.local(receipt[0]["issued_at"]).date(), []).append(receipt)
-        past_days = [d for d in sorted(days) if d < self.today]
+        """KF-015 §4.6 / KF-006 §6: when each past working day with receipts is handed over and
+        confirmed; the count itself is made after the write by the hand-over service
+        (``close_hand_overs``), so it holds exactly what the service counts — receipts, voids'
+        reversals and parking settlements (RULES v2 §4). Today's takings are still open.
 
-        def cash_of(day: date) -> int:
-            return sum(r["amount_fen"] for r, _, method, voided in days[day]
-                       if method == "cash" and not voided)
-
-        # One day a third of the way in was 10 yuan short, explained and confirmed.
-        short_day = next((d for d in past_days[len(past_days) // 3:] if cash_of(d) >= 5000), None)
+        The times come from the build's random stream as before, so the rest of the community
+        does not move."""
+        days = sorted({self.local(r[0]["issued_at"]).date() for r in self.receipts})
+        past_days = [d for d in days if d < self.today]
+        self.hand_over_times: dict[date, tuple[datetime, datetime]] = {}
         for day in past_days:
-            cash = 0
-            noncash: dict[str, int] = {}
-            for receipt, _payment, method, voided in days[day]:
-                if voided:
-                    continue  # a void keeps its number but takes no money
-                if method == "cash":
-                    cash += receipt["amount_fen"]
-                else:
-                    noncash[method] = noncash.get(method, 0) + receipt["amount_fen"]
-            counted, reason = cash, ""
-            if day == short_day:
-                counted, reason = cash - 1000, "找零失误，短款 10 元，已报主管"
-            notes, left = {}, counted
-            for value in _NOTES:
-                if left >= value:
-                    notes[str(value)] = left // value
-                    left %= value
             closed = self.at(day, 17, 35) + self.minutes(0, 15)
-            self.rows.add(
-                m.HandOver, cashier=self.cashier, day=day, denominations=json.dumps(notes),
-                cash_counted_fen=counted, cash_expected_fen=cash,
-                noncash_fen=json.dumps({k: noncash[k] for k in m.cash.PAYMENT_METHODS
-                                        if k in noncash}),
-                difference_fen=counted - cash, reason=reason, closed_at=closed,
-                confirmed_by=self.supervisor, confirmed_at=closed + self.minutes(5, 20),
-            )
+            self.hand_over_times[day] = (closed, closed + self.minutes(5, 20))
+
+    def close_hand_overs(self) -> None:
+        """The cashier counts each past day through ``submit_hand_over`` and finance (出纳)
+        confirms through ``confirm_hand_over`` (RULES v2 §4): the figures are the service's.
+        A day the cashier took only parking cash is handed over too. One day a third of the way
+        in was 10 yuan short, explained and confirmed; every other count is exact to the fen."""
+        from .desk.hand_over import DENOMINATIONS, confirm_hand_over, expected, submit_hand_over
+
+        cashier = m.Staff.get_by_id(self.cashier)
+        finance = m.Staff.get_by_id(self.finance)
+        settled = {self.local(p["settled_at"]).date() for p in self.rows.of(m.ParkingSettlement)}
+        times = dict(self.hand_over_times)
+        rng = random.Random(f"{self.seed}-hand-over")  # its own stream: nothing else moves
+        for day in sorted(settled - set(times)):
+            if day < self.today:
+                closed = self.at(day, 17, 35) + timedelta(minutes=rng.randint(0, 15))
+                times[day] = (closed, closed + timedelta(minutes=rng.randint(5, 20)))
+        past = sorted(times)
+        short_from = past[len(past) // 3] if past else None
+        short_done = False
+        for day in past:
+            closed, confirmed = times[day]
+            cash = expected(cashier, day, self.settings).cash_fen
+            counted, reason = cash, ""
+            if not short_done and short_from is not None and day >= short_from and cash >= 5000:
+                counted, reason = cash - 1000, "找零失误，短款 10 元，已报主管"
+                short_done = True
+            notes, left = {}, counted
+            for value in DENOMINATIONS:  # to the fen: 1-, 2- and 5-fen coins too
+                if left >= value:
+                    notes[value] = left // value
+                    left %= value
+            row = submit_hand_over(day, notes, reason, cashier, FixedClock(closed),
+                                   self.settings)
+            confirm_hand_over(row.id, finance, FixedClock(confirmed), self.settings)
 
     def build_parking_books(self) -> None:
         """KF-015 §6.1: fixed-value invoice books, one per denomination, settled half-monthly."""

@@ -179,6 +179,9 @@ def _cell_of(name: str, value: Any, lang: str) -> Cell:
 
 
 def _kind_of(name: str, hint: Any) -> str:
+    args = typing.get_args(hint)
+    if type(None) in args and len(args) == 2:  # ``int | None``: a figure that may be absent
+        hint = next(a for a in args if a is not type(None))
     if hint is int:
         return "money" if _is_money(name) else "int"
     if hint is Decimal:
@@ -369,9 +372,15 @@ def _header_lines(report: Report, office: str) -> list[str]:
 
 def to_json(report: Report, office: str = "") -> dict[str, Any]:
     """The report as JSON-ready data; money, percentages and hours as exact decimal strings
-    ("1286.40"), so nothing passes through a binary float."""
-    def value(cell: Cell) -> Any:
+    ("1286.40"), so nothing passes through a binary float — except under a key ending
+    ``_fen``, which is money in integer fen (128640) as its name says (issue 17)."""
+    def value(key: str, cell: Cell) -> Any:
+        if key.endswith("_fen") and isinstance(cell, Decimal):
+            return int((cell * 100).to_integral_value())
         return str(cell) if isinstance(cell, Decimal) else cell
+
+    def kind(c: Column) -> str:
+        return "fen" if c.key.endswith("_fen") and c.kind == "money" else c.kind
 
     return {
         "kind": report.kind,
@@ -383,8 +392,8 @@ def to_json(report: Report, office: str = "") -> dict[str, Any]:
         "meta": dict(report.meta),
         "sections": [
             {"key": s.key, "title": s.title, "note": s.note,
-             "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in s.columns],
-             "rows": [{k: value(v) for k, v in rec.items()} for rec in s.records()]}
+             "columns": [{"key": c.key, "label": c.label, "kind": kind(c)} for c in s.columns],
+             "rows": [{k: value(k, v) for k, v in rec.items()} for rec in s.records()]}
             for s in report.sections
         ],
     }

@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Input, Static
 from kfdesk import views
 from kfdesk.desk import payments as pay
 from kfdesk.desk.base import DeskError
+from kfdesk.desk.hand_over import FINANCE_ROLES, is_counted
 from kfdesk.desk.receipts import CASHIER_ROLES
 from kfdesk.i18n import t
 from kfdesk.models.cash import CHARGE_KINDS, PAYMENT_METHODS
@@ -294,7 +295,9 @@ class CashierScreen(DeskScreen):
             return till and (self._unit is not None or bool(self._walk_in))
         if action in ("mark",):
             return till and bool(self._items)
-        if action in ("charge", "hand_over", "billing", "parking", "arrears"):
+        if action == "hand_over":  # RULES v2 §4: finance confirms the hand-overs there
+            return till or self._role in FINANCE_ROLES
+        if action in ("charge", "billing", "parking", "arrears"):
             return till
         if action == "use_credit":
             return till and self._unit is not None and self._credit > 0 and bool(self._items)
@@ -348,6 +351,14 @@ class CashierScreen(DeskScreen):
                        Text(money(d.total_fen), style="bold"))
         if d.voids:
             totals.add_row(t("ui.cashier.voids"), str(d.voids))
+        staff = self.desk.session.staff
+        if staff is not None and staff.role in CASHIER_ROLES and is_counted(staff, self.day):
+            # RULES v2 §4: what this cashier took after their count is their next hand-over.
+            later = cviews.cash_figures(cashier_id=staff.id,
+                                        until=views.day_bounds(self.day, self.zone)[1])
+            if later.receipts or later.voids or later.parking_fen:
+                totals.add_row(Text(t("ui.cashier.after_count"), style="yellow"),
+                               Text(money(later.cash_fen), style="yellow"))
         self.query_one("#day-totals", Static).update(totals)
         self.refresh_bindings()
 

@@ -1,9 +1,11 @@
-"""The daily hand-over (日结交款, KF-015 §4.6, KF-006 §6), opened from F5 with `h`.
+"""The hand-over to finance (日结交款, KF-015 §4.6, KF-006 §6, RULES v2 §4), from F5 with `h`.
 
-Every cashier of the day with their receipts (number range, voids), cash expected, non-cash by
-method, what was counted and the difference. `n` counts one's own cash by denomination with
-the total and the difference shown live; `c` is the supervisor's confirmation (never one's own
-count), after which that day's receipts are closed; `p` prints the slip for finance.
+Every hand-over of the day with its receipts (number range, voids), cash expected from the
+current figures (parking included), non-cash by method, what was counted and the difference;
+below each cashier's, the money they took after that count (it goes into their next hand-over).
+`n` counts one's own cash by denomination down to 1 fen, with the total and the difference
+live (and 抹零 where the office allows it); `c` is finance's confirmation (never one's own
+count, never a count gone stale); `p` prints the slip of the highlighted line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static
 
 from kfdesk.desk import hand_over as ho
@@ -27,41 +30,97 @@ from kfdesk.views import cashier as cviews
 from .common import hm, money
 from .sampling import DutyModal
 from .widgets.dialogs import ActionDialog, Field
+from .widgets.inputs import DeskInput
 from .widgets.table import Column, FitTable
+
+# The count form's rows: notes, then coins, three to a row (RULES v2 §4: to the fen).
+_ROWS: tuple[tuple[int, ...], ...] = ((10000, 5000, 2000), (1000, 500, 100), (50, 20, 10),
+                                      (5, 2, 1))
 
 
 def _pieces(text: object, value: int) -> int:
     raw = str(text or "").strip()
     if not raw:
         return 0
-    if not raw.isdigit():
+    if not raw.isdigit() or not raw.isascii():
         raise DeskError("hand_over.count_not_whole", field=f"d{value}", value=value)
     return int(raw)
 
 
+def _rounding(text: object) -> int:
+    """The 抹零 typed in fen (a whole number of fen, as the setting counts it)."""
+    raw = str(text or "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or not raw.isascii():
+        raise DeskError("hand_over.rounding_bad", field="rounding")
+    return int(raw)
+
+
 def denomination_label(value: int) -> str:
-    return t("ui.hand_over.yuan", n=value // 100) if value >= 100 else t(
-        "ui.hand_over.jiao", n=value // 10)
+    if value >= 100:
+        return t("ui.hand_over.yuan", n=value // 100)
+    if value >= 10:
+        return t("ui.hand_over.jiao", n=value // 10)
+    return t("ui.hand_over.fen", n=value)
+
+
+def line_key(h: cviews.HandOverLine) -> str:
+    """A hand-over, or a cashier's money not yet counted: one row each."""
+    return f"{h.cashier_id}:{h.id or 0}"
 
 
 class CountDialog(ActionDialog):
-    """The cashier's count: pieces per denomination; counted, expected and the difference live."""
+    """The cashier's count: pieces per denomination in a grid of three a row; counted,
+    expected and the difference live; a 抹零 line only where the settings allow it."""
 
-    def __init__(self, expected_fen: int, submit) -> None:  # noqa: ANN001
+    def __init__(self, expected_fen: int, submit, *, rounding_max: int = 0) -> None:  # noqa: ANN001
         self._expected = expected_fen
+        self._rounding_max = rounding_max
         fields = [Field(f"d{v}", denomination_label(v), placeholder="0")
                   for v in ho.DENOMINATIONS]
         fields.append(Field("reason", t("ui.hand_over.f.reason")))
+        if rounding_max:
+            fields.append(Field("rounding", t("ui.hand_over.f.rounding",
+                                              most=money(rounding_max)), placeholder="0"))
+            fields.append(Field("rounding_reason", t("ui.hand_over.f.rounding_reason")))
         super().__init__(t("ui.hand_over.count_title"), fields, submit,
                          about=t("ui.hand_over.count_about", amount=money(expected_fen)))
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dlg-box", can_focus=False):
+            yield Static(self._title, classes="dlg-title")
+            yield Static(self._about, classes="dlg-about")
+            yield Static("", id="dlg-error")
+            for values in _ROWS:
+                with Horizontal(classes="dlg-row count-row"):
+                    for value in values:
+                        label = Static(denomination_label(value), classes="dlg-label")
+                        label.styles.width = 7
+                        yield label
+                        yield DeskInput("", placeholder="0", id=f"f-d{value}")
+            width = min(max([12, *(len(f.label) * 2 + 1 for f in self._fields
+                                    if not f.name.startswith("d"))]), 26)
+            for f in self._fields:
+                if f.name.startswith("d"):
+                    continue
+                with Horizontal(classes="dlg-row"):
+                    label = Static(f.label, classes="dlg-label")
+                    label.styles.width = width
+                    yield label
+                    yield self._widget(f)
+            yield Static("", id="count-preview")
+            yield Static(t("ui.dialog.keys"), id="dlg-keys")
 
     def counts(self) -> dict[int, int]:
         v = self.values()
         return {d: _pieces(v[f"d{d}"], d) for d in ho.DENOMINATIONS}
 
+    def rounding(self) -> int:
+        return _rounding(self.values().get("rounding", "")) if self._rounding_max else 0
+
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#dlg-box").mount(Static("", id="count-preview"), before="#dlg-keys")
         self._preview()
 
     @on(Input.Changed)
@@ -72,10 +131,11 @@ class CountDialog(ActionDialog):
     def _preview(self) -> None:
         try:
             counted = ho.count_cash(self.counts())
+            rounding = self.rounding()
         except DeskError as exc:
             self.query_one("#count-preview", Static).update(Text(exc.message(), style="red"))
             return
-        diff = counted - self._expected
+        diff = counted + rounding - self._expected
         out = Text()
         out.append(t("ui.hand_over.counted", amount=money(counted),
                      words=amount_in_words(counted)) + "\n", style="bold")
@@ -116,7 +176,7 @@ class HandOverScreen(DutyModal):
                    drop=1),
             Column("counted", t("ui.hand_over.col.counted"), min=8, max=12, right=True),
             Column("difference", t("ui.hand_over.col.difference"), min=6, max=10, right=True),
-            Column("status", t("ui.hand_over.col.status"), min=6, max=16),
+            Column("status", t("ui.hand_over.col.status"), min=6, max=24),
         ], id="hand-overs")
         yield Static("", id="duty-detail")
 
@@ -128,29 +188,36 @@ class HandOverScreen(DutyModal):
                 status = (t("ui.hand_over.status.confirmed", name=h.confirmed_by), "green")
             elif h.status == "closed":
                 status = (t("ui.hand_over.status.closed", at=hm(h.closed_at)), "yellow")
+            elif h.status == "next":
+                status = (t("ui.hand_over.status.next"), "bold yellow")
             else:
                 status = (t("ui.hand_over.status.open"), "bold")
+            if h.stale:  # RULES v2 §4: counted against other figures
+                status = (t("ui.hand_over.status.stale"), "bold red")
             diff: tuple[str, str] = ("", "")
             if h.difference_fen is not None:
                 diff = (money(h.difference_fen, symbol=False),
                         "green" if h.difference_fen == 0 else "bold red")
             rng = f"{h.first_number[5:]}–{h.last_number[5:]}" if h.receipts else "—"
-            rows.append((str(h.cashier_id), [
-                h.cashier, str(h.receipts), rng, money(h.cash_expected_fen, symbol=False),
+            # The money after a count is that cashier's next hand-over: indented under it.
+            name = f"  ↳{h.cashier}" if h.status == "next" else h.cashier
+            rows.append((line_key(h), [
+                name, str(h.receipts), rng, money(h.cash_expected_fen, symbol=False),
                 money(sum(f for _, f in h.noncash), symbol=False),
                 money(h.counted_fen, symbol=False) if h.counted_fen is not None else "—",
                 diff, status,
             ]))
         self.query_one(FitTable).load(rows)
         self.query_one("#duty-status", Static).update(
-            t("ui.hand_over.status_line", day=self.day.isoformat(), n=len(self._lines)))
+            t("ui.hand_over.status_line", day=self.day.isoformat(),
+              n=len({h.cashier_id for h in self._lines})))
         self._show_detail()
         self.query_one("#duty-keys", Static).update(t("ui.hand_over.keys"))
         self.refresh_bindings()
 
     def _current(self) -> cviews.HandOverLine | None:
         key = self.query_one(FitTable).selected_key()
-        return next((h for h in self._lines if str(h.cashier_id) == key), None)
+        return next((h for h in self._lines if line_key(h) == key), None)
 
     def on_data_table_row_highlighted(self) -> None:
         self._show_detail()
@@ -160,9 +227,23 @@ class HandOverScreen(DutyModal):
         h = self._current()
         text = ""
         if h is not None:
-            parts = [f"{t(f'method.{m}')} {money(f)}" for m, f in h.noncash]
+            parts = []
+            if h.parking_fen:
+                parts.append(t("ui.hand_over.parking", amount=money(h.parking_fen)))
+            parts += [f"{t(f'method.{m}')} {money(f)}" for m, f in h.noncash]
+            if h.rounding_fen:
+                parts.append(t("ui.hand_over.rounding", amount=money(h.rounding_fen),
+                               reason=h.rounding_reason))
             if h.reason:
                 parts.append(t("ui.hand_over.reason", reason=h.reason))
+            if h.confirmed_at is not None:
+                parts.append(t("ui.hand_over.confirmed_by", name=h.confirmed_by,
+                               role=t(f"role.{h.confirmed_role}"), at=hm(h.confirmed_at)))
+            if h.stale and h.counted_expected_fen is not None:
+                parts.append(t("ui.hand_over.stale_detail",
+                               amount=money(h.counted_expected_fen)))
+            if h.status == "next":
+                parts.append(t("ui.hand_over.next_detail"))
             text = "  ".join(parts)
         self.query_one("#duty-detail", Static).update(text)
 
@@ -171,10 +252,11 @@ class HandOverScreen(DutyModal):
         if action == "count":
             return self.may(ho.SUBMIT_ROLES)
         if action == "confirm":
-            return (self.may(ho.CONFIRM_ROLES) and h is not None and h.status == "closed"
+            return (self.may(ho.confirm_roles(self.settings)) and h is not None
+                    and h.status == "closed" and not h.stale
                     and h.cashier_id != self.staff.id)
         if action == "print":
-            return self.may(ho.SUBMIT_ROLES) and h is not None
+            return self.may(ho.READ_ROLES) and h is not None
         return super().check_action(action, parameters)
 
     def action_day(self, step: int) -> None:
@@ -193,6 +275,11 @@ class HandOverScreen(DutyModal):
     def action_count(self) -> None:
         if not self.check_action("count", ()):
             return
+        if any(h.cashier_id == self.staff.id and h.status == "confirmed" for h in self._lines):
+            # Finance confirmed this day's count: said at once, not after typing a count.
+            self.query_one("#duty-error", Static).update(
+                DeskError("hand_over.already_confirmed", day=self.day.isoformat()).message())
+            return
         figures = ho.expected(self.staff, self.day, self.settings)
         day = self.day
 
@@ -201,20 +288,24 @@ class HandOverScreen(DutyModal):
             assert isinstance(dialog, CountDialog)
             s = self.desk.session
             row = ho.submit_hand_over(day, dialog.counts(), str(v["reason"]), s.staff, s.clock,
-                                      s.settings)
+                                      s.settings, rounding_fen=dialog.rounding(),
+                                      rounding_reason=str(v.get("rounding_reason", "")))
             return t("ui.hand_over.submitted", day=day.isoformat(),
                      difference=money(row.difference_fen))
 
-        self.app.push_screen(CountDialog(figures.cash_fen, submit), self._done)
+        self.app.push_screen(CountDialog(figures.cash_fen, submit,
+                                         rounding_max=ho.rounding_max(self.settings)),
+                             self._done)
 
     def action_confirm(self) -> None:
         h = self._current()
-        if h is None or not self.check_action("confirm", ()):
+        if h is None or h.id is None or not self.check_action("confirm", ()):
             return
+        hand_over_id = h.id
 
         def submit(v: dict) -> str:
             s = self.desk.session
-            ho.confirm_hand_over(h.id, s.staff, s.clock, s.settings)
+            ho.confirm_hand_over(hand_over_id, s.staff, s.clock, s.settings)
             return t("ui.hand_over.confirmed", cashier=h.cashier, day=self.day.isoformat())
 
         about = t("ui.hand_over.confirm_about", cashier=h.cashier, receipts=h.receipts,
@@ -230,7 +321,8 @@ class HandOverScreen(DutyModal):
         s = self.desk.session
         try:
             where = ho.print_hand_over(self.day, h.cashier_id, print_folder(s.db_target),
-                                       s.staff, s.clock, s.settings, self.desk.lang)
+                                       s.staff, s.clock, s.settings, self.desk.lang,
+                                       hand_over_id=h.id, pending=h.id is None)
         except DeskError as exc:
             self.query_one("#duty-error", Static).update(exc.message())
             return

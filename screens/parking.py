@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Static
 
 from kfdesk.desk import parking
 from kfdesk.desk.base import DeskError
+from kfdesk.desk.hand_over import is_counted
 from kfdesk.i18n import t
 from kfdesk.printing import print_folder
 from kfdesk.views import parking as pviews
@@ -326,9 +327,12 @@ class ParkingScreen(DutyModal):
             row = parking.settle(name, day, numbers, due, cash, str(v["reason"]),
                                  s.staff, s.clock, s.settings)
             self._new_settlement = row.id
-            return t("ui.parking.settled", attendant=name, n=row.stubs_cancelled,
+            done = t("ui.parking.settled", attendant=name, n=row.stubs_cancelled,
                      amount=money(row.received_fen),
                      difference=_signed(row.received_fen - row.due_fen))
+            if is_counted(s.staff, self.today):  # RULES v2 §4: the cash is not in that count
+                done += " " + t("ui.parking.next_hand_over")
+            return done
 
         fields = [Field("period_end", t("ui.parking.f.period_end"), value=end.isoformat(),
                         placeholder=t("ui.duty.day_placeholder"))]

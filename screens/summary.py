@@ -80,6 +80,8 @@ def cash_rows(s: DaySummary) -> list[Row]:
              for method, fen in s.receipt_totals]
     rows.append(("-total", [_label(t("ui.summary.total"), "bold"),
                             (money(s.receipt_total_fen), "bold")]))
+    for day_cash in s.cash_day:  # RULES v2 §4: the attendants' parking cash is cash too
+        rows.append(("-parking", [t("ui.summary.parking_cash"), money(day_cash.parking_cash_fen)]))
     rows.append(("voids", [t("ui.summary.voids"), str(s.voids)]))
     rows.append(("refunds", [t("ui.summary.refunds"), str(s.refunds)]))
     return rows
@@ -88,11 +90,17 @@ def cash_rows(s: DaySummary) -> list[Row]:
 def registers_rows(s: DaySummary) -> list[Row]:
     rows: list[Row] = []
     for i, h in enumerate(s.hand_overs):
-        status = t(f"ui.handover.{h.status}")
-        if h.status != "open" and h.difference_fen:
+        # RULES v2 §4: who confirmed, by name and role; the difference from current figures.
+        status = t(f"ui.handover.{h.status}", name=h.confirmed_by,
+                   role=t(f"role.{h.confirmed_role}") if h.confirmed_role else "")
+        if h.difference_fen:
             status += " · " + t("ui.summary.difference", amount=money(h.difference_fen))
-        rows.append((f"-handover{i}", [t("ui.summary.handover", cashier=h.cashier, n=h.receipts),
-                                       (status, "bold red" if h.status == "open" else "")]))
+        if h.stale:
+            status += " · " + t("ui.summary.handover_stale")
+        style = "bold red" if h.status in ("open", "next") or h.stale else ""
+        rows.append((f"-handover{i}", [t("ui.summary.handover_cash", cashier=h.cashier,
+                                         n=h.receipts, amount=money(h.expected_fen)),
+                                       (status, style)]))
     if not s.hand_overs:
         rows.append(("-handover", [t("ui.summary.handover_none"), ""]))
     rows.append(("mail_waiting", [t("ui.summary.mail_waiting"), str(s.mail_waiting)]))

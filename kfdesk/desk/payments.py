@@ -55,7 +55,7 @@ from ..rules.sync import _day_number, sync_hand_over, sync_unit_arrears
 from ..views import cashier as cviews
 from ..views import office_day, receipt_number
 from .base import DeskError, audit, require_role, transaction
-from .hand_over import ensure_day_open, ensure_receipt_changeable
+from .hand_over import hand_over_for_void
 from .inputs import text_in
 from .receipts import CASHIER_ROLES, MAX_AMOUNT_FEN, series_code, take_number
 
@@ -267,7 +267,8 @@ def take_payment(
     charge_ids = tuple(int(k.partition(":")[2]) for k in targets or () if k.startswith("charge:"))
     now = clock.now()
     with transaction(immediate=True):
-        ensure_day_open(actor, office_day(now, settings.zone))
+        # RULES v2 §4: money taken after the cashier's count (or finance's confirmation) is
+        # taken all the same; it stays open and goes into the cashier's next hand-over.
         # Read what is owed under the write lock: another counter's payment is either already
         # in, or waits for this one (KF-015 §4.6: 票款相符).
         items = cviews.owed_items(
@@ -391,7 +392,6 @@ def refund_deposit(charge_id: int, amount_fen: int, method: str, reason: str, ac
     why = _text(reason, "reason", TEXT_MAX - len(ref) - 3, required="payment.reason_required")
     now = clock.now()
     with transaction(immediate=True):
-        ensure_day_open(actor, office_day(now, settings.zone))
         charge = Charge.get_or_none(Charge.id == charge_id)
         if charge is None or not charge.refundable:
             raise DeskError("payment.not_a_deposit")
@@ -419,8 +419,8 @@ def refund_deposit(charge_id: int, amount_fen: int, method: str, reason: str, ac
 def void_receipt(number: str, reason: str, actor: Staff, clock: Clock,
                  settings: Settings) -> None:
     """A supervisor voids a receipt (KF-006 §6): the number stays, marked void everywhere; what
-    it paid is owed again (negative allocations). Refused once the receipt's day is closed —
-    the correction is then a refund on a later day (KF-015 §4.6)."""
+    it paid is owed again (negative allocations). Refused once finance confirmed the receipt's
+    hand-over — the correction is then a refund (KF-015 §4.6, RULES v2 §4)."""
     require_role(actor, VOID_ROLES, "receipt.void")
     why = _text(reason, "reason", TEXT_MAX, required="payment.reason_required")
     detail = cviews.receipt_detail(number, settings.zone)
@@ -430,7 +430,9 @@ def void_receipt(number: str, reason: str, actor: Staff, clock: Clock,
         receipt = Receipt.get_by_id(detail.id)
         if ReceiptVoid.select().where(ReceiptVoid.receipt == receipt.id).exists():
             raise DeskError("payment.already_void", number=detail.number)
-        ensure_receipt_changeable(receipt, settings)
+        # RULES v2 §4: the money given back is in the receipt's own hand-over (refused once
+        # finance confirmed it: then the correction is a refund).
+        hand_over = hand_over_for_void(receipt, settings)
         unit = None
         if receipt.payment_id:
             payment = Payment.get_by_id(receipt.payment_id)
@@ -453,7 +455,8 @@ def void_receipt(number: str, reason: str, actor: Staff, clock: Clock,
                         Charge.id == a.charge_id).execute()
                 Allocation.create(payment=payment, bill_line=a.bill_line_id,
                                   charge=a.charge_id, amount_fen=-a.amount_fen)
-        ReceiptVoid.create(receipt=receipt, at=clock.now(), by=actor, reason=why)
+        ReceiptVoid.create(receipt=receipt, at=clock.now(), by=actor, reason=why,
+                           hand_over=hand_over)
         audit(actor, clock, "receipt.void", receipt, number=detail.number,
               amount_fen=receipt.amount_fen, reason=why, unit=unit.code if unit else "")
         if unit is not None:
@@ -525,6 +528,8 @@ def receipt_text(detail: cviews.ReceiptDetail, settings: Settings, lang: str | N
         out.append(t("payment.r.reference", lang=lang, reference=detail.reference))
     if detail.reason:
         out.extend(wrap(t("payment.r.reason", lang=lang, reason=detail.reason), width))
+    if detail.next_hand_over:  # RULES v2 §4: taken after the cashier's count of the day
+        out.append(t("hand_over.receipt_next", lang=lang))
     if detail.kind == "refund":
         out.append(t("document.refund_signature", lang=lang, cashier=detail.cashier))
     else:

@@ -54,7 +54,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Group, Building, Unit, Person, Occupancy, EmergencyContact, Key, KeyMovement,
     Ticket, TicketLog, Dispatch, FaultNotice, WorkOrder, Callback, CallbackAttempt, Hold,
     FeeRate, MeterReading, Bill, BillLine, Charge, ReceiptSeries, Payment, Allocation,
-    Refund, Receipt, ReceiptVoid, HandOver, InvoiceBook, ParkingSettlement, DunningStep,
+    HandOver, Refund, Receipt, ReceiptVoid, InvoiceBook, ParkingSettlement, DunningStep,
     Authorisation, ReleasePass, Vehicle, ParkingLease, MailItem, Loan, ServiceOrder,
     Visit, Survey, Activity,
     Deadline, ReportFiling,

@@ -114,6 +114,34 @@ class LeaseRent(BaseModel):
         indexes = ((("lease", "period_start"), True),)
 
 
+class HandOver(BaseModel):
+    """日结/交款: the cashier's takings handed to finance (KF-015 §4.6, KF-006 §6).
+
+    Every cash movement — receipt, refund receipt, a void's reversal, parking settlement —
+    points at exactly one hand-over once counted (RULES v2 §4); until then it is open and goes
+    into the cashier's next count.
+    """
+
+    cashier = pw.ForeignKeyField(Staff, backref="hand_overs", on_delete="RESTRICT")
+    day = pw.DateField(index=True)
+    denominations = pw.TextField(default="{}")  # JSON: {"10000": 3, "5000": 1, …}
+    cash_counted_fen = FenField()
+    cash_expected_fen = FenField()
+    noncash_fen = pw.TextField(default="{}")  # JSON by method, from the receipts
+    difference_fen = FenField()
+    reason = pw.CharField(max_length=128, default="")
+    closed_at = UtcDateTimeField()
+    confirmed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    confirmed_at = UtcDateTimeField(null=True)
+    # RULES v2 §4: an office may allow writing off the odd fen (抹零) at the hand-over, up to
+    # ``hand_over.rounding_max_fen``; the amount written off and why.
+    rounding_fen = FenField(default=0)
+    rounding_reason = pw.CharField(max_length=128, default="")
+
+    class Meta:
+        indexes = ((("cashier", "day"), True),)
+
+
 class ReceiptSeries(BaseModel):
     """A gapless receipt-number series (e.g. one per year)."""
 
@@ -167,6 +195,8 @@ class Receipt(BaseModel):
     amount_fen = FenField()  # negative for a refund receipt
     cashier = pw.ForeignKeyField(Staff, backref="receipts", on_delete="RESTRICT")
     printed_count = pw.IntegerField(default=0)  # reprints are marked as copies
+    # RULES v2 §4: the hand-over this receipt's money went into; NULL while not yet counted.
+    hand_over = pw.ForeignKeyField(HandOver, null=True, backref="+", on_delete="RESTRICT")
 
     class Meta:
         indexes = ((("series", "number"), True),)
@@ -179,25 +209,9 @@ class ReceiptVoid(BaseModel):
     at = UtcDateTimeField()
     by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
     reason = pw.CharField(max_length=128)
-
-
-class HandOver(BaseModel):
-    """日结/交款: the cashier's day closed with finance (KF-015 §4.6, KF-006 §6)."""
-
-    cashier = pw.ForeignKeyField(Staff, backref="hand_overs", on_delete="RESTRICT")
-    day = pw.DateField(index=True)
-    denominations = pw.TextField(default="{}")  # JSON: {"10000": 3, "5000": 1, …}
-    cash_counted_fen = FenField()
-    cash_expected_fen = FenField()
-    noncash_fen = pw.TextField(default="{}")  # JSON by method, from the receipts
-    difference_fen = FenField()
-    reason = pw.CharField(max_length=128, default="")
-    closed_at = UtcDateTimeField()
-    confirmed_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
-    confirmed_at = UtcDateTimeField(null=True)
-
-    class Meta:
-        indexes = ((("cashier", "day"), True),)
+    # RULES v2 §4: the void gives the money back: a movement of its own, in the hand-over open
+    # when it was made (not necessarily the receipt's); NULL while not yet counted.
+    hand_over = pw.ForeignKeyField(HandOver, null=True, backref="+", on_delete="RESTRICT")
 
 
 class InvoiceBook(BaseModel):
@@ -229,6 +243,8 @@ class ParkingSettlement(BaseModel):
     reason = pw.CharField(max_length=128, default="")  # why cash or invoices ≠ statements
     # JSON: the stubs cancelled, per book [{"book", "denomination_fen", "from", "to"}, …].
     used_stubs = pw.TextField(default="[]")
+    # RULES v2 §4: the hand-over the parking cash went into; NULL while not yet counted.
+    hand_over = pw.ForeignKeyField(HandOver, null=True, backref="+", on_delete="RESTRICT")
 
 
 class DunningStep(BaseModel):

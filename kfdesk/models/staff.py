@@ -6,7 +6,9 @@ import peewee as pw
 
 from .base import BaseModel, UtcDateTimeField
 
-ROLES = ("clerk", "cashier", "supervisor", "manager", "security")
+# finance: finance's cashier (出纳), who receives the day's takings and confirms the hand-over
+# in the software (KF-015 §4.6, RULES v2 §4).
+ROLES = ("clerk", "cashier", "supervisor", "manager", "security", "finance")
 
 
 class Staff(BaseModel):

@@ -35,12 +35,12 @@ from ..models import (
     DunningStep,
     EmergencyContact,
     Group,
-    HandOver,
     Hold,
     Loan,
     MailItem,
     Occupancy,
     ParkingLease,
+    ParkingSettlement,
     Payment,
     Person,
     Receipt,
@@ -1269,10 +1269,26 @@ def arrears_list(
 
 
 class HandOverRow(NamedTuple):
+    """One hand-over of the day (KF-015 §4.6, RULES v2 §4), from its current figures."""
+
     cashier: str
-    status: str  # open | closed | confirmed
+    status: str  # open | next (after the day's count) | closed (counted) | confirmed
     receipts: int
-    difference_fen: int
+    expected_fen: int  # cash: receipts, voids' reversals, parking settlements
+    parking_fen: int  # of which parking settlements
+    counted_fen: int | None  # None: not counted
+    difference_fen: int | None  # counted + rounding − expected, from the current figures
+    stale: bool  # counted against other figures: to be counted again
+    confirmed_by: str
+    confirmed_role: str  # finance, or the manager covering
+
+
+class DayCashRow(NamedTuple):
+    """The cash the day took (RULES v2 §4): receipts (voids out) and parking settlements."""
+
+    receipts_cash_fen: int
+    parking_cash_fen: int
+    cash_fen: int
 
 
 class DaySummary(NamedTuple):
@@ -1305,6 +1321,7 @@ class DaySummary(NamedTuple):
     to_approve: tuple[str, ...] = ()
     callbacks_overdue: int = 0  # callback clocks past due and running at the day's end / now
     due_tomorrow: int = 0  # clocks running that fall due the next day
+    cash_day: tuple[DayCashRow, ...] = ()  # one row: the day's cash, parking included
 
 
 def _counted(values: Iterable[str], order: Sequence[str]) -> tuple[tuple[str, int], ...]:
@@ -1342,24 +1359,20 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         .where(in_day & Receipt.id.not_in(voided)).group_by(method).tuples())
     order = list(PAYMENT_METHODS) + sorted(set(sums) - set(PAYMENT_METHODS))
     totals = tuple((m, int(sums[m])) for m in order if m in sums)
-    by_cashier: Counter[int] = Counter(dict(
-        Receipt.select(Receipt.cashier, pw.fn.COUNT(Receipt.id)).where(in_day)
-        .group_by(Receipt.cashier).tuples()))
-    receipt_count = sum(by_cashier.values())
+    receipt_count = Receipt.select().where(in_day).count()
     refunds = Receipt.select().where(in_day & Receipt.refund.is_null(False)).count()
-    hand_overs = {h.cashier_id: h for h in HandOver.select().where(HandOver.day == day)}
-    staff = _by_id(Staff, set(by_cashier) | set(hand_overs))
-    handover_rows = []
-    for cashier_id in sorted(set(by_cashier) | set(hand_overs),
-                             key=lambda i: staff[i].name if i in staff else ""):
-        h = hand_overs.get(cashier_id)
-        status = "open" if h is None else ("confirmed" if h.confirmed_at else "closed")
-        handover_rows.append(HandOverRow(
-            cashier=staff[cashier_id].name if cashier_id in staff else "",
-            status=status,
-            receipts=by_cashier.get(cashier_id, 0),
-            difference_fen=h.difference_fen if h else 0,
-        ))
+    # RULES v2 §4: each hand-over of the day and the money not yet in one, current figures.
+    from .cashier import hand_overs as hand_over_lines
+
+    handover_rows = [HandOverRow(
+        cashier=h.cashier, status=h.status, receipts=h.receipts,
+        expected_fen=h.cash_expected_fen, parking_fen=h.parking_fen, counted_fen=h.counted_fen,
+        difference_fen=h.difference_fen, stale=h.stale, confirmed_by=h.confirmed_by,
+        confirmed_role=h.confirmed_role) for h in hand_over_lines(day, zone)]
+    parking_cash = int(ParkingSettlement.select(pw.fn.SUM(ParkingSettlement.received_fen))
+                       .where((ParkingSettlement.settled_at >= start)
+                              & (ParkingSettlement.settled_at < end)).scalar() or 0)
+    receipts_cash = dict(totals).get("cash", 0)
 
     def between(field: pw.Field) -> pw.Expression:
         return (field >= start) & (field < end)
@@ -1404,6 +1417,7 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         to_approve=_open_numbers(Ticket.escalation == "proposed"),
         callbacks_overdue=callbacks_overdue_query(as_of).count(),
         due_tomorrow=due_between_query(end, end + timedelta(days=1)).count(),
+        cash_day=(DayCashRow(receipts_cash, parking_cash, receipts_cash + parking_cash),),
     )
 
 

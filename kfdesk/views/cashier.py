@@ -7,7 +7,7 @@ its targets, and are returned oldest first — the order a payment is allocated 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import NamedTuple
 
 import peewee as pw
@@ -29,7 +29,6 @@ from ..models import (
 )
 from ..models.cash import FEE_ITEMS
 from . import _owner_names, _unit_by_code, receipt_number
-from .parking import cash_settled
 
 _ITEM_ORDER = {item: i for i, item in enumerate(FEE_ITEMS)}
 
@@ -172,6 +171,8 @@ class ReceiptDetail(NamedTuple):
     void_reason: str
     void_by: str
     void_at: datetime | None
+    # RULES v2 §4: taken after its cashier had counted that day, so in their next hand-over.
+    next_hand_over: bool = False
 
 
 def receipt_detail(number: str, zone: tzinfo) -> ReceiptDetail | None:
@@ -234,6 +235,10 @@ def receipt_detail(number: str, zone: tzinfo) -> ReceiptDetail | None:
                                      charge.description, -refund.amount_fen))
     unit = Unit.get_or_none(Unit.id == unit_id) if unit_id else None
     void = ReceiptVoid.get_or_none(ReceiptVoid.receipt == receipt.id)
+    # A count takes every movement of its day made before it; a receipt of a counted day
+    # outside that hand-over came after the count.
+    counted = HandOver.get_or_none((HandOver.cashier == receipt.cashier_id)
+                                   & (HandOver.day == receipt.issued_at.astimezone(zone).date()))
     staff = {s.id: s.name for s in Staff.select().where(
         Staff.id.in_([receipt.cashier_id] + ([void.by_id] if void else [])))}
     return ReceiptDetail(
@@ -257,6 +262,7 @@ def receipt_detail(number: str, zone: tzinfo) -> ReceiptDetail | None:
         void_reason=void.reason if void else "",
         void_by=staff.get(void.by_id, "") if void else "",
         void_at=void.at.astimezone(zone) if void else None,
+        next_hand_over=counted is not None and receipt.hand_over_id != counted.id,
     )
 
 
@@ -275,80 +281,183 @@ def payments_by_unit(unit_code: str, zone: tzinfo, *, limit: int = 50
              r.id in voided) for r in receipts]
 
 
-class HandOverLine(NamedTuple):
-    """One cashier's day at the hand-over (KF-015 §4.6): what the receipts say, what was
-    counted, and who signed."""
+class CashFigures(NamedTuple):
+    """What a set of cash movements adds up to (RULES v2 §4): a hand-over's own, or a cashier's
+    not yet counted. Receipts count with their sign (a refund receipt is negative); a void is
+    the money given back, its receipt's amount negated, in the hand-over the void is in."""
 
-    id: int | None  # the HandOver row, None while not counted
+    cash_fen: int  # cash: receipts, voids' reversals and parking settlements
+    parking_fen: int  # of cash_fen: parking settlements (KF-015 §6.1.2)
+    noncash: tuple[tuple[str, int], ...]  # (method, fen), PAYMENT_METHODS order, non-zero
+    receipts: int  # receipts issued (a voided one keeps its number and counts here)
+    voids: int
+    first_number: str  # "" when no receipt
+    last_number: str
+
+    @property
+    def noncash_fen(self) -> dict[str, int]:
+        return dict(self.noncash)
+
+
+def _movements(hand_over_id: int | None, cashier_id: int | None,
+               until: datetime | None) -> tuple[pw.Expression, pw.Expression, pw.Expression]:
+    """Conditions on Receipt, ReceiptVoid (joined to its Receipt) and ParkingSettlement: the
+    movements of one hand-over, or a cashier's open ones before ``until``."""
+    if hand_over_id is not None:
+        return (Receipt.hand_over == hand_over_id, ReceiptVoid.hand_over == hand_over_id,
+                ParkingSettlement.hand_over == hand_over_id)
+    receipts = Receipt.hand_over.is_null() & (Receipt.cashier == cashier_id)
+    voids = ReceiptVoid.hand_over.is_null() & (Receipt.cashier == cashier_id)
+    parking = ParkingSettlement.hand_over.is_null() & (ParkingSettlement.cashier == cashier_id)
+    if until is not None:
+        receipts &= Receipt.issued_at < until
+        voids &= ReceiptVoid.at < until
+        parking &= ParkingSettlement.settled_at < until
+    return receipts, voids, parking
+
+
+def cash_figures(*, hand_over_id: int | None = None, cashier_id: int | None = None,
+                 until: datetime | None = None) -> CashFigures:
+    """The figures of hand-over ``hand_over_id``, or of ``cashier_id``'s movements not yet in a
+    hand-over (before ``until`` when given). Sums in SQL: a busy day has thousands."""
+    from ..models.cash import PAYMENT_METHODS
+
+    receipts, voids, parking = _movements(hand_over_id, cashier_id, until)
+    method = pw.fn.COALESCE(Payment.method, Refund.method)
+    sums: dict[str, int] = {}
+    counts = {"receipts": 0, "voids": 0}
+    for kind, query, sign in (
+            ("receipts", Receipt.select(method, pw.fn.SUM(Receipt.amount_fen),
+                                        pw.fn.COUNT(Receipt.id)).where(receipts), 1),
+            ("voids", ReceiptVoid.select(method, pw.fn.SUM(Receipt.amount_fen),
+                                         pw.fn.COUNT(ReceiptVoid.id))
+             .join(Receipt).where(voids), -1)):
+        query = (query.join(Payment, pw.JOIN.LEFT_OUTER, on=(Receipt.payment == Payment.id))
+                 .join(Refund, pw.JOIN.LEFT_OUTER, on=(Receipt.refund == Refund.id),
+                       src=Receipt)
+                 .group_by(method))
+        for m, fen, n in query.tuples():
+            key = m or ""
+            sums[key] = sums.get(key, 0) + sign * int(fen or 0)
+            counts[kind] += int(n)
+    parked = int(ParkingSettlement.select(pw.fn.SUM(ParkingSettlement.received_fen))
+                 .where(parking).scalar() or 0)
+    numbered = (Receipt.select(ReceiptSeries.code, Receipt.number).join(ReceiptSeries)
+                .where(receipts))
+    first = numbered.order_by(Receipt.series, Receipt.number).tuples().first()
+    last = numbered.order_by(Receipt.series.desc(), Receipt.number.desc()).tuples().first()
+    order = list(PAYMENT_METHODS) + sorted(set(sums) - set(PAYMENT_METHODS))
+    return CashFigures(
+        cash_fen=sums.get("cash", 0) + parked,
+        parking_fen=parked,
+        noncash=tuple((m, sums[m]) for m in order if m != "cash" and sums.get(m)),
+        receipts=counts["receipts"],
+        voids=counts["voids"],
+        first_number=receipt_number(*first) if first else "",
+        last_number=receipt_number(*last) if last else "",
+    )
+
+
+class HandOverLine(NamedTuple):
+    """One hand-over (KF-015 §4.6) as the screen, the slip and the day summary show it: what
+    its movements add up to now, what was counted, and who signed. A cashier's movements not
+    yet in any hand-over make a line of their own (``id`` None)."""
+
+    id: int | None  # the HandOver row, None for the movements not yet counted
     cashier_id: int
     cashier: str
-    status: str  # open | closed (counted, handed over) | confirmed (supervisor signed)
+    # open: nothing counted that day yet · next: taken after that day's count, so in the
+    # cashier's next hand-over · closed: counted, waiting for finance · confirmed
+    status: str
     receipts: int
     voids: int
     first_number: str
     last_number: str
-    cash_expected_fen: int  # receipts' cash and the parking settlements' cash
+    cash_expected_fen: int  # from the current figures: receipts, voids, parking cash
     parking_fen: int  # of which temporary parking (KF-015 §6.1.2)
     noncash: tuple[tuple[str, int], ...]  # (method, fen) from the receipts
     counted_fen: int | None
-    difference_fen: int | None
+    difference_fen: int | None  # counted + rounding − expected, from the current figures
     reason: str
     denominations: tuple[tuple[int, int], ...]  # (value fen, pieces), largest first
     closed_at: datetime | None
     confirmed_by: str
     confirmed_at: datetime | None
+    day: date | None = None  # the hand-over's day
+    stale: bool = False  # the count was made against other figures: recount before confirming
+    counted_expected_fen: int | None = None  # cash expected when it was counted
+    rounding_fen: int = 0  # 抹零 written off at the count
+    rounding_reason: str = ""
+    confirmed_role: str = ""  # the role of whoever confirmed (finance, or manager covering)
+
+
+def hand_over_line(row: HandOver, zone: tzinfo, staff: dict[int, Staff] | None = None
+                   ) -> HandOverLine:
+    """``row`` with its current figures; ``stale`` when they are not what was counted."""
+    import json
+
+    if staff is None:
+        staff = {s.id: s for s in Staff.select().where(
+            Staff.id.in_([row.cashier_id, row.confirmed_by_id or 0]))}
+    f = cash_figures(hand_over_id=row.id)
+    counts = json.loads(row.denominations)
+    stale = (f.cash_fen != row.cash_expected_fen
+             or f.noncash_fen != {k: v for k, v in json.loads(row.noncash_fen).items() if v})
+    confirmer = staff.get(row.confirmed_by_id) if row.confirmed_by_id else None
+    return HandOverLine(
+        id=row.id, cashier_id=row.cashier_id,
+        cashier=staff[row.cashier_id].name if row.cashier_id in staff else "",
+        status="confirmed" if row.confirmed_at else "closed",
+        receipts=f.receipts, voids=f.voids, first_number=f.first_number,
+        last_number=f.last_number, cash_expected_fen=f.cash_fen, parking_fen=f.parking_fen,
+        noncash=f.noncash, counted_fen=row.cash_counted_fen,
+        difference_fen=row.cash_counted_fen + row.rounding_fen - f.cash_fen,
+        reason=row.reason,
+        denominations=tuple(sorted(((int(v), int(n)) for v, n in counts.items()),
+                                   reverse=True)),
+        closed_at=row.closed_at.astimezone(zone),
+        confirmed_by=confirmer.name if confirmer else "",
+        confirmed_at=row.confirmed_at.astimezone(zone) if row.confirmed_at else None,
+        day=row.day, stale=stale, counted_expected_fen=row.cash_expected_fen,
+        rounding_fen=row.rounding_fen, rounding_reason=row.rounding_reason,
+        confirmed_role=confirmer.role if confirmer else "",
+    )
 
 
 def hand_overs(day: date, zone: tzinfo) -> list[HandOverLine]:
-    """Every cashier with receipts or a count on ``day`` (office zone), by name."""
-    import json
-
-    from . import cashier_day
-
-    rows = {h.cashier_id: h for h in HandOver.select().where(HandOver.day == day)}
-    start_ids = {r.cashier_id for r in Receipt.select(Receipt.cashier).where(
-        Receipt.issued_at.between(*_bounds(day, zone)))}
-    start_ids |= {p.cashier_id for p in ParkingSettlement.select(ParkingSettlement.cashier)
-                  .where(ParkingSettlement.settled_at.between(*_bounds(day, zone)))}
-    ids = sorted(start_ids | set(rows))
-    staff = {s.id: s for s in Staff.select().where(Staff.id.in_(ids or [0]))}
-    out = []
-    for cashier_id in ids:
-        mine = cashier_day(day, zone, cashier_id=cashier_id)
-        totals = dict(mine.totals)
-        numbers = [r.number for r in mine.receipts]
-        h = rows.get(cashier_id)
-        parking = cash_settled(cashier_id, day, zone)
-        status = "open" if h is None else ("confirmed" if h.confirmed_at else "closed")
-        counts = json.loads(h.denominations) if h else {}
-        out.append(HandOverLine(
-            id=h.id if h else None,
-            cashier_id=cashier_id,
-            cashier=staff[cashier_id].name if cashier_id in staff else "",
-            status=status,
-            receipts=len(numbers),
-            voids=mine.voids,
-            first_number=numbers[0] if numbers else "",
-            last_number=numbers[-1] if numbers else "",
-            cash_expected_fen=totals.get("cash", 0) + parking,
-            parking_fen=parking,
-            noncash=tuple((m, f) for m, f in mine.totals if m != "cash"),
-            counted_fen=h.cash_counted_fen if h else None,
-            difference_fen=h.difference_fen if h else None,
-            reason=h.reason if h else "",
-            denominations=tuple(sorted(((int(v), int(n)) for v, n in counts.items()),
-                                       reverse=True)),
-            closed_at=h.closed_at.astimezone(zone) if h else None,
-            confirmed_by=(Staff.get_by_id(h.confirmed_by_id).name
-                          if h and h.confirmed_by_id else ""),
-            confirmed_at=h.confirmed_at.astimezone(zone) if h and h.confirmed_at else None,
-        ))
-    out.sort(key=lambda line: line.cashier)
-    return out
-
-
-def _bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The hand-overs of ``day`` (office zone) by cashier, each followed by that cashier's
+    movements not yet in any hand-over up to the day's end (RULES v2 §4: nothing left out)."""
     from . import day_bounds
 
-    start, end = day_bounds(day, zone)
-    return start, end - timedelta(microseconds=1)
+    end = day_bounds(day, zone)[1]
+    rows = {h.cashier_id: h for h in HandOver.select().where(HandOver.day == day)}
+    pending: set[int] = set()
+    pending |= {r.cashier_id for r in Receipt.select(Receipt.cashier).distinct().where(
+        Receipt.hand_over.is_null() & (Receipt.issued_at < end))}
+    pending |= {r for (r,) in ReceiptVoid.select(Receipt.cashier).distinct().join(Receipt)
+                .where(ReceiptVoid.hand_over.is_null() & (ReceiptVoid.at < end)).tuples()}
+    pending |= {p.cashier_id for p in ParkingSettlement.select(ParkingSettlement.cashier)
+                .distinct().where(ParkingSettlement.hand_over.is_null()
+                                  & (ParkingSettlement.settled_at < end))}
+    ids = set(rows) | pending
+    confirmers = {h.confirmed_by_id for h in rows.values() if h.confirmed_by_id}
+    staff = {s.id: s for s in Staff.select().where(Staff.id.in_(list(ids | confirmers) or [0]))}
+    out: list[HandOverLine] = []
+    for cashier_id in ids:
+        name = staff[cashier_id].name if cashier_id in staff else ""
+        if cashier_id in rows:
+            out.append(hand_over_line(rows[cashier_id], zone, staff))
+        if cashier_id in pending:
+            f = cash_figures(cashier_id=cashier_id, until=end)
+            if not (f.receipts or f.voids or f.parking_fen):
+                continue
+            out.append(HandOverLine(
+                id=None, cashier_id=cashier_id, cashier=name,
+                status="next" if cashier_id in rows else "open",
+                receipts=f.receipts, voids=f.voids, first_number=f.first_number,
+                last_number=f.last_number, cash_expected_fen=f.cash_fen,
+                parking_fen=f.parking_fen, noncash=f.noncash, counted_fen=None,
+                difference_fen=None, reason="", denominations=(), closed_at=None,
+                confirmed_by="", confirmed_at=None, day=day))
+    out.sort(key=lambda line: (line.cashier, line.id is None))
+    return out

@@ -1,7 +1,7 @@
 """Core fixtures: a small office on a fresh store — staff of every role and one household.
 
 ``office`` is what a desk service test needs: the demo's logins (clerk, clerk2, cashier,
-super, manager, guard) and unit 3-1-502 with its owner 王建国 living there.
+super, manager, guard, finance) and unit 3-1-502 with its owner 王建国 living there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from kfdesk.models import Building, Group, Occupancy, Person, Unit
 
 STAFF = (("clerk", "张敏", "clerk"), ("clerk2", "李娜", "clerk"), ("cashier", "王芳", "cashier"),
          ("super", "陈静", "supervisor"), ("manager", "刘伟", "manager"),
-         ("guard", "赵强", "security"))
+         ("guard", "赵强", "security"), ("finance", "孙丽", "finance"))
 
 
 @pytest.fixture

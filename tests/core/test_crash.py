@@ -70,6 +70,7 @@ settings = default_settings()
 open_store(path, clock)
 cashier = Staff.get(Staff.login == "cashier")
 boss = Staff.get(Staff.login == "super")
+finance = Staff.get(Staff.login == "finance")  # RULES v2 §4: finance confirms
 
 
 def say(*words):
@@ -140,7 +141,7 @@ elif mode == "close":
     row = hand_over.submit_hand_over(day, {10000: 1, 5000: 1}, "crash", cashier, clock,
                                      settings)
     say("submitted")
-    hand_over.confirm_hand_over(row.id, boss, clock, settings)
+    hand_over.confirm_hand_over(row.id, finance, clock, settings)
     say("confirmed")
 """
 

@@ -8,7 +8,7 @@ module; each check reopens that file (``demo_store``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -282,27 +282,63 @@ class TestCash:
             assert void.at > void.receipt.issued_at
 
     def test_hand_overs(self) -> None:
+        """Issue 17 / RULES v2 §4: every demo hand-over adds up as the service computes it —
+        counted − expected = difference, expected = the cashier's cash receipts (voids given
+        back) + parking settlements in that hand-over — finance confirmed each, and every cash
+        movement before today is in exactly one of them; today's are still open."""
+        import json
+
+        from kfdesk.views.cashier import hand_overs
+
         zone = DEFAULT_NOW.tzinfo
         today = NOW.astimezone(zone).date()
-        days = {h.day for h in m.HandOver.select()}
+        rows = list(m.HandOver.select().order_by(m.HandOver.day))
+        days = {h.day for h in rows}
         assert today not in days  # today's takings not yet handed over
         receipt_days = {r.issued_at.astimezone(zone).date() for r in m.Receipt.select()}
         assert today in receipt_days
-        assert {d for d in receipt_days if d < today} == days
-        voided = {v.receipt_id for v in m.ReceiptVoid.select()}
-        differences = 0
-        for h in m.HandOver.select():
-            cash = sum(
-                r.amount_fen for r in m.Receipt.select().join(m.Payment).where(
-                    m.Payment.method == "cash")
-                if r.issued_at.astimezone(zone).date() == h.day and r.id not in voided)
-            assert h.cash_expected_fen == cash
-            assert h.difference_fen == h.cash_counted_fen - h.cash_expected_fen
-            assert h.confirmed_by.role == "supervisor"
+        assert {d for d in receipt_days if d < today} <= days
+
+        def method(receipt: m.Receipt) -> str:
+            return receipt.payment.method if receipt.payment_id else receipt.refund.method
+
+        differences = fen_coins = 0
+        for h in rows:
+            cash = sum(r.amount_fen for r in m.Receipt.select().where(m.Receipt.hand_over == h)
+                       if method(r) == "cash")
+            cash -= sum(v.receipt.amount_fen for v in m.ReceiptVoid.select().where(
+                m.ReceiptVoid.hand_over == h) if method(v.receipt) == "cash")
+            parking = sum(p.received_fen for p in m.ParkingSettlement.select().where(
+                m.ParkingSettlement.hand_over == h))
+            assert h.cash_expected_fen == cash + parking, h.day
+            assert h.difference_fen == h.cash_counted_fen - h.cash_expected_fen, h.day
+            (line,) = [x for x in hand_overs(h.day, zone) if x.id == h.id]
+            assert (line.cash_expected_fen, line.parking_fen, line.counted_fen,
+                    line.difference_fen, line.stale) == (
+                h.cash_expected_fen, parking, h.cash_counted_fen, h.difference_fen, False)
+            assert h.confirmed_by.role == "finance" and h.confirmed_at > h.closed_at
+            counts = {int(k): n for k, n in json.loads(h.denominations).items()}
+            assert sum(k * n for k, n in counts.items()) == h.cash_counted_fen
+            fen_coins += any(k < 10 for k in counts)
             if h.difference_fen:
                 differences += 1
                 assert h.reason
         assert differences == 1
+        assert fen_coins > len(rows) // 3  # the receipts are to the fen, so is the count
+        assert sum(1 for h in rows if json.loads(h.noncash_fen)) > 0
+        # The parking cash of issue 17 (2026-10-08: ¥580 left out) is in its hand-over.
+        assert any(
+            m.ParkingSettlement.select().where(m.ParkingSettlement.hand_over == h).exists()
+            for h in rows if h.day == date(2026, 10, 8))
+        # Nothing before today outside a hand-over; today's money is open.
+        for receipt in m.Receipt.select():
+            before = receipt.issued_at.astimezone(zone).date() < today
+            assert (receipt.hand_over_id is not None) == before, receipt.number
+        for p in m.ParkingSettlement.select():
+            before = p.settled_at.astimezone(zone).date() < today
+            assert (p.hand_over_id is not None) == before, p.id
+        for v in m.ReceiptVoid.select():
+            assert v.hand_over_id == v.receipt.hand_over_id
 
     def test_arrears_and_dunning(self) -> None:
         billed = {b.unit_id for b in m.Bill.select()}

@@ -261,7 +261,7 @@ def test_no_void_after_the_day_is_closed(owing: dict, clock: FixedClock,
     done = take_payment("3-1-502", 5000, "cash", owing["cashier"], clock, settings)
     row = submit_hand_over(office_day(clock.now(), settings.zone), {5000: 1}, "",
                            owing["cashier"], clock, settings)
-    confirm_hand_over(row.id, owing["super"], clock, settings)
+    confirm_hand_over(row.id, owing["finance"], clock, settings)
     before = _counts()
     with pytest.raises(DeskError) as exc:
         void_receipt(done.number, "退错", owing["super"], clock, settings)

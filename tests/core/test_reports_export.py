@@ -32,6 +32,7 @@ from kfdesk.models import (
     Bill,
     BillLine,
     HandOver,
+    ParkingSettlement,
     Payment,
     Receipt,
     ReceiptSeries,
@@ -89,17 +90,24 @@ def books(office: dict) -> dict:
                            total_fen=128_640)
         BillLine.create(bill=bill, item="property_fee", quantity_centi=8912, rate_e4=18000,
                         amount_fen=128_640, paid_fen=paid)
+    # RULES v2 §4: the day's receipts, the void and a parking settlement are in the hand-over.
+    hand_over = HandOver.create(cashier=office["cashier"], day=DAY, cash_counted_fen=186_600,
+                                cash_expected_fen=186_640, difference_fen=-40,
+                                noncash_fen='{"wechat": 5000}',
+                                closed_at=at(2026, 10, 9, 9, 50))
+    ParkingSettlement.create(attendant="林国栋", period_start=date(2026, 9, 16),
+                             period_end=date(2026, 9, 30), due_fen=58_000, received_fen=58_000,
+                             stubs_cancelled=58, settled_at=at(2026, 10, 9, 9, 40),
+                             cashier=office["cashier"], hand_over=hand_over)
     series = ReceiptSeries.create(code="2026", last_number=3)
     for n, (method, fen) in enumerate((("cash", 128_640), ("wechat", 5_000),
                                        ("cash", 1_360)), start=1):
         pay = Payment.create(unit=unit, payer=owner.name, taken_at=at(2026, 10, 9, 9, n),
                              method=method, amount_fen=fen, cashier=office["cashier"])
         Receipt.create(series=series, number=n, issued_at=at(2026, 10, 9, 9, n), payment=pay,
-                       amount_fen=fen, cashier=office["cashier"])
+                       amount_fen=fen, cashier=office["cashier"], hand_over=hand_over)
     ReceiptVoid.create(receipt=Receipt.get(Receipt.number == 3), at=at(2026, 10, 9, 9, 30),
-                       by=office["cashier"], reason="金额开错")
-    HandOver.create(cashier=office["cashier"], day=DAY, cash_counted_fen=128_600,
-                    cash_expected_fen=128_640, difference_fen=-40, closed_at=at(2026, 10, 9, 9, 50))
+                       by=office["cashier"], reason="金额开错", hand_over=hand_over)
     return office
 
 
@@ -138,6 +146,9 @@ def assert_xlsx_matches_json(data: bytes, doc: dict) -> None:
                 elif col["kind"] in ("money", "decimal"):
                     assert Decimal(str(got)) == Decimal(want), (section["key"], col["key"])
                     assert cell.number_format == XLSX_FORMATS[col["kind"]]
+                elif col["kind"] == "fen":  # JSON: integer fen under a *_fen key
+                    assert isinstance(want, int) and Decimal(str(got)) * 100 == want
+                    assert cell.number_format == XLSX_FORMATS["money"]
                 elif col["kind"] == "percent":
                     assert Decimal(str(got)) * 100 == Decimal(want), (section["key"], col["key"])
                     assert cell.number_format == "0.00%"
@@ -193,10 +204,16 @@ def test_end_of_day_xlsx_holds_the_json_numbers(books: dict, clock, lang: str) -
     totals = {r["item"]: r["amount"] for r in sections["receipt_totals"]["rows"]}
     assert totals == {t("method.cash", lang=lang): "1286.40",
                       t("method.wechat", lang=lang): "50.00"}
+    # Issue 17: money under a *_fen key is integer fen; parking cash is the day's cash too.
     (hand_over,) = sections["hand_overs"]["rows"]
     assert hand_over == {"cashier": "王芳", "status": t("report.eod.value.status.closed",
                                                         lang=lang),
-                         "receipts": 3, "difference_fen": "-0.40"}
+                         "receipts": 3, "expected_fen": 186_640, "parking_fen": 58_000,
+                         "counted_fen": 186_600, "difference_fen": -40,
+                         "stale": t("report.no", lang=lang), "confirmed_by": "",
+                         "confirmed_role": ""}
+    assert sections["cash_day"]["rows"] == [{"receipts_cash_fen": 128_640,
+                                             "parking_cash_fen": 58_000, "cash_fen": 186_640}]
     by_kind = {r["item"]: r["count"] for r in sections["intake_by_kind"]["rows"]}
     assert by_kind == {t("kind.complaint", lang=lang): 1}
 

@@ -90,8 +90,8 @@ class Case:
     why: str = ""
 
 
-NOT_CASHIER = ("clerk", "guard")
-NOT_SUPERVISOR = ("clerk", "cashier", "guard")
+NOT_CASHIER = ("clerk", "guard", "finance")
+NOT_SUPERVISOR = ("clerk", "cashier", "guard", "finance")
 MANAGER_ONLY = ("clerk", "cashier", "super", "guard")
 
 CASES = [
@@ -123,7 +123,8 @@ CASES = [
          NOT_CASHIER, "cashier"),
     Case("hand_over.confirm_hand_over",
          lambda d, a: hand_over.confirm_hand_over(d.hand_over, a, d.clock, SETTINGS),
-         NOT_SUPERVISOR, "super", "KF-006 §6: the day is closed by the supervisor"),
+         ("clerk", "cashier", "guard", "super", "manager"), "finance",
+         "RULES v2 §4: finance's cashier (出纳) confirms the hand-over, not the supervisor"),
     Case("billing.set_rate",
          lambda d, a: billing.set_rate("water", "3.60", "2026-11-01", a, d.clock, SETTINGS),
          NOT_CASHIER, "cashier"),

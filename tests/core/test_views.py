@@ -160,8 +160,11 @@ def community(store, clock):  # noqa: ANN001, ANN201 - fixtures
     receipt(124, "2026-10-09 09:45", u502, "wechat", 5000, payer="王建国")
     r125 = receipt(125, "2026-10-09 09:50", u501, "cash", 3000)
     ReceiptVoid.create(receipt=r125, at=at("2026-10-09 09:55"), by=clerk, reason="金额错")
-    HandOver.create(cashier=cashier, day=date(2026, 10, 8), cash_counted_fen=7000,
-                    cash_expected_fen=7000, difference_fen=0, closed_at=at("2026-10-08 17:30"))
+    counted = HandOver.create(cashier=cashier, day=date(2026, 10, 8), cash_counted_fen=7000,
+                              cash_expected_fen=7000, difference_fen=0,
+                              closed_at=at("2026-10-08 17:30"))
+    # RULES v2 §4: the count of 10-08 took that day's receipt.
+    Receipt.update(hand_over=counted).where(Receipt.number == 122).execute()
 
     MailItem.create(unit=u502, recipient="王建国", kind="registered",
                     received_at=at("2026-10-06 10:00"), received_by=clerk)

@@ -3,7 +3,8 @@
 The cashier finds 3-1-502, takes a part payment in cash with change (the allocation and the
 change shown before confirming) and reads the receipt preview; an overpayment is refused in
 place until confirmed; a supervisor voids a receipt from the day's list; the cashier counts the
-day's cash and a supervisor confirms the hand-over. Expectations are read from the store.
+day's cash (to the fen) and finance confirms the hand-over; money after the count shows as
+the next hand-over. Expectations are read from the store.
 """
 
 from __future__ import annotations
@@ -155,7 +156,10 @@ async def test_supervisor_voids_from_the_day_list(make_app) -> None:
         assert t("ui.cashier.void") in screen_text(app)
 
 
-async def test_cashier_counts_and_supervisor_confirms_the_hand_over(make_app) -> None:
+async def test_cashier_counts_to_the_fen_and_finance_confirms_the_hand_over(make_app) -> None:
+    """RULES v2 §4: the count form takes 1-fen coins; the supervisor is not offered `c`,
+    finance is, and the confirmed line names finance; money after the count shows as the
+    cashier's next hand-over."""
     app = make_app(login="cashier")
     cashier = Staff.get(Staff.login == "cashier")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -175,16 +179,22 @@ async def test_cashier_counts_and_supervisor_confirms_the_hand_over(make_app) ->
         await pilot.press("ctrl+s")  # short: a reason is required, shown in place
         await pilot.pause()
         assert t("hand_over.reason_required") in screen_text(app)
+        dialog.query_one("#f-d1", Input).value = "3"  # three 1-fen coins
         dialog.query_one("#f-reason", Input).value = "测试短款"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, HandOverScreen)
         row = HandOver.get((HandOver.cashier == cashier.id)
                            & (HandOver.day == date(2026, 10, 9)))  # the demo's today
-        assert row.cash_counted_fen == 10000 and row.confirmed_at is None
+        assert row.cash_counted_fen == 10003 and row.confirmed_at is None
         # The cashier cannot confirm their own count: no c in the keys.
         assert not app.screen.check_action("confirm", ())
+        # Nor the supervisor any more (RULES v2 §4).
         app.session.staff = Staff.get(Staff.login == "super")
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert not app.screen.check_action("confirm", ())
+        app.session.staff = Staff.get(Staff.login == "finance")
         app.screen.refresh_bindings()
         await pilot.pause()
         await pilot.press("c")
@@ -192,5 +202,60 @@ async def test_cashier_counts_and_supervisor_confirms_the_hand_over(make_app) ->
         assert isinstance(app.screen, ActionDialog)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert HandOver.get_by_id(row.id).confirmed_at is not None
-        assert t("ui.hand_over.status.confirmed", name="") .strip() in screen_text(app)
+        confirmed = HandOver.get_by_id(row.id)
+        assert confirmed.confirmed_at is not None and confirmed.confirmed_by.login == "finance"
+        assert t("ui.hand_over.status.confirmed", name="孙丽") in screen_text(app)
+
+
+async def test_money_after_the_count_shows_as_the_next_hand_over(make_app) -> None:
+    """RULES v2 §4, on screen: after the cashier's count a payment is taken all the same; F5's
+    day totals and the hand-over list show it as the next hand-over, the counted line keeps
+    adding up, and its receipt says so."""
+    from kfdesk.desk.hand_over import expected, submit_hand_over
+    from kfdesk.desk.payments import take_payment
+
+    app = make_app(login="cashier")
+    cashier = Staff.get(Staff.login == "cashier")
+    async with app.run_test(size=(120, 40)) as pilot:
+        clock = app.session.clock
+        day = clock.now().astimezone(SETTINGS.zone).date()
+        cash = expected(cashier, day, SETTINGS).cash_fen
+        submit_hand_over(day, {1: cash}, "", cashier, clock, SETTINGS)  # all in 1-fen coins
+        late = take_payment("3-1-502", 10000, "cash", cashier, clock, SETTINGS,
+                            confirm_overpayment=True).number
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("escape")
+        assert t("ui.cashier.after_count") in screen_text(app)
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, HandOverScreen)
+        text = screen_text(app)
+        assert t("ui.hand_over.status.next") in text and "↳" in text
+        assert receipt_detail(late, SETTINGS.zone).next_hand_over
+
+
+async def test_the_rounding_line_only_where_the_settings_allow_it(make_app) -> None:
+    """RULES v2 §4: 抹零 is offered in the count only when hand_over.rounding_max_fen allows it,
+    and the live difference takes it into account."""
+    app = make_app(login="cashier")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, CountDialog)
+        assert not app.screen.query("#f-rounding")  # the shipped settings: not allowed
+        await pilot.press("escape")
+        await pilot.pause()
+        app.push_screen(CountDialog(105158, lambda v: "", rounding_max=9))
+        await pilot.pause()
+        dialog = app.screen
+        for value, pieces in ((10000, "10"), (5000, "1"), (100, "1"), (50, "1")):
+            dialog.query_one(f"#f-d{value}", Input).value = pieces
+        dialog.query_one("#f-rounding", Input).value = "8"
+        await pilot.pause()
+        assert t("ui.hand_over.difference", amount="¥0.00") in screen_text(app)

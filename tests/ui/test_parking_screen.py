@@ -212,3 +212,35 @@ async def test_a_clerk_reads_but_cannot_settle(make_app, lang: str) -> None:  # 
                     action=t("action.parking.return", lang=lang))
         assert await appears(pilot, app, refusal)
         assert _counts() == before
+
+
+async def test_a_settlement_after_the_days_count_says_it_goes_to_the_next_hand_over(
+        make_app) -> None:  # noqa: ANN001
+    """RULES v2 §4 (issue 17): the cash of a settlement taken after the cashier counted the day
+    is not in that count; the screen says so, and the money waits for the next hand-over."""
+    from kfdesk.desk.hand_over import expected, submit_hand_over
+
+    app = make_app("zh")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_as(pilot, app, "cashier")
+        cashier = Staff.get(Staff.login == "cashier")
+        clock = app.session.clock
+        day = clock.now().astimezone(SETTINGS.zone).date()
+        submit_hand_over(day, {1: expected(cashier, day, SETTINGS).cash_fen}, "", cashier,
+                         clock, SETTINGS)
+        five, ten = _book(500), _book(1000)
+        screen.query_one("#book-table", FitTable).select_key(str(five.id))
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SettleDialog)
+        dialog.query_one(f"#f-book_{five.id}", Input).value = str(five.first_no + 9)
+        dialog.query_one(f"#f-book_{ten.id}", Input).value = str(ten.used_up_to)
+        dialog.query_one("#f-statements", Input).value = "50"
+        dialog.query_one("#f-cash", Input).value = "50"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        assert any(m.endswith(t("ui.parking.next_hand_over")) for m in messages), messages
+        row = ParkingSettlement.select().order_by(ParkingSettlement.id.desc()).get()
+        assert row.hand_over_id is None and row.received_fen == 5000
