@@ -95,9 +95,12 @@ class PaymentDialog(ActionDialog):
         out = Text()
         try:
             amount = pay.parse_amount(v["amount"])
-        except DeskError:
-            self.query_one("#pay-preview", Static).update(
-                Text(t("ui.cashier.preview_hint"), style="dim"))
+        except DeskError as exc:
+            # What is wrong with the typed amount shows as it is typed (issue 17), not only on
+            # confirming; an empty field gets the hint.
+            hint = (Text(exc.message(), style="red") if str(v["amount"]).strip()
+                    else Text(t("ui.cashier.preview_hint"), style="dim"))
+            self.query_one("#pay-preview", Static).update(hint)
             return
         split = pay.plan(self._items, amount, self._targets)
         out.append(t("ui.cashier.allocation") + "\n", style="bold")

@@ -22,6 +22,7 @@ not known here; engineering reports it and the cashier charges it separately.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ BILL_ROLES = ("cashier", "supervisor", "manager")
 READING_ROLES = ("clerk", "cashier", "supervisor", "manager")
 # Sanity ceilings, not rules: a dial has at most 9 digits; no approved rate is ¥10,000 a unit.
 MAX_DIAL = 999_999_999
+# Digits 0-9 with an optional decimal part: what Decimal() takes beyond it (1e4, NaN, ١٢) is
+# not a dial or a rate anyone writes down.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # the sign: its own refusal later
 MAX_RATE_E4 = 10_000 * 10_000
 # How many bad rows an import refusal lists before "and n more".
 LIST_BAD_ROWS = 20
@@ -115,6 +119,8 @@ def _dial(value: object, field: str) -> int:
         number = value
     else:
         text = _norm(value).replace(",", "")
+        if not _PLAIN_NUMBER.fullmatch(text):  # no 1e4, no ١٢ (Decimal would take both)
+            raise DeskError("billing.not_whole", field=field, text=str(value)[:24])
         try:
             exact = Decimal(text)
         except InvalidOperation:
@@ -138,6 +144,8 @@ def parse_rate(rate: str | Decimal | int) -> int:
     if isinstance(rate, float):  # never rounded from binary: the approved figure is refused
         raise DeskError("billing.rate_not_number", field="rate", text=str(rate))
     text = _norm(rate).replace("¥", "").replace("￥", "").replace("元", "").strip()
+    if text and not _PLAIN_NUMBER.fullmatch(text):
+        raise DeskError("billing.rate_not_number", field="rate", text=str(rate)[:24])
     try:
         exact = Decimal(text)
     except InvalidOperation:

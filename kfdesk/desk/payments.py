@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,7 +47,7 @@ from ..views import cashier as cviews
 from ..views import office_day, receipt_number
 from .base import DeskError, audit, require_role, transaction
 from .hand_over import ensure_day_open, ensure_receipt_changeable
-from .inputs import text_in
+from .inputs import amount_in, text_in
 from .receipts import CASHIER_ROLES, MAX_AMOUNT_FEN, series_code, take_number
 
 # KF-006 §6: a void undoes money already taken; the supervisor signs it (manager covers).
@@ -64,30 +63,9 @@ DEPOSIT_KINDS = ("renovation_deposit", "parking_card_deposit")
 
 
 def parse_amount(text: object, field: str = "amount") -> int:
-    """The cashier's typed yuan (``1286.4``, ``¥1,286.40``) as integer fen; a clear refusal for
-    anything else: not a number, zero or negative, finer than a fen, absurdly large."""
-    raw = str(text if text is not None else "").replace(",", "").replace("，", "")
-    raw = raw.replace("¥", "").replace("￥", "").replace("元", "").strip()
-    if not raw:
-        raise DeskError("payment.amount_missing", field=field)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DeskError("payment.amount_not_number", field=field, text=str(text).strip())
-    if not value.is_finite():
-        raise DeskError("payment.amount_not_number", field=field, text=str(text).strip())
-    if value <= 0:
-        raise DeskError("receipt.amount_positive", field=field)
-    # Size before precision and before scaling: quantizing 1E+30 to the fen overflows
-    # Decimal's 28 digits, and 1E+999999 × 100 its exponent.
-    if value.adjusted() > 12 or value * 100 > MAX_AMOUNT_FEN:
-        raise DeskError("receipt.amount_too_large", field=field)
-    if value != value.quantize(Decimal("0.01")):
-        raise DeskError("payment.amount_too_precise", field=field)
-    fen = to_fen(value)
-    if fen > MAX_AMOUNT_FEN:
-        raise DeskError("receipt.amount_too_large", field=field)
-    return fen
+    """The cashier's typed yuan (``1286.4``, ``¥1,286.40``) as integer fen: the one reading of
+    every money field (``inputs.amount_in``, issue 17), more than zero."""
+    return amount_in(text, field)
 
 
 def _check_fen(value: object, field: str) -> int:
