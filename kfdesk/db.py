@@ -116,6 +116,13 @@ def _v7_activity_cancel(db: pw.Database) -> None:
     db.execute_sql("ALTER TABLE activity ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT ''")
 
 
+def _v8_reading_outliers(db: pw.Database) -> None:
+    """v8: the reason an implausible meter usage was confirmed for (issue 17). Plain
+    ``ADD COLUMN`` with its default, as in v3: every existing reading has none."""
+    db.execute_sql(
+        "ALTER TABLE meter_reading ADD COLUMN outlier_reason VARCHAR(128) NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -123,6 +130,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     5: _v5_cashier_and_registers,
     6: _v6_vacant_checks,
     7: _v7_activity_cancel,
+    8: _v8_reading_outliers,
 }
 
 
