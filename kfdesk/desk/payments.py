@@ -64,8 +64,8 @@ DEPOSIT_KINDS = ("renovation_deposit", "parking_card_deposit")
 # Issue 17: a payment above the office's ceiling (cashier.max_payment_yuan) is confirmed by a
 # second person at the counter, a supervisor (the manager covers), with their login and PIN.
 APPROVER_ROLES = ("supervisor", "manager")
-# Change is given from the till for notes handed over: a change of a ¥100 note or more means
-# the tendered figure was mistyped (the payer would have kept that note).
+# Change is given from the till for notes handed over: change above a ¥100 note (the largest)
+# means the tendered figure was mistyped, as 1000000000 for 1000.
 MAX_CHANGE_FEN = 10_000
 
 
@@ -274,7 +274,7 @@ def take_payment(
             raise DeskError("payment.tendered_short", field="tendered", amount=fmt(amount),
                             tendered=fmt(tendered))
         change = tendered - amount
-        if change >= MAX_CHANGE_FEN:
+        if change > MAX_CHANGE_FEN:
             raise DeskError("payment.change_too_large", field="tendered",
                             tendered=fmt(tendered), change=fmt(change))
     else:

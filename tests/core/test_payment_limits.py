@@ -97,13 +97,16 @@ def test_at_the_ceiling_no_confirmation_is_asked(office, clock, settings, big_bi
     assert not AuditEvent.select().where(AuditEvent.action == "payment.approve_large").exists()
 
 
-def test_change_of_a_hundred_yuan_note_or_more_is_a_mistyped_tender(office, clock, settings,
-                                                                   big_bill):
-    with pytest.raises(DeskError) as exc:
-        _pay(office, clock, settings, 5_000, method="cash", reference="", tendered_fen=15_000)
-    assert (exc.value.key, exc.value.field) == ("payment.change_too_large", "tendered")
+def test_change_above_a_hundred_yuan_note_is_a_mistyped_tender(office, clock, settings,
+                                                               big_bill):
+    for tendered in (15_001, 100_000_000_000):  # 1000000000 typed for 50
+        with pytest.raises(DeskError) as exc:
+            _pay(office, clock, settings, 5_000, method="cash", reference="",
+                 tendered_fen=tendered)
+        assert (exc.value.key, exc.value.field) == ("payment.change_too_large", "tendered")
+    assert Payment.select().count() == 0
     assert _pay(office, clock, settings, 5_000, method="cash", reference="",
-                tendered_fen=14_999).change_fen == 9_999
+                tendered_fen=15_000).change_fen == 10_000
 
 
 def test_the_ic_card_deposit_is_charged_at_its_fixed_price(office, clock, settings):
