@@ -8,12 +8,11 @@ from __future__ import annotations
 import pytest
 from helpers import appears, screen_text
 from kfdesk_screens.cashier import ChargeDialog, PaymentDialog, ReceiptScreen
+from test_cashier_flow import open_unit  # noqa: I001 - the same F5 steps
 from textual.widgets import Input
 
 from kfdesk.i18n import t
 from kfdesk.models import AuditEvent, Charge, Payment
-
-from test_cashier_flow import open_unit  # noqa: I001 - the same F5 steps
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
