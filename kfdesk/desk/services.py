@@ -30,6 +30,7 @@ audit event naming the actor, and re-syncs the order's clocks (``sync_service_or
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ PRICE_PARTS: dict[str, tuple[str, ...]] = {
 WHOLE_UNITS = ("page", "item", "job")
 MAX_QUANTITY = Decimal(100_000)
 MAX_SERVICE_FEN = 100_000_000  # a million yuan: no convenience service comes near it
+_PLAIN_QUANTITY = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")  # ASCII digits, one point
 MAX_TICKETS = 50
 HOME_FROM_MAX = 32  # ServiceOrder.home_from
 NAME_MAX = 64
@@ -206,6 +208,8 @@ def parse_quantity(text: str, item: PriceItem) -> int:
     raw = _norm(text)
     if not raw:
         raise DeskError("service.quantity_needed", field="quantity")
+    if not _PLAIN_QUANTITY.fullmatch(raw):  # Decimal would read 1e3 and ١٢ (issue 17)
+        raise DeskError("service.bad_quantity", field="quantity", text=text.strip()[:24])
     try:
         value = Decimal(raw)
     except InvalidOperation:

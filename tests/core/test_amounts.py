@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from kfdesk.config import default_settings
 from kfdesk.desk import parking, payments, services
 from kfdesk.desk.base import DeskError
 from kfdesk.desk.inputs import MAX_AMOUNT_FEN, amount_in
@@ -90,3 +91,12 @@ def test_a_field_may_have_a_lower_cap() -> None:
         services.parse_yuan("1000000.01", "amount")
     assert exc.value.key == "amount.too_large"
     assert "¥1,000,000.00" in exc.value.message("en")
+
+
+@pytest.mark.parametrize("text", ["1e3", "١٢", "NaN", "-2", "3 页"])
+def test_a_service_quantity_reads_digits_only(text: str) -> None:
+    item = services.price_list(default_settings())[0]
+    with pytest.raises(DeskError) as exc:
+        services.parse_quantity(text, item)
+    assert exc.value.key == "service.bad_quantity"
+    assert services.parse_quantity("３", item) == 300
