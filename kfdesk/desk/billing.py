@@ -349,6 +349,29 @@ def _outlier(entry: _Entry, month: date, settings: Settings) -> str:
     return reason
 
 
+def _unusual(entries: Sequence[_Entry], month: date, settings: Settings) -> list[DeskError]:
+    """The refusals ``_outlier`` would give for ``entries`` (changed or not)."""
+    found = []
+    for entry in entries:
+        try:
+            _outlier(entry, month, settings)
+        except DeskError as exc:
+            if exc.key.startswith("billing.outlier_"):
+                found.append(exc)
+    return found
+
+
+class Refusals(DeskError):
+    """Several refusals of one form, each its own line; the first one's field is focused."""
+
+    def __init__(self, errors: Sequence[DeskError]) -> None:
+        super().__init__(errors[0].key, field=errors[0].field, **errors[0].params)
+        self.errors = list(errors)
+
+    def message(self, lang: str | None = None) -> str:
+        return "\n".join(e.message(lang) for e in self.errors)
+
+
 def _write(entry: _Entry, month: date, existing: MeterReading | None, actor: Staff,
            clock: Clock, reason: str = "") -> dict[str, Any]:
     """Write one checked reading; returns what changed, for the audit event."""
@@ -391,7 +414,15 @@ def _save(entries: Sequence[_Entry], month: date, actor: Staff, clock: Clock,
             if not changed:
                 saved.append(ReadingSaved(entry.unit.code, entry.meter, ref, "unchanged", None))
                 continue
-            reason = _outlier(entry, month, settings)
+            try:
+                reason = _outlier(entry, month, settings)
+            except DeskError as exc:
+                # Both meters of the form are judged before refusing: one reason then
+                # confirms what the clerk was told, never a usage not named.
+                if not exc.key.startswith("billing.outlier_"):
+                    raise
+                others = [e for e in _unusual(entries[len(saved) + 1:], month, settings)]
+                raise exc if not others else Refusals([exc, *others]) from None
             change = _write(entry, month, existing, actor, clock, reason)
             record = MeterReading.get((MeterReading.unit == entry.unit)
                                       & (MeterReading.meter == entry.meter)

@@ -122,3 +122,16 @@ def test_an_import_row_with_a_jump_needs_the_reason_column(office: dict, clock: 
     billing.import_readings(str(noted), "2026-10", office["cashier"], clock, SETTINGS)
     assert MeterReading.get(MeterReading.month == "2026-10",
                             MeterReading.meter == "water").outlier_reason == "水管爆裂 已确认"
+
+
+def test_both_meters_unusual_are_both_named(office: dict, clock: FixedClock) -> None:
+    _history(office, clock, "3-1-502", 253, 12)
+    for month, reading in zip(MONTHS, range(1000, 1600, 100), strict=True):
+        billing.enter_reading("3-1-502", "electricity", month, reading, office["cashier"],
+                              clock, SETTINGS)
+    with pytest.raises(DeskError) as exc:
+        billing.enter_unit_readings("3-1-502", "2026-10", 15000, 9000, office["cashier"], clock,
+                                    SETTINGS)
+    message = exc.value.message("en")
+    assert "14687" in message and "7500" in message and exc.value.field == "outlier_reason"
+    assert not MeterReading.select().where(MeterReading.month == "2026-10").exists()
