@@ -171,6 +171,14 @@ def _validate(where: str, data: dict[str, Any]) -> None:
     share = data["clocks"]["warn_share"]
     if not 0 < share < 1:
         raise SettingsError(f"{where}: key 'clocks.warn_share': expected a number between 0 and 1")
+    ceiling = data["cashier"]["max_payment_yuan"]
+    if ceiling < 1:
+        raise SettingsError(f"{where}: key 'cashier.max_payment_yuan': expected a whole number "
+                            f"of yuan above 0, got {ceiling!r}")
+    if data["readings"]["outlier_factor"] <= 1:
+        raise SettingsError(f"{where}: key 'readings.outlier_factor': expected a number above 1")
+    if data["readings"]["outlier_floor"] < 0:
+        raise SettingsError(f"{where}: key 'readings.outlier_floor': expected 0 or more")
     for key, value in data["fees"].items():
         if key == "effective_from":
             continue

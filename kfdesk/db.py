@@ -137,6 +137,7 @@ def _v8_parking_rent(db: pw.Database) -> None:
         db.execute_sql(sql)
     db.create_tables([LeaseRent])
 
+
 def _v9_hand_over_movements(db: pw.Database) -> None:
     """v9: every cash movement in exactly one hand-over (RULES v2 §4, KF-015 §4.6).
 
@@ -173,7 +174,9 @@ def _v9_hand_over_movements(db: pw.Database) -> None:
         zone = load_settings().zone
     except SettingsError:
         zone = default_settings().zone
-    for row in HandOver.select().order_by(HandOver.cashier, HandOver.day):
+    # Only the columns this step knows: a later step may add more to hand_over.
+    columns = (HandOver.id, HandOver.cashier, HandOver.day, HandOver.closed_at)
+    for row in HandOver.select(*columns).order_by(HandOver.cashier, HandOver.day):
         until = min(row.closed_at, day_bounds(row.day, zone)[1])
         Receipt.update(hand_over=row.id).where(
             Receipt.hand_over.is_null() & (Receipt.cashier == row.cashier_id)
@@ -186,6 +189,14 @@ def _v9_hand_over_movements(db: pw.Database) -> None:
             ParkingSettlement.hand_over.is_null() & (ParkingSettlement.cashier == row.cashier_id)
             & (ParkingSettlement.settled_at <= until)).execute()
 
+def _v10_reading_outliers(db: pw.Database) -> None:
+    """v10: the reason an implausible meter usage was confirmed for (issue 17). Plain
+    ``ADD COLUMN`` with its default, as in v3: every existing reading has none."""
+    # A store whose version was set back to test an earlier step may have the column already.
+    if "outlier_reason" not in {c.name for c in db.get_columns("meter_reading")}:
+        db.execute_sql("ALTER TABLE meter_reading ADD COLUMN outlier_reason VARCHAR(128) "
+                       "NOT NULL DEFAULT ''")
+
 
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
@@ -196,6 +207,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     7: _v7_activity_cancel,
     8: _v8_parking_rent,
     9: _v9_hand_over_movements,
+    10: _v10_reading_outliers,
 }
 
 

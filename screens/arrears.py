@@ -30,6 +30,7 @@ from kfdesk.desk import dunning as dn
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
 from kfdesk.money import fmt
+from kfdesk.percent import percent_text
 from kfdesk.printing import print_folder
 from kfdesk.views import dunning as dv
 
@@ -68,12 +69,14 @@ def rate_grid(rate: dv.CollectionRate | None) -> Table:
         grid.add_row(t("ui.arrears.rate_label", month=rate.month if rate else "—"),
                      t("ui.arrears.rate_none"))
         return grid
-    text = Text(f"{rate.percent}%", style="bold")
+    text = Text(percent_text(rate.percent), style="bold")
     text.append("  ")
     if rate.meets:
         text.append(t("ui.arrears.rate_met"), style="bold green")
     else:
-        text.append(t("ui.arrears.rate_short", gap=rate.target_percent - rate.percent),
+        # Rounded half up, 97.995 % shows as 98.00 % yet is short: by less than 0.01 points.
+        gap = rate.target_percent - rate.percent
+        text.append(t("ui.arrears.rate_short", gap=gap if gap > 0 else "< 0.01"),
                     style="bold yellow")
     text.append(t("ui.arrears.rate_text", paid=fmt(rate.paid_fen), billed=fmt(rate.billed_fen),
                   target=rate.target_percent))

@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from kfdesk.config import Settings
 from kfdesk.desk import billing
 from kfdesk.desk.base import DeskError, require_role
 from kfdesk.i18n import t
@@ -198,12 +199,16 @@ class BillingScreen(DutyModal):
             Field("new_meter_start", t("ui.billing.f.new_meter_start"),
                   value=str(start.new_meter_start) if replaced and start.new_meter_start
                   is not None else ""),
+            # Issue 17: an implausible usage is saved only with the reason it is right.
+            Field("outlier_reason", t("ui.billing.f.outlier_reason"),
+                  placeholder=t("ui.billing.outlier_hint")),
         ]
 
         def submit(v: dict) -> str:
             saved = billing.enter_unit_readings(
                 row.code, ref, v["water"], v["electricity"], s.staff, s.clock, s.settings,
-                replaced_meter=v["replaced"], new_meter_start=v["new_meter_start"] or None)
+                replaced_meter=v["replaced"], new_meter_start=v["new_meter_start"] or None,
+                outlier_reason=str(v["outlier_reason"]))
             parts = []
             for item in saved:
                 meter = t(f"billing.meter.{item.meter}")
@@ -268,6 +273,7 @@ class BillingScreen(DutyModal):
         about = t("ui.billing.run_about", n=len(plan.bills), month=ref,
                   total=money(plan.total_fen), already=len(plan.already),
                   waiting=len(plan.waiting), vacant=plan.vacant)
+        about += _outliers_text(self.month, {b.code for b in plan.bills}, s.settings)
         self.app.push_screen(ActionDialog(t("ui.billing.run_title", month=ref), [], submit,
                                           about=about), self.dialog_done)
 
@@ -291,6 +297,27 @@ class BillingScreen(DutyModal):
             t("ui.billing.notices_title", month=ref),
             [Field("building", t("ui.billing.f.building"), "choice", options)], submit,
             about=t("ui.billing.notices_about", n=billed)), self.dialog_done)
+
+
+OUTLIERS_SHOWN = 6  # the run's confirmation stays on an 80×24 screen
+
+
+def _outliers_text(month: date, billed: set[str], settings: Settings) -> str:
+    """The implausible usages the run is about to bill (issue 17), with their reasons."""
+    found = [o for o in bviews.reading_outliers(month, settings.get("readings.outlier_factor"),
+                                                settings.get("readings.outlier_floor"))
+             if o.code in billed]
+    if not found:
+        return ""
+    lines = ["", t("ui.billing.outliers_head", n=len(found))]
+    for o in found[:OUTLIERS_SHOWN]:
+        lines.append("  " + t("ui.billing.outlier_line", unit=o.code,
+                              meter=t(f"billing.meter.{o.meter}"), usage=o.usage,
+                              basis=t(f"ui.billing.basis.{o.basis}"), baseline=o.baseline,
+                              reason=o.reason or t("ui.billing.outlier_no_reason")))
+    if len(found) > OUTLIERS_SHOWN:
+        lines.append("  " + t("ui.billing.outliers_more", n=len(found) - OUTLIERS_SHOWN))
+    return "\n".join(lines)
 
 
 def _reading_of(values: dict, meter: str) -> str:

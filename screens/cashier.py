@@ -56,8 +56,10 @@ class PaymentDialog(ActionDialog):
     """Take a payment: amount, method, cash tendered or reference, payer; the allocation
     (oldest first, or the picked items) and the change are shown live as the cashier types."""
 
-    def __init__(self, unit: str, items: list[cviews.OwedItem], picked: list[str], submit) -> None:  # noqa: ANN001
+    def __init__(self, unit: str, items: list[cviews.OwedItem], picked: list[str], submit,  # noqa: ANN001
+                 ceiling_fen: int) -> None:
         self._items = items
+        self._ceiling = ceiling_fen
         self._targets = picked or None
         chosen = [i for i in items if not picked or i.key in picked]
         amount = sum(i.owed_fen for i in chosen)
@@ -74,6 +76,10 @@ class PaymentDialog(ActionDialog):
             Field("overpay", t("ui.cashier.f.overpay"), "choice",
                   [("no", t("ui.cashier.overpay.no")), ("yes", t("ui.cashier.overpay.yes"))],
                   "no"),
+            # Above the office's ceiling (issue 17): a supervisor confirms here; the rows show
+            # only when the amount needs them.
+            Field("approver", t("ui.cashier.f.approver"), placeholder=t("ui.cashier.f.login")),
+            Field("approver_pin", t("ui.cashier.f.approver_pin")),
         ]
         title = t("ui.cashier.pay_title", unit=unit or t("ui.cashier.walk_in"))
         about = (t("ui.cashier.picked_about", n=len(chosen)) if picked
@@ -82,8 +88,15 @@ class PaymentDialog(ActionDialog):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.query_one("#f-approver_pin", Input).password = True
         self.query_one("#dlg-box").mount(Static("", id="pay-preview"), before="#dlg-keys")
         self._preview()
+
+    def _show_approval(self, shown: bool) -> None:
+        for name in ("approver", "approver_pin"):
+            row = self.query_one(f"#f-{name}").parent
+            if row is not None:
+                row.display = shown
 
     @on(Input.Changed)
     @on(ChoiceField.Changed)
@@ -96,10 +109,19 @@ class PaymentDialog(ActionDialog):
         out = Text()
         try:
             amount = pay.parse_amount(v["amount"])
-        except DeskError:
-            self.query_one("#pay-preview", Static).update(
-                Text(t("ui.cashier.preview_hint"), style="dim"))
+        except DeskError as exc:
+            # What is wrong with the typed amount shows as it is typed (issue 17), not only on
+            # confirming; an empty field gets the hint.
+            hint = (Text(exc.message(), style="red") if str(v["amount"]).strip()
+                    else Text(t("ui.cashier.preview_hint"), style="dim"))
+            self.query_one("#pay-preview", Static).update(hint)
+            self._show_approval(False)
             return
+        over = amount > self._ceiling
+        self._show_approval(over)
+        if over:
+            out.append(t("ui.cashier.over_ceiling", limit=money(self._ceiling)) + "\n",
+                       style="bold yellow")
         split = pay.plan(self._items, amount, self._targets)
         out.append(t("ui.cashier.allocation") + "\n", style="bold")
         for take in split.takes:
@@ -127,6 +149,36 @@ class PaymentDialog(ActionDialog):
                                style="red")
         out.append(t("ui.cashier.in_words", words=amount_in_words(amount)), style="dim")
         self.query_one("#pay-preview", Static).update(out)
+
+
+class ChargeDialog(ActionDialog):
+    """Raise a one-off charge: a kind with a fixed price (the IC-card deposit) shows that price
+    in the amount field, which cannot be typed in; other kinds take a typed amount (issue 17)."""
+
+    def __init__(self, title: str, fields: list[Field], submit, settings) -> None:  # noqa: ANN001
+        super().__init__(title, fields, submit, about=t("ui.cashier.charge_about"))
+        self._settings = settings
+        self._typed = ""  # what was typed before a fixed-price kind took the field
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._follow_kind()
+
+    @on(ChoiceField.Changed, "#f-kind")
+    def _kind_changed(self) -> None:
+        self._follow_kind()
+
+    def _follow_kind(self) -> None:
+        field = self.query_one("#f-amount", Input)
+        fixed = pay.fixed_charge_fen(str(self.values()["kind"]), self._settings)
+        if fixed is not None:
+            if not field.disabled:
+                self._typed = field.value
+            field.value = money(fixed, symbol=False).replace(",", "")
+            field.disabled = True
+        elif field.disabled:
+            field.disabled = False
+            field.value = self._typed
 
 
 class ReceiptScreen(DeskContext, ModalScreen[None]):
@@ -479,7 +531,9 @@ class CashierScreen(DeskScreen):
             done = pay.take_payment(unit, amount, method, s.staff, s.clock, s.settings,
                                     tendered_fen=tendered, reference=str(v["reference"]),
                                     payer=str(v["payer"]), targets=picked or None,
-                                    confirm_overpayment=v["overpay"] == "yes")
+                                    confirm_overpayment=v["overpay"] == "yes",
+                                    approver_login=str(v["approver"]),
+                                    approver_pin=str(v["approver_pin"]))
             result["number"] = done.number
             if done.change_fen:
                 return t("ui.cashier.paid_change", number=done.number,
@@ -494,7 +548,8 @@ class CashierScreen(DeskScreen):
             self.after_write(message)
             self.app.push_screen(ReceiptScreen(result["number"]), lambda _: self.reload())
 
-        self.app.push_screen(PaymentDialog(unit, items, picked, submit), done)
+        ceiling = pay.payment_ceiling_fen(self.desk.session.settings)
+        self.app.push_screen(PaymentDialog(unit, items, picked, submit, ceiling), done)
 
     def action_charge(self) -> None:
         if not self.check_action("charge", ()):
@@ -503,14 +558,17 @@ class CashierScreen(DeskScreen):
         kinds = [(k, t(f"payment.kind.{k}")) for k in pay.COUNTER_CHARGE_KINDS]
         fields = [
             Field("kind", t("ui.cashier.f.kind"), "choice", kinds, "renovation_fee"),
-            Field("amount", t("ui.cashier.f.amount"), placeholder=t("ui.cashier.f.card_hint")),
+            Field("amount", t("ui.cashier.f.amount"), placeholder="0.00"),
             Field("description", t("ui.cashier.f.description")),
         ]
 
         def submit(v: dict) -> str:
             s = self.desk.session
             kind = str(v["kind"])
-            amount = None if kind == "parking_card_deposit" else pay.parse_amount(v["amount"])
+            # A fixed price is the office's, shown in the field: the core charges it (and
+            # would refuse any other figure).
+            fixed = pay.fixed_charge_fen(kind, s.settings) is not None
+            amount = None if fixed else pay.parse_amount(v["amount"])
             charge = pay.add_charge(unit, kind, amount, str(v["description"]), s.staff,
                                     s.clock, s.settings)
             if unit:
@@ -520,8 +578,8 @@ class CashierScreen(DeskScreen):
             return t("ui.cashier.charged")
 
         title = t("ui.cashier.charge_title", unit=unit or t("ui.cashier.walk_in"))
-        self.app.push_screen(ActionDialog(title, fields, submit,
-                                          about=t("ui.cashier.charge_about")), self.after_write)
+        self.app.push_screen(ChargeDialog(title, fields, submit, self.desk.session.settings),
+                             self.after_write)
 
     def action_use_credit(self) -> None:
         if not self.check_action("use_credit", ()):

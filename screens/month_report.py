@@ -31,6 +31,7 @@ from kfdesk.desk.base import DeskError
 from kfdesk.desk.reports import default_name, export_report, file_month_summary
 from kfdesk.i18n import t
 from kfdesk.money import fmt
+from kfdesk.percent import percent_text
 from kfdesk.printing import print_folder
 from kfdesk.reports import FORMATS, monthly_report
 from kfdesk.views.month_report import (
@@ -75,7 +76,7 @@ def verdict(met: bool | None) -> Text:
 
 
 def pct(value: Decimal | None) -> str:
-    return t("ui.report.no_data") if value is None else f"{value:.2f} %"
+    return percent_text(value, none=t("ui.report.no_data"))
 
 
 def hours(minutes: int | None) -> str:

@@ -27,6 +27,7 @@ from textual.widgets import Static
 from kfdesk.desk import sampling
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
+from kfdesk.percent import share_percent
 from kfdesk.views.sampling import MonthSample, month_sample
 
 from .base import DeskContext
@@ -230,12 +231,12 @@ class SamplingScreen(DutyModal):
         grid.add_column(no_wrap=True)
         grid.add_row(t("ui.sampling.orders"), t("ui.sampling.orders_text", n=c.total), "")
         grid.add_row(
-            t("ui.sampling.sample", share=round(targets["callback_sample_share"] * 100)),
+            t("ui.sampling.sample", share=share_percent(targets["callback_sample_share"])),
             t("ui.sampling.sample_text", called=c.called, needed=c.sample_needed,
               planned=data.planned, left_out=data.left_out),
             met_text(c.called, c.sample_needed) if c.total else "")
         grid.add_row(
-            t("ui.sampling.in_person", share=round(targets["callback_in_person_share"] * 100)),
+            t("ui.sampling.in_person", share=share_percent(targets["callback_in_person_share"])),
             t("ui.sampling.in_person_text", done=c.in_person, needed=c.in_person_needed,
               planned=data.planned_in_person),
             met_text(c.in_person, c.in_person_needed) if c.total else "")

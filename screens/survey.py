@@ -25,6 +25,7 @@ from kfdesk.desk import surveys
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
 from kfdesk.models import SURVEY_GRADES
+from kfdesk.percent import share_percent
 from kfdesk.views.surveys import SurveyOverview, percent, survey_overview
 
 from .common import ymd, ymd_hm
@@ -117,7 +118,7 @@ class SurveyScreen(DutyModal):
         rule = "ui.survey.share_old" if d.old else "ui.survey.share_young"
         grid.add_row(t("ui.survey.sample"), t(
             rule, since=d.occupied_since, years=self.settings.data["targets"]
-            ["survey_old_after_years"], share=round(d.share * 100), households=d.households,
+            ["survey_old_after_years"], share=share_percent(d.share), households=d.households,
             target=d.target) + "  " + (t("ui.survey.drawn", n=d.drawn) if d.exists
                                        else t("ui.survey.not_drawn")))
         if d.distributed_at is None:
@@ -127,7 +128,7 @@ class SurveyScreen(DutyModal):
             "ui.survey.distributed", at=ymd_hm(d.distributed_at), due=ymd_hm(d.collect_due)))
         rate = Text(t("ui.survey.returns", returned=d.returned, drawn=d.drawn,
                       in_time=d.returned_in_time, rate=percent(d.return_rate),
-                      target=round(d.return_target * 100)))
+                      target=share_percent(d.return_target)))
         if d.return_rate is not None:
             needed = Fraction(str(d.return_target))
             rate.append("  ")

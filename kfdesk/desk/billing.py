@@ -22,6 +22,7 @@ not known here; engineering reports it and the cashier charges it separately.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,6 +70,9 @@ BILL_ROLES = ("cashier", "supervisor", "manager")
 READING_ROLES = ("clerk", "cashier", "supervisor", "manager")
 # Sanity ceilings, not rules: a dial has at most 9 digits; no approved rate is ¥10,000 a unit.
 MAX_DIAL = 999_999_999
+# Digits 0-9 with an optional decimal part: what Decimal() takes beyond it (1e4, NaN, ١٢) is
+# not a dial or a rate anyone writes down.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")  # the sign: its own refusal later
 MAX_RATE_E4 = 10_000 * 10_000
 # How many bad rows an import refusal lists before "and n more".
 LIST_BAD_ROWS = 20
@@ -116,6 +120,8 @@ def _dial(value: object, field: str) -> int:
         number = value
     else:
         text = _norm(value).replace(",", "")
+        if not _PLAIN_NUMBER.fullmatch(text):  # no 1e4, no ١٢ (Decimal would take both)
+            raise DeskError("billing.not_whole", field=field, text=str(value)[:24])
         try:
             exact = Decimal(text)
         except InvalidOperation:
@@ -139,6 +145,8 @@ def parse_rate(rate: str | Decimal | int) -> int:
     if isinstance(rate, float):  # never rounded from binary: the approved figure is refused
         raise DeskError("billing.rate_not_number", field="rate", text=str(rate))
     text = _norm(rate).replace("¥", "").replace("￥", "").replace("元", "").strip()
+    if text and not _PLAIN_NUMBER.fullmatch(text):
+        raise DeskError("billing.rate_not_number", field="rate", text=str(rate)[:24])
     try:
         exact = Decimal(text)
     except InvalidOperation:
@@ -261,6 +269,7 @@ class _Entry:
     replaced: bool
     start: int | None
     field: str  # the form or sheet field a refusal points at
+    reason: str = ""  # why an implausible usage is right (issue 17)
 
 
 def _check(entry: _Entry, month: date) -> tuple[MeterReading | None, bool]:
@@ -307,23 +316,83 @@ def _check(entry: _Entry, month: date) -> tuple[MeterReading | None, bool]:
     return existing, True
 
 
+REASON_MAX = 128  # MeterReading.outlier_reason
+
+
+def _outlier(entry: _Entry, month: date, settings: Settings) -> str:
+    """Issue 17: a usage more than ``readings.outlier_factor`` × the unit's recent average (or
+    a first usage that many times the building's median) is refused unless ``entry.reason``
+    says why it is right; returns the reason to keep ("" for a plausible usage)."""
+    ref = month_label(month)
+    if entry.replaced:
+        usage = entry.reading - (entry.start or 0)
+    else:
+        prev = MeterReading.get_or_none(
+            (MeterReading.unit == entry.unit) & (MeterReading.meter == entry.meter)
+            & (MeterReading.month == month_label(month - relativedelta(months=1))))
+        if prev is None:
+            return ""  # no usage to judge: the unit waits for last month's reading
+        usage = entry.reading - prev.reading
+    judged = bviews.usage_outlier(entry.unit, entry.meter, month, usage,
+                                  settings.get("readings.outlier_factor"),
+                                  settings.get("readings.outlier_floor"))
+    if judged is None:
+        return ""
+    baseline, basis = judged
+    reason = " ".join(text_in(entry.reason, "outlier_reason").split())
+    if not reason:
+        raise DeskError(f"billing.outlier_{basis}", field="outlier_reason",
+                        meter=_meter_name(entry.meter), unit=entry.unit.code, month=ref,
+                        usage=usage, baseline=baseline, reading=entry.reading,
+                        factor=f"{settings.get('readings.outlier_factor'):g}")
+    if len(reason) > REASON_MAX:
+        raise DeskError("billing.reason_too_long", field="outlier_reason", max=REASON_MAX)
+    return reason
+
+
+def _unusual(entries: Sequence[_Entry], month: date, settings: Settings) -> list[DeskError]:
+    """The refusals ``_outlier`` would give for ``entries`` (changed or not)."""
+    found = []
+    for entry in entries:
+        try:
+            _outlier(entry, month, settings)
+        except DeskError as exc:
+            if exc.key.startswith("billing.outlier_"):
+                found.append(exc)
+    return found
+
+
+class Refusals(DeskError):
+    """Several refusals of one form, each its own line; the first one's field is focused."""
+
+    def __init__(self, errors: Sequence[DeskError]) -> None:
+        super().__init__(errors[0].key, field=errors[0].field, **errors[0].params)
+        self.errors = list(errors)
+
+    def message(self, lang: str | None = None) -> str:
+        return "\n".join(e.message(lang) for e in self.errors)
+
+
 def _write(entry: _Entry, month: date, existing: MeterReading | None, actor: Staff,
-           clock: Clock) -> dict[str, Any]:
+           clock: Clock, reason: str = "") -> dict[str, Any]:
     """Write one checked reading; returns what changed, for the audit event."""
     ref = month_label(month)
     change: dict[str, Any] = {"unit": entry.unit.code, "meter": entry.meter, "month": ref,
                               "reading": entry.reading}
     if entry.replaced:
         change["new_meter_start"] = entry.start
+    if reason:
+        change["outlier_reason"] = reason
     if existing is None:
         MeterReading.create(unit=entry.unit, meter=entry.meter, month=ref,
                             reading=entry.reading, replaced=entry.replaced,
-                            new_meter_start=entry.start, read_at=clock.now(), entered_by=actor)
+                            new_meter_start=entry.start, read_at=clock.now(), entered_by=actor,
+                            outlier_reason=reason)
         return change
     # ``read_at`` stays when the reading came in: the KF-015 §4.2 clock stopped then, and a
     # later correction of a typing slip does not make the month's readings late.
     MeterReading.update(reading=entry.reading, replaced=entry.replaced,
-                        new_meter_start=entry.start, entered_by=actor
+                        new_meter_start=entry.start, entered_by=actor, outlier_reason=reason
                         ).where(MeterReading.id == existing.id).execute()
     change["old_reading"] = existing.reading
     if existing.replaced:
@@ -346,7 +415,16 @@ def _save(entries: Sequence[_Entry], month: date, actor: Staff, clock: Clock,
             if not changed:
                 saved.append(ReadingSaved(entry.unit.code, entry.meter, ref, "unchanged", None))
                 continue
-            change = _write(entry, month, existing, actor, clock)
+            try:
+                reason = _outlier(entry, month, settings)
+            except DeskError as exc:
+                # Both meters of the form are judged before refusing: one reason then
+                # confirms what the clerk was told, never a usage not named.
+                if not exc.key.startswith("billing.outlier_"):
+                    raise
+                others = [e for e in _unusual(entries[len(saved) + 1:], month, settings)]
+                raise exc if not others else Refusals([exc, *others]) from None
+            change = _write(entry, month, existing, actor, clock, reason)
             record = MeterReading.get((MeterReading.unit == entry.unit)
                                       & (MeterReading.meter == entry.meter)
                                       & (MeterReading.month == ref))
@@ -377,6 +455,7 @@ def enter_reading(
     *,
     replaced: bool = False,
     new_meter_start: int | str | None = None,
+    outlier_reason: str = "",
 ) -> ReadingSaved:
     """Enter (or correct) one unit's water or electricity reading for ``month`` (KF-015 §4.2).
 
@@ -391,7 +470,7 @@ def enter_reading(
     ref_month = _month(month, clock, settings)
     value = _dial(reading, meter)
     start = None if _blank(new_meter_start) else _dial(new_meter_start, "new_meter_start")
-    entry = _Entry(unit, meter, value, bool(replaced), start, meter)
+    entry = _Entry(unit, meter, value, bool(replaced), start, meter, outlier_reason)
     return _save([entry], ref_month, actor, clock, settings)[0]
 
 
@@ -406,10 +485,12 @@ def enter_unit_readings(
     *,
     replaced_meter: str = "",
     new_meter_start: int | str | None = None,
+    outlier_reason: str = "",
 ) -> list[ReadingSaved]:
     """Both meters of one unit as the counter form has them, in one transaction: a refusal of
     either saves neither. A blank reading is left as it is; ``replaced_meter`` names the meter
-    replaced (``water`` / ``electricity``), with its ``new_meter_start``."""
+    replaced (``water`` / ``electricity``), with its ``new_meter_start``; ``outlier_reason``
+    confirms an implausible usage (issue 17)."""
     require_role(actor, READING_ROLES, "billing.reading")
     unit = _unit(unit_code)
     ref_month = _month(month, clock, settings)
@@ -430,7 +511,8 @@ def enter_unit_readings(
         start = None
         if is_replaced and not _blank(new_meter_start):
             start = _dial(new_meter_start, "new_meter_start")
-        entries.append(_Entry(unit, meter, _dial(raw, meter), is_replaced, start, meter))
+        entries.append(_Entry(unit, meter, _dial(raw, meter), is_replaced, start, meter,
+                              outlier_reason))
     if not entries:
         raise DeskError("billing.no_readings", field="water")
     return _save(entries, ref_month, actor, clock, settings)
@@ -446,6 +528,8 @@ HEADINGS = {
     "electricity": ("electricity", "电", "电表", "电表读数", "电表本期读数"),
     "new_water_start": ("new_water_start", "新水表起码", "水表起码", "换水表起码"),
     "new_electricity_start": ("new_electricity_start", "新电表起码", "电表起码", "换电表起码"),
+    # Why an implausible usage is right (issue 17): without it such a row is refused.
+    "reason": ("reason", "原因", "说明", "备注"),
 }
 REQUIRED_COLUMNS = ("unit", "water", "electricity")
 
@@ -583,8 +667,9 @@ def import_readings(
                                         meter=_meter_name(meter))
                     continue
                 start = None if _blank(raw_start) else _cell_number(raw_start, "new_meter_start")
+                note = cell(cells, "reason")
                 entries.append(_Entry(unit, meter, _cell_number(raw, meter), start is not None,
-                                      start, meter))
+                                      start, meter, "" if _blank(note) else _norm(note)))
             if not entries:
                 raise DeskError("billing.no_readings", field="water")
             planned.extend((number, e) for e in entries)
@@ -599,19 +684,20 @@ def import_readings(
                 continue
             try:
                 existing, changed = _check(entry, ref_month)
+                reason = _outlier(entry, ref_month, settings) if changed else ""
             except DeskError as exc:
                 bad.append((number, exc))
                 failed_rows.add(number)
                 continue
-            checked.append((number, entry, existing, changed))
+            checked.append((number, entry, existing, changed, reason))
         if bad:
             raise BadRows(sorted(bad, key=lambda b: b[0]))
         changes = []
-        for _number, entry, existing, changed in checked:
+        for _number, entry, existing, changed, reason in checked:
             if not changed:
                 counts["unchanged"] += 1
                 continue
-            changes.append(_write(entry, ref_month, existing, actor, clock))
+            changes.append(_write(entry, ref_month, existing, actor, clock, reason))
             counts["entered" if existing is None else "corrected"] += 1
         audit(actor, clock, "billing.import", None, path=str(file), month=month_label(ref_month),
               rows=len(rows) - 1, **counts,

@@ -63,7 +63,7 @@ from ..rules.sync import months_in_arrears, sync_unit_arrears
 from ..views import dunning as dv
 from ..views import office_day, unit_arrears
 from .base import DeskError, Tr, audit, require_role, transaction
-from .inputs import day_in, text_in
+from .inputs import amount_in, day_in, text_in
 
 # Who works the ladder (RULES §4: the cashier and the desk; supervisor and manager cover).
 DUNNING_ROLES = ("cashier", "clerk", "supervisor", "manager")
@@ -377,11 +377,12 @@ def parse_amount(value: object) -> int | None:
         except InvalidOperation:
             return None
     else:
-        text = _text(value).replace(",", "").replace("¥", "").replace("￥", "")
-        text = text.removesuffix("元").strip()
+        # A typed cell reads as every money field does (issue 17): no 1e9, no ١٢, no -5.
+        text = _text(value)
+        sign = -1 if text[:1] in ("-", "−") else 1  # a negative row is named as such below
         try:
-            amount = Decimal(text)
-        except InvalidOperation:
+            return sign * amount_in(text[1:] if sign < 0 else text, "amount", zero_ok=True)
+        except DeskError:
             return None
     if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
         return None

@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,6 +48,7 @@ from ..rules.periods import sync_periods
 from ..views import office_day
 from ..views.parking import StubRange, period_start, settlement
 from .base import DeskError, audit, require_role, transaction
+from .inputs import amount_in
 
 # Who hands out invoice books and takes the parking money: the cashier (KF-015 §6.1);
 # supervisor and manager cover, as for receipts.
@@ -102,22 +102,9 @@ def _norm(text: object) -> str:
 
 
 def parse_yuan(text: str, field: str) -> int:
-    """An amount typed in yuan (``1,286.40``, ``¥45``, ``45元``) to fen; zero allowed.
-
-    Refuses an empty, non-numeric or negative amount, or one with more than 2 decimals.
-    """
-    raw = _norm(text).replace(",", "").replace("¥", "").replace("元", "").strip()
-    if not raw:
-        raise DeskError("parking.amount_needed", field=field)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DeskError("parking.bad_amount", field=field, text=str(text).strip()) from None
-    if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise DeskError("parking.bad_amount", field=field, text=str(text).strip())
-    if value < 0:
-        raise DeskError("parking.amount_negative", field=field)
-    return _check_fen(to_fen(value), field)
+    """An amount typed in yuan (``1,286.40``, ``¥45``, ``45元``) to fen; zero allowed (no
+    invoices used, no cash): the one reading of every money field (``inputs.amount_in``)."""
+    return amount_in(text, field, zero_ok=True, max_fen=MAX_AMOUNT_FEN)
 
 
 def parse_number(text: str, field: str) -> int | None:

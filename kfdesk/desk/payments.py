@@ -16,10 +16,10 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,9 +54,9 @@ from ..rules.context import RuleContext
 from ..rules.sync import _day_number, sync_hand_over, sync_unit_arrears
 from ..views import cashier as cviews
 from ..views import office_day, receipt_number
-from .base import DeskError, audit, require_role, transaction
+from .base import DeskError, Tr, audit, require_role, transaction
 from .hand_over import hand_over_for_void
-from .inputs import text_in
+from .inputs import amount_in, text_in
 from .receipts import CASHIER_ROLES, MAX_AMOUNT_FEN, series_code, take_number
 
 # KF-006 §6: a void undoes money already taken; the supervisor signs it (manager covers).
@@ -69,33 +69,56 @@ PAYER_MAX = 64
 # come from F10 and the work orders, "parking_lease" from the lease register.
 COUNTER_CHARGE_KINDS = ("renovation_fee", "renovation_deposit", "parking_card_deposit", "other")
 DEPOSIT_KINDS = ("renovation_deposit", "parking_card_deposit")
+# Issue 17: a payment above the office's ceiling (cashier.max_payment_yuan) is confirmed by a
+# second person at the counter, a supervisor (the manager covers), with their login and PIN.
+APPROVER_ROLES = ("supervisor", "manager")
+# Change is given from the till for notes handed over: change above a ¥100 note (the largest)
+# means the tendered figure was mistyped, as 1000000000 for 1000.
+MAX_CHANGE_FEN = 10_000
+
+
+def payment_ceiling_fen(settings: Settings) -> int:
+    """The office's ceiling for one payment, in fen (``[cashier] max_payment_yuan``)."""
+    return int(settings.get("cashier.max_payment_yuan")) * 100
+
+
+def needs_approval(amount_fen: int, settings: Settings) -> bool:
+    """Whether a payment of ``amount_fen`` needs a supervisor's confirmation (issue 17)."""
+    return amount_fen > payment_ceiling_fen(settings)
+
+
+def _approver(login: object, pin: object, actor: Staff, amount: int, clock: Clock,
+              settings: Settings) -> Staff:
+    """The supervisor confirming a payment above the ceiling, by login and PIN; each refusal
+    names its field, and a wrong PIN is logged as a failed sign-in is (it outlives the
+    refused payment's rolled-back transaction)."""
+    from .staff import hash_pin
+
+    limit = fmt(payment_ceiling_fen(settings))
+    name = text_in(login, "approver").strip()
+    secret = text_in(pin, "approver_pin").strip()
+    if not name:
+        raise DeskError("payment.over_ceiling", field="approver", amount=fmt(amount), limit=limit)
+    staff = Staff.get_or_none(Staff.login == name)
+    if staff is None:
+        raise DeskError("auth.unknown_login", field="approver", login=name[:32])
+    if not secret:
+        raise DeskError("payment.approver_pin_missing", field="approver_pin")
+    if not hmac.compare_digest(hash_pin(secret, bytes.fromhex(staff.pin_salt)), staff.pin_hash):
+        with transaction():
+            audit(actor, clock, "payment.approval_failed", staff, login=name, amount_fen=amount)
+        raise DeskError("auth.wrong_pin", field="approver_pin")
+    if not staff.active or staff.role not in APPROVER_ROLES:
+        raise DeskError("payment.approver_role", field="approver", name=staff.name)
+    if staff.id == actor.id:
+        raise DeskError("payment.approver_self", field="approver")
+    return staff
 
 
 def parse_amount(text: object, field: str = "amount") -> int:
-    """The cashier's typed yuan (``1286.4``, ``¥1,286.40``) as integer fen; a clear refusal for
-    anything else: not a number, zero or negative, finer than a fen, absurdly large."""
-    raw = str(text if text is not None else "").replace(",", "").replace("，", "")
-    raw = raw.replace("¥", "").replace("￥", "").replace("元", "").strip()
-    if not raw:
-        raise DeskError("payment.amount_missing", field=field)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DeskError("payment.amount_not_number", field=field, text=str(text).strip())
-    if not value.is_finite():
-        raise DeskError("payment.amount_not_number", field=field, text=str(text).strip())
-    if value <= 0:
-        raise DeskError("receipt.amount_positive", field=field)
-    # Size before precision and before scaling: quantizing 1E+30 to the fen overflows
-    # Decimal's 28 digits, and 1E+999999 × 100 its exponent.
-    if value.adjusted() > 12 or value * 100 > MAX_AMOUNT_FEN:
-        raise DeskError("receipt.amount_too_large", field=field)
-    if value != value.quantize(Decimal("0.01")):
-        raise DeskError("payment.amount_too_precise", field=field)
-    fen = to_fen(value)
-    if fen > MAX_AMOUNT_FEN:
-        raise DeskError("receipt.amount_too_large", field=field)
-    return fen
+    """The cashier's typed yuan (``1286.4``, ``¥1,286.40``) as integer fen: the one reading of
+    every money field (``inputs.amount_in``, issue 17), more than zero."""
+    return amount_in(text, field)
 
 
 def _check_fen(value: object, field: str) -> int:
@@ -238,11 +261,15 @@ def take_payment(
     payer: str = "",
     targets: Sequence[str] | None = None,
     confirm_overpayment: bool = False,
+    approver_login: str = "",
+    approver_pin: str = "",
 ) -> PaymentResult:
     """Take a payment, allocate it, issue its receipt (KF-015 §4.5).
 
     ``targets``: the owed items (``OwedItem.key``) the cashier picked; None means everything
     the unit owes, oldest first. A walk-in without a unit pays only the charges it names.
+    Above the office's ceiling (issue 17) a supervisor confirms with ``approver_login`` and
+    ``approver_pin``; the confirmation is audited with the receipt.
     """
     require_role(actor, CASHIER_ROLES, "receipt.issue")
     amount = _check_fen(amount_fen, "amount")
@@ -255,6 +282,9 @@ def take_payment(
             raise DeskError("payment.tendered_short", field="tendered", amount=fmt(amount),
                             tendered=fmt(tendered))
         change = tendered - amount
+        if change > MAX_CHANGE_FEN:
+            raise DeskError("payment.change_too_large", field="tendered",
+                            tendered=fmt(tendered), change=fmt(change))
     else:
         tendered = None
     ref = _text(reference, "reference", REFERENCE_MAX,
@@ -265,6 +295,8 @@ def take_payment(
     if unit is None and not targets:
         raise DeskError("payment.unit_required", field="unit")
     charge_ids = tuple(int(k.partition(":")[2]) for k in targets or () if k.startswith("charge:"))
+    approver = (_approver(approver_login, approver_pin, actor, amount, clock, settings)
+                if needs_approval(amount, settings) else None)
     now = clock.now()
     with transaction(immediate=True):
         # RULES v2 §4: money taken after the cashier's count (or finance's confirmation) is
@@ -303,6 +335,11 @@ def take_payment(
               method=method, unit=unit.code if unit else "", tendered_fen=tendered,
               change_fen=change, reference=ref, prepaid_fen=split.excess_fen,
               allocations={t.key: t.take_fen for t in split.takes if t.take_fen})
+        if approver is not None:
+            # The supervisor is the actor of their confirmation: who let ¥60,000 through.
+            audit(approver, clock, "payment.approve_large", receipt, number=printed,
+                  amount_fen=amount, limit_fen=payment_ceiling_fen(settings),
+                  cashier=actor.login)
         lines_paid = any(t.key.startswith("line:") and t.take_fen for t in split.takes)
         _after_money(actor, unit if lines_paid else None, settings, first_today)
     return PaymentResult(printed, amount, change, tuple(t for t in split.takes if t.take_fen),
@@ -350,18 +387,31 @@ def use_credit(unit_code: str, actor: Staff, clock: Clock, settings: Settings) -
 # ---- one-off charges and deposits (KF-015 §5, KF-018) ---------------------------------------
 
 
+def fixed_charge_fen(kind: str, settings: Settings) -> int | None:
+    """The office's fixed price of a counter charge in fen, or None when the cashier types it
+    (the IC-card deposit is ``fees.parking_card_deposit``, KF-018)."""
+    if kind == "parking_card_deposit":
+        return to_fen(str(settings.get("fees.parking_card_deposit")))
+    return None
+
+
 def add_charge(unit_code: str, kind: str, amount_fen: int | None, description: str,
                actor: Staff, clock: Clock, settings: Settings) -> int:
     """Raise a one-off charge at the counter; returns its id (the cashier then takes it).
 
-    The parking IC-card deposit is the configured amount (KF-018: 100 yuan), not typed.
+    The parking IC-card deposit is the configured amount (KF-018: 100 yuan), not typed: an
+    amount other than that price is refused rather than silently replaced (issue 17).
     Deposits are refundable; a renovation or IC-card charge needs a unit.
     """
     require_role(actor, CASHIER_ROLES, "payment.add_charge")
     if kind not in COUNTER_CHARGE_KINDS or kind not in CHARGE_KINDS:
         raise DeskError("payment.bad_charge_kind", field="kind", kind=kind)
-    if kind == "parking_card_deposit":
-        amount = to_fen(str(settings.get("fees.parking_card_deposit")))
+    fixed = fixed_charge_fen(kind, settings)
+    if fixed is not None:
+        if amount_fen is not None and amount_fen != fixed:
+            raise DeskError("payment.fixed_price", field="amount", price=fmt(fixed),
+                            kind=Tr(f"payment.kind.{kind}"))
+        amount = fixed
     else:
         amount = _check_fen(amount_fen, "amount")
     text = _text(description, "description", TEXT_MAX,

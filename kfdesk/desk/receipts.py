@@ -24,8 +24,8 @@ CASHIER_ROLES = ("cashier", "supervisor", "manager")
 
 # A sanity ceiling, not a business rule: ¥10,000,000,000 is far beyond any counter payment and
 # keeps the amount within what the receipt prints in words (money.amount_in_words is tested
-# up to here).
-MAX_AMOUNT_FEN = 10**12
+# up to here). One constant with the typed-amount reading (inputs.amount_in).
+from .inputs import MAX_AMOUNT_FEN  # noqa: E402, F401
 
 # PostgreSQL has RETURNING; SQLite since 3.35.
 _RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)

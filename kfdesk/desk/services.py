@@ -30,6 +30,7 @@ audit event naming the actor, and re-syncs the order's clocks (``sync_service_or
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from ..money import fmt, to_fen
 from ..rules.context import RuleContext
 from ..rules.sync import service_order_wants, sync_service_orders
 from .base import DeskError, Tr, audit, require_role, transaction
+from .inputs import amount_in
 
 WRITE_ROLES = ("clerk", "supervisor", "manager")
 # The order the counter offers them in: the one with clocks first.
@@ -69,6 +71,8 @@ PRICE_PARTS: dict[str, tuple[str, ...]] = {
 # Counted units: a page, a job, an item is whole; hours and square metres may be fractional.
 WHOLE_UNITS = ("page", "item", "job")
 MAX_QUANTITY = Decimal(100_000)
+MAX_SERVICE_FEN = 100_000_000  # a million yuan: no convenience service comes near it
+_PLAIN_QUANTITY = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")  # ASCII digits, one point
 MAX_TICKETS = 50
 HOME_FROM_MAX = 32  # ServiceOrder.home_from
 NAME_MAX = 64
@@ -194,21 +198,9 @@ def _norm(text: str) -> str:
 
 
 def parse_yuan(text: str, field_name: str, *, zero_ok: bool = False) -> int:
-    """An amount typed in yuan (``45``, ``1,286.40``, ``¥8``) to fen; at most 2 decimals."""
-    raw = _norm(text).replace(",", "").replace("¥", "").replace("元", "").strip()
-    if not raw:
-        raise DeskError("service.amount_needed", field=field_name)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DeskError("service.bad_amount", field=field_name, text=text.strip())
-    if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise DeskError("service.bad_amount", field=field_name, text=text.strip())
-    if value < 0 or (value == 0 and not zero_ok):
-        raise DeskError("service.amount_positive", field=field_name)
-    if value > Decimal(1_000_000):
-        raise DeskError("service.amount_too_large", field=field_name)
-    return to_fen(value)
+    """An amount typed in yuan (``45``, ``1,286.40``, ``¥8``) to fen: the one reading of every
+    money field (``inputs.amount_in``, issue 17), up to a million yuan."""
+    return amount_in(text, field_name, zero_ok=zero_ok, max_fen=MAX_SERVICE_FEN)
 
 
 def parse_quantity(text: str, item: PriceItem) -> int:
@@ -216,6 +208,8 @@ def parse_quantity(text: str, item: PriceItem) -> int:
     raw = _norm(text)
     if not raw:
         raise DeskError("service.quantity_needed", field="quantity")
+    if not _PLAIN_QUANTITY.fullmatch(raw):  # Decimal would read 1e3 and ١٢ (issue 17)
+        raise DeskError("service.bad_quantity", field="quantity", text=text.strip()[:24])
     try:
         value = Decimal(raw)
     except InvalidOperation:

@@ -44,11 +44,11 @@ from ..models import (
     WorkOrder,
 )
 from ..models.tickets import CATEGORIES, CHANNELS, DEPARTMENTS, KINDS, REPAIR_CLASSES, VALIDITY
-from ..money import fmt, to_fen
+from ..money import fmt
 from ..rules.context import RuleContext
 from ..rules.sync import sync_callback, sync_ticket, ticket_wants
 from .base import DeskError, Tr, audit, require_role, transaction
-from .inputs import instant_in, text_in
+from .inputs import amount_in, instant_in, text_in
 from .numbers import next_number
 from .receipts import MAX_AMOUNT_FEN
 
@@ -177,12 +177,11 @@ def _checked(form: IntakeForm, now: datetime, settings: Settings) -> Ticket:
             if price_code and line is None:
                 raise DeskError("intake.price_code", field="price", code=price_code)
             text = form.quoted.strip() or (line["price"] if line else "")
-            try:
-                quoted_fen = to_fen(text) if text else 0
-            except (ValueError, ArithmeticError):  # 1E+30 overflows the fen's rounding
-                raise DeskError("intake.quoted", field="price", amount=text)
-            if quoted_fen <= 0 or quoted_fen > MAX_AMOUNT_FEN:
-                raise DeskError("intake.quoted", field="price", amount=text or "0")
+            if not text:
+                raise DeskError("intake.quoted", field="price", amount="0")
+            # The one reading of a typed amount (issue 17): 1e9 or 12.345 are refused here as
+            # at the cashier, with the same words.
+            quoted_fen = amount_in(text, "price", max_fen=MAX_AMOUNT_FEN)
     else:
         repair_class = None
     defect_of = None

@@ -50,6 +50,8 @@ class MeterReading(BaseModel):
     new_meter_start = pw.IntegerField(null=True)
     read_at = UtcDateTimeField()
     entered_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
+    # Issue 17: an implausible usage is saved only with the reason someone confirmed it for.
+    outlier_reason = pw.CharField(max_length=128, default="")
 
     class Meta:
         indexes = ((("unit", "meter", "month"), True),)

@@ -22,6 +22,8 @@ way, so demo bills and run bills agree):
 from __future__ import annotations
 
 from datetime import date, datetime
+from fractions import Fraction
+from statistics import median_low
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
@@ -311,6 +313,129 @@ def bill_plan(month: date, *, include_billed: bool = False) -> BillPlan:
                            rates_e4)
         bills.append(PlannedBill(row.code, lines, sum(line.amount_fen for line in lines)))
     return BillPlan(month, bills, already, waiting, vacant, rates_e4, missing_rates)
+
+
+# --------------------------------------------------------------------------------------------
+# implausible usages (issue 17): a usage far above the unit's own recent months, or a first
+# usage far above its building's, is confirmed with a reason before it is saved and listed in
+# the bill run's preview.
+
+HISTORY_MONTHS = 6  # "recent": the unit's usages of the six months before
+MIN_MEDIAN_UNITS = 3  # a building median of fewer units says nothing
+
+
+class Outlier(NamedTuple):
+    code: str
+    meter: str
+    usage: int
+    baseline: int  # the unit's recent average (half up) or the building's median usage
+    basis: str  # average | median
+    reason: str  # the confirmation's reason as saved; "" when none was recorded
+
+
+def _usages(readings: list[MeterReading]) -> dict[str, int]:
+    """Month → usage of one unit's meter, as the bill counts it (a replaced meter from its
+    start reading, otherwise from the month before; no usage across a gap)."""
+    by_month = {r.month: r for r in readings}
+    out = {}
+    for r in readings:
+        if r.replaced:
+            out[r.month] = r.reading - (r.new_meter_start or 0)
+            continue
+        prev = by_month.get(month_label(parse_month(r.month) - relativedelta(months=1)))
+        if prev is not None:
+            out[r.month] = r.reading - prev.reading
+    return out
+
+
+def judge_usage(usage: int, history: list[int], median: int | None, factor: float,
+                floor: int) -> tuple[int, str] | None:
+    """(baseline, basis) when ``usage`` is implausible: above ``floor`` and more than
+    ``factor`` × the unit's recent average (``history``) — or, with no history (the first
+    usage), more than ``factor`` × the building's median; None when it is plausible."""
+    if usage <= floor:
+        return None
+    times = Fraction(str(factor))  # a ratio from the settings, compared exactly
+    if history:
+        average = Fraction(sum(history), len(history))
+        if usage > times * average:
+            return int(average + Fraction(1, 2)), "average"  # half up, for the message
+        return None
+    if median is not None and usage > times * median:
+        return median, "median"
+    return None
+
+
+def _window(month: date) -> list[str]:
+    return [month_label(month - relativedelta(months=k)) for k in range(HISTORY_MONTHS + 1, -1, -1)]
+
+
+def _building_median(readings: dict[tuple[int, str], list[MeterReading]], unit_ids: list[int],
+                     meter: str, month: date, exclude: int | None) -> int | None:
+    """The median usage of a building's units (less ``exclude``) in ``month``, or the month
+    before when too few are read yet."""
+    for ref in (month, month - relativedelta(months=1)):
+        label = month_label(ref)
+        found = [u for uid in unit_ids if uid != exclude
+                 for m, u in _usages(readings.get((uid, meter), [])).items()
+                 if m == label and u >= 0]
+        if len(found) >= MIN_MEDIAN_UNITS:
+            return int(median_low(found))
+    return None
+
+
+def _load(unit_ids: list[int], months: list[str]) -> dict[tuple[int, str], list[MeterReading]]:
+    out: dict[tuple[int, str], list[MeterReading]] = {}
+    for i in range(0, len(unit_ids), 500):
+        query = (MeterReading.select()
+                 .where(MeterReading.unit.in_(unit_ids[i:i + 500])
+                        & MeterReading.month.in_(months))
+                 .order_by(MeterReading.month))
+        for r in query:
+            out.setdefault((r.unit_id, r.meter), []).append(r)
+    return out
+
+
+def usage_outlier(unit: Unit, meter: str, month: date, usage: int, factor: float,
+                  floor: int) -> tuple[int, str] | None:
+    """Whether one usage about to be saved for ``unit`` is implausible (``judge_usage``)."""
+    month = parse_month(month)
+    ref = month_label(month)
+    peers = [u.id for u in Unit.select(Unit.id).where(Unit.building == unit.building_id)]
+    readings = _load(peers, _window(month))
+    history = [u for m, u in _usages([r for r in readings.get((unit.id, meter), [])
+                                      if r.month < ref]).items() if u >= 0]
+    median = (None if history else
+              _building_median(readings, peers, meter, month, exclude=unit.id))
+    return judge_usage(usage, history, median, factor, floor)
+
+
+def reading_outliers(month: date, factor: float, floor: int) -> list[Outlier]:
+    """Every implausible usage of ``month`` among the units read, with the reason confirmed
+    when it was saved (the bill run's preview lists them)."""
+    month = parse_month(month)
+    ref = month_label(month)
+    units = list(Unit.select(Unit.id, Unit.code, Unit.building).order_by(Unit.code))
+    readings = _load([u.id for u in units], _window(month))
+    peers: dict[int, list[int]] = {}
+    for u in units:
+        peers.setdefault(u.building_id, []).append(u.id)
+    out = []
+    for u in units:
+        for meter in METERS:
+            rows = readings.get((u.id, meter), [])
+            usages = _usages(rows)
+            if ref not in usages:
+                continue
+            history = [x for m, x in usages.items() if m < ref and x >= 0]
+            median = (None if history else _building_median(readings, peers[u.building_id],
+                                                            meter, month, exclude=u.id))
+            judged = judge_usage(usages[ref], history[-HISTORY_MONTHS:], median, factor, floor)
+            if judged is not None:
+                this = next(r for r in rows if r.month == ref)
+                out.append(Outlier(u.code, meter, usages[ref], judged[0], judged[1],
+                                   this.outlier_reason))
+    return out
 
 
 def buildings() -> list[str]:

@@ -33,7 +33,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -41,6 +41,7 @@ from ..config import Settings
 from ..i18n import t
 from ..models import Bill, BillLine, Building, Charge, DunningStep, Staff, Unit
 from ..models.cash import FEE_ITEMS, RENT_KIND
+from ..percent import percent as to_percent
 from . import _by_id, _local, arrears_list, unit_arrears
 
 BANK, CALL, FIRST_NOTICE, SECOND_NOTICE, THIRD_NOTICE, LAWYER = 1, 2, 3, 4, 5, 6
@@ -348,23 +349,25 @@ def collection_target(settings: Settings) -> Fraction:
 
 
 def rate(paid_fen: int, billed_fen: int, target: Fraction) -> tuple[Decimal | None, bool | None]:
-    """(percent to two decimals, rounded down; whether it meets ``target``) — exact in fen.
+    """(percent to two decimals, half up as every percentage (``kfdesk.percent``, issue 17);
+    whether it meets ``target``) — exact in fen.
 
-    Rounded down so a rate just below the target never shows as the target (97.995 % is
-    97.99 %, not 98.00 %); the comparison itself is made on whole fen, not on the rounding.
+    Whether it meets is decided on whole fen, never on the rounding: 97.995 % shows as
+    98.00 % and is still short of a 98 % target (the screen says by less than 0.01 points).
     """
     if billed_fen <= 0:
         return None, None
-    percent = (Decimal(paid_fen) * 100 / Decimal(billed_fen)).quantize(
-        Decimal("0.01"), rounding=ROUND_DOWN)
+    percent = to_percent(paid_fen, billed_fen)
+    assert percent is not None
     # paid / billed ≥ n / d  ⇔  paid × d ≥ n × billed: integers only.
     meets = paid_fen * target.denominator >= target.numerator * billed_fen
     return percent, meets
 
 
 def percent_of(target: Fraction) -> Decimal:
-    return (Decimal(target.numerator) * 100 / Decimal(target.denominator)).quantize(
-        Decimal("0.01"))
+    shown = to_percent(target)
+    assert shown is not None
+    return shown
 
 
 def collection_rate(month: str, settings: Settings) -> CollectionRate:

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -64,6 +64,7 @@ from ..models import (
     WorkOrder,
 )
 from ..models.tickets import CALLBACK_KINDS, CATEGORIES, DEPARTMENTS, VALIDITY
+from ..percent import percent as to_percent
 from ..rules.clocks import CLOCKS
 from ..rules.context import RuleContext
 from ..rules.sampling import month_bounds, sample_count
@@ -239,10 +240,11 @@ class MonthReport(NamedTuple):
 
 
 def percent(value: int, base: int) -> Decimal | None:
-    """``value ÷ base`` in percent, two decimals rounded down; None when ``base`` is 0."""
+    """``value ÷ base`` in percent, two decimals half up (``kfdesk.percent``, the one rule,
+    issue 17); None when ``base`` is 0."""
     if base <= 0:
         return None
-    return (Decimal(value) * 100 / Decimal(base)).quantize(_HUNDREDTHS, rounding=ROUND_DOWN)
+    return to_percent(value, base)
 
 
 def at_least(value: int, base: int, share: Fraction) -> bool:

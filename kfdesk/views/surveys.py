@@ -18,6 +18,8 @@ from typing import NamedTuple
 from ..config import Settings
 from ..desk.surveys import households, is_old_community, survey_share
 from ..models import SURVEY_GRADES, Building, Survey, SurveyCopy, Unit
+from ..percent import percent as to_percent
+from ..percent import percent_text
 from ..rules.sampling import quota
 from . import _by_id, _local
 
@@ -62,8 +64,8 @@ class SurveyOverview(NamedTuple):
 
 
 def percent(value: Fraction | None) -> str:
-    """``76.5 %`` — one decimal, for the screen."""
-    return "—" if value is None else f"{float(value) * 100:.1f} %"
+    """``76.5 %`` — one decimal, half up as every percentage (``kfdesk.percent``, issue 17)."""
+    return percent_text(None if value is None else to_percent(value, 1, places=1))
 
 
 def survey_overview(year: int, settings: Settings) -> SurveyOverview:

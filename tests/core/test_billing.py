@@ -191,7 +191,8 @@ def test_a_reading_below_the_last_is_refused_unless_the_meter_was_replaced(
 
 @pytest.mark.parametrize(("value", "key"), [
     ("12.5", "billing.not_whole"), ("abc", "billing.not_whole"), (-1, "billing.negative_reading"),
-    ("1e12", "billing.reading_too_large"),
+    ("1e12", "billing.not_whole"), ("1000000000000", "billing.reading_too_large"),
+    ("١٢", "billing.not_whole"),
 ])
 def test_bad_readings_are_refused(rated: dict, clock: FixedClock, value: object,
                                   key: str) -> None:

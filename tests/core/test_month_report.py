@@ -365,7 +365,7 @@ def test_month_helpers() -> None:
             mr.parse_month(bad)
     assert mr.default_month(date(2026, 10, 9)) == SEPTEMBER
     assert mr.default_month(date(2026, 1, 2)) == date(2025, 12, 1)
-    assert mr.percent(2, 3) == Decimal("66.66")  # rounded down: never shown above itself
+    assert mr.percent(2, 3) == Decimal("66.67")  # half up, as every percentage (issue 17)
     assert mr.percent(0, 0) is None
     assert mr.minutes_as_hours(95) == Decimal("1.6")
 

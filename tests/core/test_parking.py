@@ -274,9 +274,9 @@ def test_bad_amounts_are_refused_with_nothing_written(office, clock, settings, d
 
 
 @pytest.mark.parametrize(("text", "key"), [
-    ("", "parking.amount_needed"), ("abc", "parking.bad_amount"),
-    ("-5", "parking.amount_negative"), ("1.234", "parking.bad_amount"),
-    ("NaN", "parking.bad_amount"), ("Infinity", "parking.bad_amount"),
+    ("", "amount.missing"), ("abc", "amount.not_number"),
+    ("-5", "amount.signed"), ("1.234", "amount.too_precise"),
+    ("NaN", "amount.not_number"), ("Infinity", "amount.not_number"), ("1e6", "amount.exponent"),
 ])
 def test_typed_amounts_are_refused_when_not_money(text, key):
     with pytest.raises(DeskError) as exc:

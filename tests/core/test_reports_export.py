@@ -175,9 +175,9 @@ def test_month_report_xlsx_holds_the_json_numbers(books: dict, clock, lang: str)
     assert by_category == {t("category.noise", lang=lang): 1, t("category.lift", lang=lang): 1}
     quality = {r["figure"]: r for r in sections["quality"]["rows"]}
     collection = quality[t("report.quality.collection", lang=lang)]
-    # Money as exact decimal strings; the rate 100000 / 128640, rounded down.
+    # Money as exact decimal strings; the rate 100000 / 128640 = 77.736…, half up (issue 17).
     assert (collection["value_amount"], collection["base_amount"]) == ("1000.00", "1286.40")
-    assert collection["rate"] == "77.73" and collection["target"] == "98.00"
+    assert collection["rate"] == "77.74" and collection["target"] == "98.00"
     assert collection["result"] == t("report.short", lang=lang)
     trend = {r["month"]: r for r in sections["trend"]["rows"]}
     assert trend["2026-08"]["collection_rate"] == "100.00" and trend["2026-08"]["complaints"] == 1
@@ -244,7 +244,7 @@ def test_markdown_and_csv_carry_the_same_figures(books: dict, clock) -> None:
     assert md.startswith(f"# {report.title}\n") and SETTINGS.office_name in md
     for section in report.sections:
         assert f"## {section.title}" in md
-    row = "| 收费率 | KF-016 |  |  | 1,000.00 | 1,286.40 | 77.73 % | 98.00 % | 未达标 | 2026-09 |"
+    row = "| 收费率 | KF-016 |  |  | 1,000.00 | 1,286.40 | 77.74 % | 98.00 % | 未达标 | 2026-09 |"
     assert row in md
     rows = list(csv.reader(io.StringIO(write_csv(report))))
     assert rows[0] == [report.title]
@@ -252,7 +252,7 @@ def test_markdown_and_csv_carry_the_same_figures(books: dict, clock) -> None:
     start = rows.index([quality.title])
     assert rows[start + 1] == [c.label for c in quality.columns]
     collection = rows[start + 1 + 3]
-    assert collection[:8] == ["收费率", "KF-016", "", "", "1000.00", "1286.40", "77.73", "98.00"]
+    assert collection[:8] == ["收费率", "KF-016", "", "", "1000.00", "1286.40", "77.74", "98.00"]
 
 
 def test_no_phone_or_id_number_leaves_in_any_format(books: dict, clock) -> None:

@@ -70,7 +70,7 @@ async def test_the_list_shows_arrears_the_rate_and_every_key(make_app,  # noqa: 
         assert t("ui.title.arrears", lang=lang) in text
         # KF-016 §4.1: the latest billed month's rate, exact, against 98 %.
         rate = dv.collection_rate("2026-09", SETTINGS)
-        assert f"{rate.percent}%" in text and "98.00%" in text
+        assert f"{rate.percent} %" in text and "98.00%" in text  # percent_text (issue 17)
         assert t("ui.arrears.rate_short", lang=lang,
                  gap=rate.target_percent - rate.percent) in text
         # Every key is shown, and the Chinese text is not cut at 120 columns.
@@ -84,7 +84,7 @@ async def test_the_list_shows_arrears_the_rate_and_every_key(make_app,  # noqa: 
         # [ moves the rate to August.
         await pilot.press("left_square_bracket")
         await pilot.pause()
-        assert f"{dv.collection_rate('2026-08', SETTINGS).percent}%" in screen_text(app)
+        assert f"{dv.collection_rate('2026-08', SETTINGS).percent} %" in screen_text(app)
         # F1 names the rules behind the screen.
         await pilot.press("f1")
         assert await appears(pilot, app, "KF-016 §3.4")

@@ -137,7 +137,9 @@ async def test_an_import_with_a_bad_row_is_refused_in_place(make_app, tmp_path: 
         error = str(dialog.query_one("#dlg-error", Static).render())
         assert "第 3 行" in error and "9-9-999" in error
         assert MeterReading.select().where(MeterReading.month == "2026-10").count() == 368
-        path.write_text(f"房号,水,电\n{code},99999,999999\n", encoding="utf-8-sig")
+        # Issue 17: such a jump is saved only with the reason it is right.
+        path.write_text(f"房号,水,电,备注\n{code},99999,999999,工程部复核 表无误\n",
+                        encoding="utf-8-sig")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, BillingScreen)

@@ -123,7 +123,7 @@ async def test_bad_amount_is_a_message_and_nothing_is_written(make_app) -> None:
         await open_unit(pilot, app, "3-1-502")
         await pilot.press("p")
         await pilot.pause()
-        for bad, key in (("abc", "payment.amount_not_number"), ("-5", "receipt.amount_positive")):
+        for bad, key in (("abc", "amount.not_number"), ("-5", "amount.signed")):
             app.screen.query_one("#f-amount", Input).value = bad
             await pilot.press("ctrl+s")
             await pilot.pause()
