@@ -451,7 +451,9 @@ class IntakeForm(Vertical):
         hint = self.query_one("#hint", Static)
         lookup = self.query_one("#lookup", UnitLookup)
         left, self._last_focus = self._last_focus, widget
-        if (left is lookup.input and widget.parent is not lookup and self._pending_error is None
+        in_lookup = (lookup.input, lookup.query_one("#hits")) if lookup.query("#hits") else (
+            lookup.input,)
+        if (left in in_lookup and widget not in in_lookup and self._pending_error is None
                 and not self.unit_chosen() and lookup.input.value.strip()):
             # Left the unit box with text that is not a unit: said now, once, not only at
             # Ctrl+S.

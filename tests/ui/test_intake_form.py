@@ -151,6 +151,13 @@ async def test_an_exact_unit_code_left_with_tab_is_chosen(make_app, lang: str) -
         assert refused(app, lang)
         await pilot.press("tab")  # said once, on leaving the box
         assert not refused(app, lang)
+        # Through the results (↓ into them, Tab out of them) it is said as well.
+        app.screen.query_one("#lookup #query").focus()
+        await pilot.pause(SETTLE)
+        await pilot.press("down")
+        assert app.screen.focused is app.screen.query_one("#lookup #hits")
+        await pilot.press("tab")
+        assert refused(app, lang)
         before = Ticket.select().count()
         await write_text(pilot, "卫生间漏水")
         await pilot.press("ctrl+s")
