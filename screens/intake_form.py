@@ -145,7 +145,7 @@ class IntakeForm(Vertical):
                             classes="form-short")
         with Horizontal(classes="form-row form-unit"):
             yield Static(t("ui.form.unit"), classes="form-label")
-            yield UnitLookup(id="lookup", limit=8, none_label=t("ui.form.no_unit"),
+            yield UnitLookup(id="lookup", limit=8, pick_none=True,
                              none_hint=t("ui.form.none_hint"), pick_on_tab=True)
         with Horizontal(classes="form-row"):
             yield Static(t("ui.form.caller"), classes="form-label")

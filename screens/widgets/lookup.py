@@ -9,8 +9,9 @@ A picked unit is *held*: the box shows what was chosen (``hold``), and typing ov
 it (``Unchosen``), so a form never files a unit the clerk has since typed away. Options a form
 can ask for:
 
-- ``none_label``: Enter on an empty box chooses "no unit" (F2's "无房号/匿名") — an explicit
-  choice, never the silent result of text that matched nothing.
+- ``pick_none``: Enter on an empty box chooses "no unit" (``Picked`` with code "": F2's
+  "无房号/匿名") — an explicit choice, never the silent result of text that matched nothing.
+- ``none_hint``: a line after "找不到…" (F2: how to choose no unit instead).
 - ``pick_on_tab``: Tab out of the box with an exact unit code typed (``2-1-702``) picks it, as
   Enter would; anything else typed stays unchosen.
 - ``keys_to_screen``: while the box holds the chosen unit's code, letter keys are the screen's
@@ -120,14 +121,14 @@ class UnitLookup(Vertical):
             return self.lookup
 
     def __init__(self, *, always_open: bool = False, limit: int = 20,
-                 none_label: str | None = None, none_hint: str = "",
+                 pick_none: bool = False, none_hint: str = "",
                  pick_on_tab: bool = False, keys_to_screen: bool = False,
                  id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes="-always" if always_open else None)
         self._limit = limit
         self._timer: Timer | None = None
         self._searched = ""
-        self._none_label = none_label
+        self._pick_none = pick_none
         self._none_hint = none_hint
         self._pick_on_tab = pick_on_tab
         self._keys_to_screen = keys_to_screen
@@ -242,7 +243,7 @@ class UnitLookup(Vertical):
             self._pick(self.chosen, again=True)
             return
         if not self.input.value.strip():
-            if self._none_label is not None:
+            if self._pick_none:
                 self._pick("")
             return
         if self.input.value.strip() != self._searched:
