@@ -1,10 +1,13 @@
 """F2 intake: the intake form, today's intake list under it, and the unit brief beside them.
 
 The form records a ticket (KF-006 §1, KF-010 §4.1; ``intake_form``); Ctrl+S saves it and shows
-its number and the promise to read to the resident. The brief is what a clerk reads while the
-resident talks: who lives there, what is open, owed and waiting, and what was closed out
-recently, so a duplicate or a recurring problem shows before it is typed twice (UX.md intake
-sketch, KF-010 §4.6.2).
+its number and the promise to read to the resident — only with the unit box chosen (a unit, or
+"无房号/匿名"), never with text that matched nothing (issue 16). Ctrl+R fills the blank form
+with the last saved ticket's channel, kind, category and judgement.
+
+The brief is what a clerk reads while the resident talks: who lives there, what is open, owed
+and waiting, and what was closed out recently, so a duplicate or a recurring problem shows
+before it is typed twice (UX.md intake sketch, KF-010 §4.6.2).
 """
 
 from __future__ import annotations
@@ -109,6 +112,8 @@ class IntakeScreen(DeskScreen):
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "save", "ui.key.save_ticket", id="intake.save", priority=True),
         Binding("ctrl+n", "new", "ui.key.new_form", id="intake.new"),
+        # Priority: the text box would otherwise keep it. Repeating is a key, never a leftover.
+        Binding("ctrl+r", "repeat", "ui.key.repeat_last", id="intake.repeat", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -156,8 +161,9 @@ class IntakeScreen(DeskScreen):
             ], alerts.get(("ticket", r.id))))
             for r in rows
         ])
-        self.query_one(IntakeForm).show_preview()
-        self._show_brief(self._unit)
+        form = self.query_one(IntakeForm)
+        form.show_preview()
+        self._show_brief(self._unit, anonymous=self._unit is None and form.anonymous)
 
     def on_alerts(self) -> None:
         self.reload()
@@ -168,6 +174,9 @@ class IntakeScreen(DeskScreen):
         """Ctrl+S: record the ticket (KF-010 §4.1), show its number and the promise."""
         form = self.query_one(IntakeForm)
         session = self.desk.session
+        if not form.unit_chosen():
+            form.refuse_unchosen()
+            return
         try:
             taken = tickets.take_ticket(form.form(self.now), session.staff, session.clock,
                                         session.settings)
@@ -187,6 +196,7 @@ class IntakeScreen(DeskScreen):
         if promise and not closed:
             text.append("\n" + promise)
         form.show_result(text)
+        form.remember()
         form.clear()
         self._armed_drop = False
         self.desk.request_refresh()
@@ -203,6 +213,10 @@ class IntakeScreen(DeskScreen):
         form.clear()
         form.show_result(Text())
 
+    def action_repeat(self) -> None:
+        """Ctrl+R: the last ticket's channel, kind, category and judgement, on purpose."""
+        self.query_one(IntakeForm).repeat_last()
+
     def action_back(self) -> None:
         # Esc never drops what was typed on the form (Ctrl+N clears it, asking first): from
         # the form it steps out to today's list, and from the list back into the form.
@@ -214,7 +228,7 @@ class IntakeScreen(DeskScreen):
 
     @on(IntakeForm.UnitChosen)
     def _unit_chosen(self, event: IntakeForm.UnitChosen) -> None:
-        self._show_brief(event.code)
+        self._show_brief(event.code, anonymous=event.anonymous)
 
     @on(DataTable.RowHighlighted, "#today")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -231,14 +245,15 @@ class IntakeScreen(DeskScreen):
         if detail is not None:
             self.app.push_screen(TicketScreen(detail, self.today))
 
-    def _show_brief(self, code: str | None) -> None:
+    def _show_brief(self, code: str | None, anonymous: bool = False) -> None:
         panel = self.query_one("#brief", VerticalScroll)
         body = self.query_one("#brief-body", Static)
         brief = views.unit_brief(code, self.desk.session.clock.now(), self.zone) if code else None
         if brief is None:
             self._unit = None
             panel.border_title = t("ui.brief.title")
-            body.update(Text(t("ui.brief.empty"), style="dim"))
+            body.update(Text(t("ui.brief.anonymous" if anonymous else "ui.brief.empty"),
+                             style="dim"))
             return
         self._unit = code
         owners = [p for p in brief.people if p.role == "owner"]

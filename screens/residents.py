@@ -1,5 +1,9 @@
 """F6 residents: one search box, results as you type, Enter → the unit at a glance.
 
+A search that finds nothing says so. Once a unit is shown, its keys (``r`` records, ``g``
+registers, ``p`` pay …) work from the search box too while it still holds the unit's code
+(issue 16): no Tab out of the box first.
+
 Everything the counter keeps about a unit on one page: owners, household, tenants, emergency
 contacts, arrears, open tickets, callbacks, mail, loans, keys, release passes and vehicles.
 Phones and ID numbers are masked (KF-017 §4: owner files are confidential; revealing a number
@@ -169,7 +173,8 @@ class ResidentsScreen(DeskScreen):
         with Horizontal(id="columns"):
             with Vertical(id="search", classes="panel") as search:
                 search.border_title = t("ui.residents.search_title")
-                yield UnitLookup(always_open=True, limit=50, id="lookup")
+                yield UnitLookup(always_open=True, limit=50, keys_to_screen=True,
+                                 id="lookup")
             with VerticalScroll(id="detail", classes="panel"):
                 yield Static("", id="detail-body")
 
@@ -191,6 +196,10 @@ class ResidentsScreen(DeskScreen):
         if not lookup.hits.select_key(code):
             lookup.set_query(code)
         if self._unit:
+            if lookup.input.value.strip() == code:
+                # The box names the unit shown: its keys work from there. (A search that led
+                # to it, "wjg", stays as typed, and letters typed after it still search.)
+                lookup.hold(code)
             self.query_one("#columns").add_class("-showing")
             self.query_one("#detail", VerticalScroll).focus()
 

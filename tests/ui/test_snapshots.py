@@ -37,6 +37,19 @@ def test_intake_with_brief(make_app, snap_compare) -> None:  # noqa: ANN001
     assert snap_compare(make_app("zh"), terminal_size=SIZE, run_before=type_unit)
 
 
+def test_intake_refuses_an_unchosen_unit_80x24(make_app, snap_compare) -> None:  # noqa: ANN001
+    """Issue 16: text that matched no unit says so, and Ctrl+S refuses it in place — at the
+    smallest size, with the footer's keys (^S save, ^R repeat the last ticket) visible."""
+    async def unchosen(pilot: Pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press(*"9-9-999")
+        await _settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(make_app("zh"), terminal_size=(80, 24), run_before=unchosen)
+
+
 def test_residents_unit(make_app, snap_compare) -> None:  # noqa: ANN001
     async def open_unit(pilot: Pilot) -> None:
         await pilot.app.workers.wait_for_complete()
