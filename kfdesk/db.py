@@ -116,6 +116,20 @@ def _v7_activity_cancel(db: pw.Database) -> None:
     db.execute_sql("ALTER TABLE activity ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT ''")
 
 
+def _v8_ticket_fixes(db: pw.Database) -> None:
+    """v8: putting wrong records right (KF-012 v2, issue 16): a ticket's void (when, why) and
+    the instant a correction restarted its intake clocks; a service order's cancellation."""
+    timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
+    for sql in (
+        f"ALTER TABLE ticket ADD COLUMN voided_at {timestamp}",
+        "ALTER TABLE ticket ADD COLUMN void_reason TEXT NOT NULL DEFAULT ''",
+        f"ALTER TABLE ticket ADD COLUMN clocks_from {timestamp}",
+        f"ALTER TABLE service_order ADD COLUMN cancelled_at {timestamp}",
+        "ALTER TABLE service_order ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT ''",
+    ):
+        db.execute_sql(sql)
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -123,6 +137,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     5: _v5_cashier_and_registers,
     6: _v6_vacant_checks,
     7: _v7_activity_cancel,
+    8: _v8_ticket_fixes,
 }
 
 

@@ -302,6 +302,8 @@ def _changed(ticket: Ticket, zone: tzinfo | None) -> TicketChanged:
 def _open(ticket: Ticket) -> None:
     if ticket.state == "closed":
         raise DeskError("ticket.closed", number=ticket.number)
+    if ticket.state == "voided":  # KF-012 v2: kept, shown void, never acted on again
+        raise DeskError("ticket.voided", number=ticket.number)
 
 
 def _step(ticket: Ticket, actor: Staff, clock: Clock, step: str, note: str = "",
@@ -557,6 +559,11 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
             raise DeskError("complete.settle", field="settle", amount=fmt(order.amount_fen))
         if order is not None and order.paid and settle == "bill" and ticket.unit_id is None:
             raise DeskError("complete.bill_needs_unit", field="settle")
+        # KF-008: the department reports a result back; the callback asks the resident about
+        # it, so a completion without one is refused (issue 16) — said after what the
+        # ticket's state refuses, which no typing can mend.
+        if not result.strip():
+            raise DeskError("complete.result_needed", field="result")
         for d in ticket.dispatches:
             if d.reported_at is None:
                 d.reported_at = now
@@ -659,8 +666,10 @@ def apply_verdict(ticket: Ticket, passed: bool, note: str, actor: Staff, clock: 
         TicketLog.create(ticket=ticket, at=now, staff=actor, step="rework",
                          note=f"{rework.number} {rework.technician}")
     else:
-        # KF-012: not satisfied — further explanation and reply; the ticket reopens and a new
-        # callback is owed within the complaint callback limit (KF-010 §4.5), from now.
+        # KF-012: not satisfied — further explanation and reply; the ticket reopens. The
+        # new callback is owed only when this handling ends again (KF-010 §4.5, from the end
+        # of handling): ``record_completion`` opens it then, so the reopened complaint is not
+        # on the callback list — nor recordable "satisfied" — before any rework (issue 16).
         ticket.state = "dispatched" if ticket.dispatched_at else "new"
         ticket.completed_at = None
         ticket.handling_ended_at = None
@@ -668,10 +677,6 @@ def apply_verdict(ticket: Ticket, passed: bool, note: str, actor: Staff, clock: 
             d.reported_at = None
             d.save()
         _step(ticket, actor, clock, "unsatisfied", note)
-        if ticket.kind == "complaint" and ticket.validity == "valid":
-            cb = Callback.create(kind="complaint", ticket=ticket, unit=ticket.unit,
-                                 owner=ticket.owner, clock_started_at=now)
-            sync_callback(cb, ctx)
     sync_ticket(ticket, ctx)
     return rework_number
 
