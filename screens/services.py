@@ -812,7 +812,8 @@ class SettleForm(ModalScreen[bool]):
                                     placeholder=t("ui.services.settle.reason_eg"))
             yield OptionList(*options, id="settle-choice")
             yield Static("", id="settle-error", classes="error")
-            yield Static(t("ui.services.settle.keys"), classes="hint")
+            yield Static(t("ui.services.settle.keys_amount" if r.kind == "appliance_repair"
+                           else "ui.services.settle.keys"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#settle-choice", OptionList).focus()

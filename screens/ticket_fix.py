@@ -76,13 +76,29 @@ class CorrectDialog(ActionDialog):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#dlg-box").mount(Static("", id="fix-changes"), before="#dlg-keys")
+        self._show_rows()
         self._show_changes()
 
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(ChoiceField.Changed)
     def _changed(self) -> None:
+        self._show_rows()
         self._show_changes()
+
+    def _show_rows(self) -> None:
+        """Only the rows that apply to the ticket as corrected so far (the form fits 80×24):
+        the forwarding department and time for a forwarded one, the judgement for a
+        complaint, the repair class for a repair and the quote for a paid repair."""
+        v = self.values()
+        shown = {"forwarded_from": v["channel"] == "forwarded",
+                 "forwarded_at": v["channel"] == "forwarded",
+                 "validity": v["kind"] == "complaint", "repair_class": v["kind"] == "repair",
+                 "quoted": v["kind"] == "repair" and v["repair_class"] == "paid"}
+        for name, on_ in shown.items():
+            row = self.query_one(f"#f-{name}").parent
+            if row is not None:
+                row.display = on_
 
     def _show_changes(self) -> None:
         found = self.query("#fix-changes")
