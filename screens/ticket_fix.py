@@ -94,7 +94,7 @@ class CorrectDialog(ActionDialog):
         shown = {"forwarded_from": v["channel"] == "forwarded",
                  "forwarded_at": v["channel"] == "forwarded",
                  "validity": v["kind"] == "complaint", "repair_class": v["kind"] == "repair",
-                 "quoted": v["kind"] == "repair" and v["repair_class"] == "paid"}
+                 "price": v["kind"] == "repair" and v["repair_class"] == "paid"}
         for name, on_ in shown.items():
             row = self.query_one(f"#f-{name}").parent
             if row is not None:
@@ -149,7 +149,7 @@ def correct_dialog(host: Any, row: views.TicketRow) -> ActionDialog:
               _choices(VALIDITY, "validity", empty=True), start.validity or NONE),
         Field("repair_class", t("ui.fix.repair_class"), "choice",
               _choices(REPAIR_CLASSES, "repair_class", empty=True), start.repair_class or NONE),
-        Field("quoted", t("ui.fix.quoted"), value=start.quoted,
+        Field("price", t("ui.fix.quoted"), value=start.quoted,
               placeholder=t("ui.fix.quoted_eg")),
         Field("text", t("ui.fix.text"), "area", value=start.text),
         Field("reason", t("ui.fix.reason"), placeholder=t("ui.fix.reason_eg")),
@@ -170,7 +170,7 @@ def correct_dialog(host: Any, row: views.TicketRow) -> ActionDialog:
             forwarded_from=str(v["forwarded_from"]) if v["channel"] == "forwarded" else "",
             forwarded_received_at=when, validity=str(v["validity"]) or None,
             repair_class=str(v["repair_class"]) or None, price_code=start.price_code,
-            quoted=str(v["quoted"]), defect_of=start.defect_of)
+            quoted=str(v["price"]), defect_of=start.defect_of)
 
     def submit(v: dict) -> str:
         changes = ticket_fixes.correct_ticket(row.number, form_of(v), str(v["reason"]), staff,

@@ -15,7 +15,7 @@ from kfdesk_screens.widgets.table import FitTable
 
 from kfdesk import views
 from kfdesk.i18n import t
-from kfdesk.models import Callback, CallbackAttempt, Deadline, Person, Ticket
+from kfdesk.models import Callback, CallbackAttempt, Person, Ticket
 
 Z = ZoneInfo("Asia/Shanghai")
 SIZE = (120, 40)
