@@ -126,6 +126,9 @@ async def test_z_voids_after_confirmation_and_the_row_stays_struck_through(make_
         footer = screen_text(app).splitlines()[-1]
         assert f"u {t('ui.key.correct')}" not in footer
         assert f"d {t('ui.key.dispatch')}" not in footer
+        # The day summary counts it apart from the day's intake.
+        await pilot.press("f7")
+        assert await appears(pilot, app, t("ui.summary.tickets_voided"))
 
 
 async def test_another_clerks_ticket_offers_neither_key(make_app) -> None:  # noqa: ANN001
