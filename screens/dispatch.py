@@ -322,6 +322,7 @@ class DispatchScreen(QueueScreen):
             fields.append(Field("settle", t("ui.act.settle"), "choice",
                                 [("cashier", t("ui.act.settle_cashier")),
                                  ("bill", t("ui.act.settle_bill"))]))
+            fields += ticket_fix.amount_fields(row)
 
         def submit(v: dict) -> str:
             when = parse_counter_time(v["completed_at"], self.now, self.zone)
@@ -329,7 +330,8 @@ class DispatchScreen(QueueScreen):
                 raise DeskError("ui.act.bad_time", field="completed_at",
                                 text=v["completed_at"])
             tickets.record_completion(row.number, when, v["result"], *self._who,
-                                      version=row.version, settle=v.get("settle", ""))
+                                      version=row.version, settle=v.get("settle", ""),
+                                      **ticket_fix.amount_args(v))
             return t("ui.act.completed", number=row.number)
 
         return self._dialog(self._title("ui.act.complete_title", row), fields, submit,

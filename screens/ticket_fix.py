@@ -203,3 +203,18 @@ def void_dialog(host: Any, row: views.TicketRow) -> ActionDialog:
     return ActionDialog(host._title("ui.fix.void_title", row), [
         Field("reason", t("ui.fix.reason"), placeholder=t("ui.fix.void_eg")),
     ], host._guard(submit), about=about)
+
+
+def amount_fields(row: views.TicketRow) -> list[Field]:
+    """A paid repair's completion: the amount to charge (the quote, corrected when the work
+    cost otherwise) and why (KF-015 §6.2.1; issue 16)."""
+    fen = ticket_fixes.open_paid_amount(row.number)
+    if fen is None:
+        return []
+    return [Field("amount", t("ui.fix.amount"), value=f"{fen // 100}.{fen % 100:02d}"),
+            Field("amount_reason", t("ui.fix.amount_reason"),
+                  placeholder=t("ui.fix.amount_reason_eg"))]
+
+
+def amount_args(v: dict) -> dict[str, str]:
+    return {"amount": str(v.get("amount", "")), "amount_reason": str(v.get("amount_reason", ""))}

@@ -25,7 +25,7 @@ from datetime import datetime, tzinfo
 from ..clock import Clock
 from ..config import Settings
 from ..i18n import t
-from ..models import Callback, Person, Staff, Ticket, TicketLog, Unit
+from ..models import Callback, Person, Staff, Ticket, TicketLog, Unit, WorkOrder
 from ..money import fmt
 from ..privacy import mask_phone
 from ..rules.sync import sync_callback, sync_ticket, ticket_wants
@@ -220,6 +220,12 @@ def correct_ticket(number: str, form: IntakeForm, reason: str, actor: Staff, clo
             order = _open_order(ticket)
             raise DeskError("fix.work_order_open", field="kind", number=number,
                             order=order.number if order else "")
+        order = _open_order(ticket)
+        if order is not None and {"quoted_fen", "repair_class"} & set(path):
+            # KF-015 §6.2.1: the open order carries the corrected quote to the charge.
+            order.paid = ticket.repair_class == "paid"
+            order.amount_fen = ticket.quoted_fen if order.paid else 0
+            order.save()
         if ticket.state == "dispatched" and not _needs_dispatch(ticket):
             # Back to the desk: an answered kind is closed out, an invalid complaint explained
             # or sent to the developer (KF-010 §4.4) — steps offered on a "new" ticket.
@@ -304,3 +310,13 @@ def void_ticket(number: str, reason: str, actor: Staff, clock: Clock, settings: 
         for cb in Callback.select().where((Callback.ticket == ticket)
                                           & Callback.done_at.is_null()):
             sync_callback(cb, ctx)
+
+
+def open_paid_amount(number: str) -> int | None:
+    """The amount a paid repair's open work order will charge at completion, or None when
+    the ticket has no such order (the completion dialog's amount field)."""
+    order = (WorkOrder.select().join(Ticket)
+             .where((Ticket.number == number) & WorkOrder.completed_at.is_null()
+                    & WorkOrder.paid)
+             .order_by(WorkOrder.id.desc()).first())
+    return order.amount_fen if order is not None else None

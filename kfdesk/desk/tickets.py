@@ -527,18 +527,34 @@ def open_work_order(number: str, technician: str, actor: Staff, clock: Clock,
     return order.number
 
 
+def _amount_in(text: str) -> int:
+    """A corrected amount typed in yuan (``80``, ``80.50``, ``¥80``), as fen."""
+    raw = (text or "").strip().replace("¥", "").replace(",", "").replace("元", "")
+    try:
+        fen = to_fen(raw)
+    except (ValueError, ArithmeticError):
+        raise DeskError("intake.quoted", field="amount", amount=text.strip())
+    if fen <= 0 or fen > MAX_AMOUNT_FEN:
+        raise DeskError("intake.quoted", field="amount", amount=text.strip())
+    return fen
+
+
 def record_completion(number: str, completed_at: datetime, result: str, actor: Staff,
                       clock: Clock, settings: Settings, *, version: int | None = None,
-                      settle: str = "") -> None:
+                      settle: str = "", amount: str = "", amount_reason: str = "") -> None:
     """The department reports the work done (KF-008: completion comes back to the desk).
 
     Handling ends and the callback clock starts: a repair's when its work order returns
     (KF-009 §3.1.1, 3 working days), a complaint's when handling ends (KF-010 §4.5, 3 days);
     a developer issue's callback is already running from the contact form. A paid repair's
     amount goes on the unit's account: ``settle`` "cashier" (paid on the spot, the cashier
-    issues the receipt) or "bill" (with this month's fee bill) — KF-015 §6.2.1.
+    issues the receipt) or "bill" (with this month's fee bill) — KF-015 §6.2.1. When the
+    work cost other than quoted, ``amount`` (yuan) corrects it with an ``amount_reason``: the
+    charge follows, the history and the audit keep old → new (issue 16).
     """
     require_role(actor, DESK_ROLES, "ticket.complete")
+    corrected_fen = _amount_in(amount) if (amount or "").strip() else None
+    amount_reason = " ".join((amount_reason or "").split())
     now = clock.now()
     if completed_at > now:
         raise DeskError("complete.future", field="completed_at")
@@ -564,6 +580,13 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
         # ticket's state refuses, which no typing can mend.
         if not result.strip():
             raise DeskError("complete.result_needed", field="result")
+        amount_change = None
+        if order is not None and order.paid and corrected_fen is not None \
+                and corrected_fen != order.amount_fen:
+            if not amount_reason:
+                raise DeskError("complete.amount_reason", field="amount_reason")
+            amount_change = (order.amount_fen, corrected_fen)
+            order.amount_fen = corrected_fen
         for d in ticket.dispatches:
             if d.reported_at is None:
                 d.reported_at = now
@@ -582,6 +605,14 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
                               amount_fen=order.amount_fen, created_at=now, created_by=actor,
                               with_bill_month=local.strftime("%Y-%m") if settle == "bill"
                               else "")
+        if amount_change is not None:
+            # KF-015 §6.2.1: the charge above is the corrected amount; the quote stays on record.
+            TicketLog.create(ticket=ticket, at=now, staff=actor, step="amount_corrected",
+                             note=f"{order.number} {fmt(amount_change[0])} → "
+                                  f"{fmt(amount_change[1])}: {amount_reason}")
+            audit(actor, clock, "work_order.amount_corrected", order, number=order.number,
+                  ticket=number, old_fen=amount_change[0], new_fen=amount_change[1],
+                  reason=amount_reason)
         ticket.completed_at = completed_at
         ticket.handling_ended_at = now
         ticket.state = "callback"

@@ -330,3 +330,31 @@ def test_a_paid_repairs_amount_is_corrected_at_close_out_and_the_charge_follows(
     assert order.amount_fen == 8000 and "¥50.00 → ¥80.00" in order.note
     event = AuditEvent.select().where(AuditEvent.action == "service.amount_corrected").get()
     assert json.loads(event.detail)["old_fen"] == 5000
+
+
+def test_a_paid_repair_ticket_charges_the_corrected_amount(w) -> None:
+    """KF-015 §6.2.1 with issue 16: the quote corrected while the work order is open goes to
+    the order; the amount corrected at completion, with a reason, is what is charged."""
+    number = take(w, repair_class="paid", quoted="50")
+    c = clock_at(2026, 10, 9, 10, 10)
+    tk.dispatch_ticket(number, ["engineering"], w["clerk"], c, SETTINGS)
+    order = tk.open_work_order(number, "李师傅", w["clerk"], c, SETTINGS)
+    fx.correct_ticket(number, corrected(number, quoted="60"), "报价说错了", w["clerk"], c,
+                      SETTINGS)
+    assert fx.open_paid_amount(number) == 6000
+    done = clock_at(2026, 10, 9, 11, 0)
+    before = snapshot()
+    with pytest.raises(DeskError) as err:
+        tk.record_completion(number, at(2026, 10, 9, 10, 50), "换了龙头", w["clerk"], done,
+                             SETTINGS, settle="cashier", amount="80")
+    assert (err.value.key, err.value.field) == ("complete.amount_reason", "amount_reason")
+    assert snapshot() == before and not Charge.select().exists()
+    tk.record_completion(number, at(2026, 10, 9, 10, 50), "换了龙头", w["clerk"], done,
+                         SETTINGS, settle="cashier", amount="80", amount_reason="多换了阀芯")
+    charge = Charge.get(Charge.kind == "paid_repair")
+    assert charge.amount_fen == 8000
+    log = TicketLog.get(TicketLog.step == "amount_corrected")
+    assert "¥60.00 → ¥80.00" in log.note and order in log.note and "多换了阀芯" in log.note
+    event = AuditEvent.get(AuditEvent.action == "work_order.amount_corrected")
+    assert (json.loads(event.detail)["old_fen"], json.loads(event.detail)["new_fen"]) == (
+        6000, 8000)
