@@ -138,3 +138,25 @@ async def test_another_clerks_ticket_offers_neither_key(make_app) -> None:  # no
         footer = screen_text(app).splitlines()[-1]
         assert f"u {t('ui.key.correct')}" not in footer
         assert f"z {t('ui.key.void')}" not in footer
+
+
+async def test_c_on_a_paid_repair_charges_the_corrected_amount(make_app) -> None:  # noqa: ANN001
+    """KF-015 §6.2.1 with issue 16: the completion dialog of a paid repair opens with the
+    work order's amount; a different one needs its reason, and the charge follows it."""
+    from kfdesk.models import Charge, WorkOrder
+
+    app = make_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_in_queue(pilot, "K-000565")  # the demo's paid repair, work order open
+        await pilot.press("c")
+        dialog = app.screen
+        assert isinstance(dialog, ActionDialog)
+        assert dialog.query_one("#f-amount").value == "120.00"
+        dialog.query_one("#f-result").insert("fixed")
+        dialog.query_one("#f-amount").value = "150"
+        assert await confirm(pilot) == t("complete.amount_reason")
+        assert app.screen.focused is dialog.query_one("#f-amount_reason")
+        await pilot.press(*"one more part")
+        assert await confirm(pilot) == ""
+        order = WorkOrder.get(WorkOrder.number == "W-000263")
+        assert Charge.get(Charge.work_order == order).amount_fen == 15000
