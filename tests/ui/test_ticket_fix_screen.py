@@ -160,3 +160,30 @@ async def test_c_on_a_paid_repair_charges_the_corrected_amount(make_app) -> None
         assert await confirm(pilot) == ""
         order = WorkOrder.get(WorkOrder.number == "W-000263")
         assert Charge.get(Charge.work_order == order).amount_fen == 15000
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_c_on_f10_cancels_a_service_order_with_its_reason(make_app, lang: str) -> None:  # noqa: ANN001
+    from kfdesk_screens.services import ServicesScreen
+
+    from kfdesk.models import ServiceOrder
+
+    app = make_app(lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f10")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ServicesScreen)
+        table = screen.query_one("#services", FitTable)
+        table.select_key("S-000004")
+        table.focus()
+        await pilot.pause()
+        await pilot.press("c")
+        assert isinstance(app.screen, ActionDialog)
+        assert await confirm(pilot) == t("service.cancel_reason")
+        await pilot.press(*"no longer needed")
+        assert await confirm(pilot) == ""
+        order = ServiceOrder.get_by_id(4)
+        assert order.cancelled_at is not None and order.cancel_reason == "no longer needed"
+        row = next(r for r in table_rows(table) if r[0] == "S-000004")
+        assert t("service.state.cancelled") in row
