@@ -216,11 +216,11 @@ def correct_ticket(number: str, form: IntakeForm, reason: str, actor: Staff, clo
         for c in changes:
             setattr(ticket, f"{c.field}_id" if c.field in ("unit", "person") else c.field,
                     c.new)
-        if path and _open_order(ticket) is not None and not _needs_dispatch(ticket):
-            order = _open_order(ticket)
-            raise DeskError("fix.work_order_open", field="kind", number=number,
-                            order=order.number if order else "")
         order = _open_order(ticket)
+        if path and order is not None and not _needs_dispatch(ticket):
+            # The technician is at work on it: it stays a job for a department until done.
+            raise DeskError("fix.work_order_open", field="kind", number=number,
+                            order=order.number)
         if order is not None and {"quoted_fen", "repair_class"} & set(path):
             # KF-015 §6.2.1: the open order carries the corrected quote to the charge.
             order.paid = ticket.repair_class == "paid"
