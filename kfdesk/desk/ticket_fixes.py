@@ -287,8 +287,11 @@ def void_ticket(number: str, reason: str, actor: Staff, clock: Clock, settings: 
         ticket = _load(number, version, settings.zone)
         _open(ticket)
         may_void(ticket, actor, now, settings)
-        if ticket.state in ("completed", "callback"):
-            # The work was done and reported: that ticket was not taken by mistake.
+        handled = TicketLog.select().where((TicketLog.ticket == ticket)
+                                           & (TicketLog.step == "completed")).exists()
+        if ticket.state in ("completed", "callback") or handled:
+            # The work was done and reported (once at least, a reopened one too): that
+            # ticket was not taken by mistake.
             raise DeskError("fix.void_handled", number=number)
         order = _open_order(ticket)
         if order is not None:

@@ -191,6 +191,9 @@ def test_after_handling_ends_only_the_descriptive_fields_are_corrected(w) -> Non
     fx.correct_ticket(number, corrected(number, category="other"), "类别选错",
                       w["clerk"], clock_at(2026, 10, 9, 11, 10), SETTINGS)
     assert Ticket.get(Ticket.number == number).category == "other"
+    with pytest.raises(DeskError) as err:  # handled: it was no mistake to take it
+        fx.void_ticket(number, "不要了", w["super"], clock_at(2026, 10, 9, 11, 20), SETTINGS)
+    assert err.value.key == "fix.void_handled"
 
 
 # --- voiding ----------------------------------------------------------------------------------
