@@ -189,13 +189,31 @@ def _v9_hand_over_movements(db: pw.Database) -> None:
             ParkingSettlement.hand_over.is_null() & (ParkingSettlement.cashier == row.cashier_id)
             & (ParkingSettlement.settled_at <= until)).execute()
 
+
 def _v10_reading_outliers(db: pw.Database) -> None:
     """v10: the reason an implausible meter usage was confirmed for (issue 17). Plain
     ``ADD COLUMN`` with its default, as in v3: every existing reading has none."""
-    # A store whose version was set back to test an earlier step may have the column already.
-    if "outlier_reason" not in {c.name for c in db.get_columns("meter_reading")}:
-        db.execute_sql("ALTER TABLE meter_reading ADD COLUMN outlier_reason VARCHAR(128) "
-                       "NOT NULL DEFAULT ''")
+    _add_columns(db, "meter_reading", ("outlier_reason VARCHAR(128) NOT NULL DEFAULT ''",))
+
+
+def _add_columns(db: pw.Database, table: str, columns: tuple[str, ...]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for each ``"name TYPE …"`` the table lacks: from v10 on a
+    step may meet a store whose version was set back (tests of an earlier step) and keeps its
+    later columns, so a step adds only what is missing."""
+    have = {c.name for c in db.get_columns(table)}
+    for column in columns:
+        if column.split()[0] not in have:
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
+def _v11_ticket_fixes(db: pw.Database) -> None:
+    """v11: putting wrong records right (KF-012 v2, issue 16): a ticket's void (when, why) and
+    the instant a correction restarted its intake clocks; a service order's cancellation."""
+    timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
+    _add_columns(db, "ticket", (f"voided_at {timestamp}", "void_reason TEXT NOT NULL DEFAULT ''",
+                                f"clocks_from {timestamp}"))
+    _add_columns(db, "service_order", (f"cancelled_at {timestamp}",
+                                       "cancel_reason TEXT NOT NULL DEFAULT ''"))
 
 
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
@@ -208,6 +226,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     8: _v8_parking_rent,
     9: _v9_hand_over_movements,
     10: _v10_reading_outliers,
+    11: _v11_ticket_fixes,
 }
 
 

@@ -268,6 +268,7 @@ def monthly_report(r: MonthReport, *, lang: str | None = None) -> Report:
         (t("report.month.complaints", lang=lang), r.complaints, status),
         (t("report.month.valid", lang=lang), r.valid, ""),
         (t("report.month.invalid", lang=lang), r.invalid, ""),
+        (t("report.month.voided", lang=lang), r.voided, "KF-012"),
         (t("report.month.recurring", lang=lang), len(r.recurring), "KF-010 §4.6.2"),
         (t("report.month.reworks", lang=lang), r.reworks,
          t("report.month.reworked_tickets", lang=lang, n=r.reworked_tickets)),

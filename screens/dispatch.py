@@ -10,7 +10,8 @@ The bar above the queue narrows it by department, state, kind, owner and "overdu
 that fit its state; the desk services refuse the rest with a reason): d dispatch, w work order,
 c completion, v inspection / callback result, x close out, e explain (invalid complaint),
 f work contact form (developer), m major complaint (escalate, propose, approve — by role),
-h hold / resume, o reassign (supervisor). Enter opens the ticket's history.
+h hold / resume, o reassign (supervisor), u correct and z void (``ticket_fix``, KF-012 v2).
+Enter opens the ticket's history.
 
 Each step passes the ticket's version as the queue showed it: when another counter changed the
 ticket meanwhile, the dialog says who did and when (``tickets.TicketChanged``) and the queue
@@ -35,6 +36,7 @@ from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
 from kfdesk.models.tickets import KINDS, TICKET_STATES
 
+from . import ticket_fix
 from .alerts import due_text, marked, order_key
 from .base import QueueScreen
 from .ticket import TicketScreen
@@ -45,7 +47,7 @@ from .widgets.table import Column, FitTable
 
 ALL = "*"
 ACTIONS = ("dispatch", "work_order", "complete", "verdict", "close_out", "explain",
-           "contact_form", "escalate", "hold", "reassign")
+           "contact_form", "escalate", "hold", "reassign", *ticket_fix.ACTIONS)
 
 
 def flags(row: views.TicketRow) -> str:
@@ -83,6 +85,8 @@ class DispatchScreen(QueueScreen):
         Binding("m", "act('escalate')", "ui.key.escalate", id="dispatch.escalate"),
         Binding("h", "act('hold')", "ui.key.hold", id="dispatch.hold"),
         Binding("o", "act('reassign')", "ui.key.reassign", id="dispatch.reassign"),
+        Binding("u", "act('correct')", "ui.key.correct", id="dispatch.correct"),
+        Binding("z", "act('void')", "ui.key.void", id="dispatch.void"),
         Binding("ctrl+f", "filters", "ui.key.filters", id="dispatch.filters", show=False),
     ]
 
@@ -136,22 +140,26 @@ class DispatchScreen(QueueScreen):
 
     def reload(self) -> None:
         alerts = self.desk.alerts_by_item
-        rows = views.open_tickets(self.zone)
+        # Tickets voided today stay, struck through, until the day's end (KF-012 v2).
+        rows = views.open_tickets(self.zone,
+                                  voided_since=views.day_bounds(self.today, self.zone)[0])
         # Stable sort: overdue first, then due soon, each in the views' oldest-first order.
-        rows = sorted(rows, key=lambda r: order_key(alerts.get(("ticket", r.id))))
+        rows = sorted(rows, key=lambda r: (order_key(alerts.get(("ticket", r.id))),
+                                           r.state == "voided"))
         self._tickets = {r.number: r for r in rows}
         self._all = []
         for r in rows:
             alert = alerts.get(("ticket", r.id))
             departments = r.dispatched_to or ((r.department,) if r.department else ())
-            self._all.append((r, r.number, marked([
+            mark = ticket_fix.struck if r.state == "voided" else list
+            self._all.append((r, r.number, mark(marked([
                 r.number, due_text(alert) if alert else "",
                 r.received_at.strftime("%m-%d %H:%M"), r.unit or "—",
                 r.caller or t("ui.ticket.anonymous"), t(f"kind.{r.kind}"),
                 t(f"category.{r.category}"), t(f"state.{r.state}"),
                 "、".join(t(f"department.{d}") for d in departments),
                 r.owner, flags(r),
-            ], alert)))
+            ], alert))))
         self._apply_filter()
         self.refresh_bindings()
 
@@ -198,6 +206,8 @@ class DispatchScreen(QueueScreen):
 
     def allowed(self, action: str, row: views.TicketRow) -> bool:
         """Whether the footer offers ``action`` for this ticket (the services decide)."""
+        if action in ticket_fix.ACTIONS or row.state == "voided":
+            return ticket_fix.allowed(action, row, self.desk.session.staff, self.today)
         role = self.desk.session.staff.role if self.desk.session.staff else ""
         if role not in tickets.DESK_ROLES:
             return False  # cashier and security read the queue
@@ -312,6 +322,7 @@ class DispatchScreen(QueueScreen):
             fields.append(Field("settle", t("ui.act.settle"), "choice",
                                 [("cashier", t("ui.act.settle_cashier")),
                                  ("bill", t("ui.act.settle_bill"))]))
+            fields += ticket_fix.amount_fields(row)
 
         def submit(v: dict) -> str:
             when = parse_counter_time(v["completed_at"], self.now, self.zone)
@@ -319,7 +330,8 @@ class DispatchScreen(QueueScreen):
                 raise DeskError("ui.act.bad_time", field="completed_at",
                                 text=v["completed_at"])
             tickets.record_completion(row.number, when, v["result"], *self._who,
-                                      version=row.version, settle=v.get("settle", ""))
+                                      version=row.version, settle=v.get("settle", ""),
+                                      **ticket_fix.amount_args(v))
             return t("ui.act.completed", number=row.number)
 
         return self._dialog(self._title("ui.act.complete_title", row), fields, submit,
@@ -452,3 +464,9 @@ class DispatchScreen(QueueScreen):
             Field("owner", t("ui.act.new_owner"), "choice", staff),
             Field("reason", t("ui.act.reason")),
         ], submit, about=t("ui.act.reassign_about", owner=row.owner))
+
+    def _dialog_correct(self, row: views.TicketRow) -> ActionDialog:
+        return ticket_fix.correct_dialog(self, row)
+
+    def _dialog_void(self, row: views.TicketRow) -> ActionDialog:
+        return ticket_fix.void_dialog(self, row)

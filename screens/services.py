@@ -6,7 +6,9 @@ at the agreed time). The panel under it shows the selected order in full. Keys a
 selected order: ``n`` new order (a form with the price computed live), ``a`` accepted / company
 contacted, ``t`` resident told of a delay with a new time, ``o`` on site, ``b`` booked (refused
 until the fare and delivery fee are prepaid, KF-022 §3.3), ``d`` done, ``x`` close out with the
-settlement: pay at the cashier now, or with this month's fee bill.
+settlement: pay at the cashier now, or with this month's fee bill — an appliance repair's amount
+corrected there, with a reason, when the work cost other than quoted; ``c`` cancels an order
+with a reason (kept, struck from the day's work, its clocks stopped; issue 16).
 
 Every write goes through ``kfdesk.desk.services``; a refusal is shown in the clerk's words
 and nothing is saved.
@@ -37,6 +39,7 @@ from kfdesk.views.services import ServiceRow, find_service_order, service_queue
 from .alerts import STYLE, due_text, marked, order_key
 from .base import QueueScreen
 from .common import hm, money, translate_bindings, when
+from .widgets.dialogs import ActionDialog, Field
 from .widgets.inputs import DeskInput
 from .widgets.lookup import UnitLookup
 from .widgets.table import Column, FitTable
@@ -66,6 +69,11 @@ STEP_KINDS: dict[str, tuple[str, ...]] = {
 # KF-022 §1.2 "contact the cleaning company" is the cleaning order's acceptance.
 STEP_CALLS = {"accept": svc.accept, "contact": svc.accept, "on_site": svc.on_site,
               "book": svc.book, "done": svc.done}
+
+
+def svc_yuan(fen: int) -> str:
+    """An amount as the clerk types it: ``45.50`` (no symbol, no separators)."""
+    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def unit_label(unit: str) -> str:
@@ -119,6 +127,7 @@ class ServicesScreen(QueueScreen):
         Binding("b", "step('book')", "ui.services.key.book", id="services.book"),
         Binding("d", "step('done')", "ui.services.key.done", id="services.done"),
         Binding("x", "close_out", "ui.services.key.close", id="services.close"),
+        Binding("c", "cancel_order", "ui.services.key.cancel", id="services.cancel"),
     ]
 
     def __init__(self) -> None:
@@ -164,7 +173,7 @@ class ServicesScreen(QueueScreen):
         rows = service_queue(self.desk.session.clock.now(), self.zone)
         # Stable: overdue first, then due soon, then open before today's closed.
         rows = sorted(rows, key=lambda r: (order_key(alerts.get(("service_order", r.id))),
-                                           r.state == "closed"))
+                                           r.state in ("closed", "cancelled")))
         self._by_key = {r.ref: r for r in rows}
         self._rows = []
         for r in rows:
@@ -173,7 +182,8 @@ class ServicesScreen(QueueScreen):
             self._rows.append((r.ref, marked([
                 r.ref, due, t(f"service.kind.{r.kind}"), r.unit or "—", r.contact,
                 item_text(r, self._lang, self._settings), money(r.amount_fen),
-                (t(f"service.state.{r.state}"), "dim" if r.state == "closed" else ""),
+                (t(f"service.state.{r.state}"),
+                 "dim" if r.state in ("closed", "cancelled") else ""),
                 when(r.requested_at, self.today), r.taken_by,
             ], alert)))
         self._apply_filter()
@@ -226,6 +236,10 @@ class ServicesScreen(QueueScreen):
         return staff is not None and staff.role in svc.WRITE_ROLES
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_order":
+            row = self.selected()
+            return self._may_write() and row is not None \
+                and row.state not in ("closed", "cancelled")
         if action in ("new", "step", "tell", "close_out"):
             if not self._may_write():
                 return False  # cashier and security read this screen only
@@ -283,6 +297,29 @@ class ServicesScreen(QueueScreen):
                 self._after_write(row.id, t("ui.services.did.close", ref=row.ref))
 
         self.app.push_screen(SettleForm(row), saved)
+
+    def action_cancel_order(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        session = self.desk.session
+
+        def submit(v: dict) -> str:
+            svc.cancel(row.id, str(v["reason"]), session.staff, session.clock,
+                       session.settings)
+            return t("ui.services.did.cancel", ref=row.ref)
+
+        def done(message: str | None) -> None:
+            if message:
+                self._after_write(row.id, message)
+
+        who = " ".join(p for p in (row.unit or t("ui.services.walk_in"), row.contact) if p)
+        self.app.push_screen(ActionDialog(
+            t("ui.services.cancel.title", ref=row.ref),
+            [Field("reason", t("ui.services.field.reason"),
+                   placeholder=t("ui.services.cancel.reason_eg"))],
+            submit, about=t("ui.services.cancel.about", kind=t(f"service.kind.{row.kind}"),
+                            who=who, amount=money(row.amount_fen))), done)
 
     def jump(self, text: str) -> bool:
         """Show an order by its number (``S-000123``); False when there is none."""
@@ -764,11 +801,49 @@ class SettleForm(ModalScreen[bool]):
             who = " ".join(p for p in (r.unit or t("ui.services.walk_in"), r.contact) if p)
             yield Static(t("ui.services.settle.about", kind=t(f"service.kind.{r.kind}"),
                            who=who, amount=money(r.amount_fen)))
+            if r.kind == "appliance_repair":
+                # The work may have cost other than quoted: the amount charged, with a reason.
+                with Horizontal(classes="frow"):
+                    yield Static(t("ui.services.field.final_amount"), classes="flabel")
+                    yield DeskInput(svc_yuan(r.amount_fen), compact=True, id="f-amount")
+                with Horizontal(classes="frow"):
+                    yield Static(t("ui.services.field.reason"), classes="flabel")
+                    yield DeskInput(compact=True, id="f-reason",
+                                    placeholder=t("ui.services.settle.reason_eg"))
             yield OptionList(*options, id="settle-choice")
             yield Static("", id="settle-error", classes="error")
-            yield Static(t("ui.services.settle.keys"), classes="hint")
+            yield Static(t("ui.services.settle.keys_amount" if r.kind == "appliance_repair"
+                           else "ui.services.settle.keys"), classes="hint")
 
     def on_mount(self) -> None:
+        self.query_one("#settle-choice", OptionList).focus()
+
+    def _typed(self, name: str) -> str:
+        found = self.query(f"#f-{name}")
+        return found.first(Input).value if found else ""
+
+    @on(Input.Changed, "#f-amount")
+    def _amount_changed(self) -> None:
+        # The choices say the amount that will be charged: the corrected one once typed.
+        try:
+            fen = svc.parse_yuan(self._typed("amount"), "amount")
+        except DeskError:
+            return
+        month = self.app.session.clock.now().astimezone(  # type: ignore[attr-defined]
+            self.app.session.settings.zone).strftime("%Y-%m")  # type: ignore[attr-defined]
+        choice = self.query_one("#settle-choice", OptionList)
+        choice.replace_option_prompt("cashier", t("ui.services.settle.cashier",
+                                                  amount=money(fen)))
+        if self._row.unit:
+            choice.replace_option_prompt("bill", t("ui.services.settle.bill",
+                                                   amount=money(fen), month=month))
+
+    @on(Input.Submitted, "#f-amount")
+    def _to_reason(self) -> None:
+        self.query_one("#f-reason", Input).focus()
+
+    @on(Input.Submitted, "#f-reason")
+    def _to_choice(self) -> None:
         self.query_one("#settle-choice", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#settle-choice")
@@ -776,9 +851,12 @@ class SettleForm(ModalScreen[bool]):
         session = self.app.session  # type: ignore[attr-defined]
         try:
             svc.close_out(self._row.id, event.option.id or "cashier", session.staff,
-                          session.clock, session.settings)
+                          session.clock, session.settings, amount=self._typed("amount"),
+                          reason=self._typed("reason"))
         except DeskError as exc:
             self.query_one("#settle-error", Static).update(exc.message())
+            if exc.field in ("amount", "reason") and self.query(f"#f-{exc.field}"):
+                self.query_one(f"#f-{exc.field}", Input).focus()
             return
         self.dismiss(True)
 

@@ -62,6 +62,9 @@ def handling_rows(s: DaySummary) -> list[Row]:
                                 "bold red" if s.callbacks_overdue else "")]),
         ("open_tickets", [t("ui.summary.open_tickets"), str(s.open_tickets)]),
     ]
+    if s.tickets_voided:  # KF-012 v2: counted apart from intake (issue 16)
+        rows.append(("tickets_voided", [t("ui.summary.tickets_voided"),
+                                        str(s.tickets_voided)]))
     # The supervisor's and manager's share (KF-010 §4.3.2, §4.3.3), with the numbers to open.
     for key, numbers in (("coordinated", s.coordinated), ("to_propose", s.to_propose),
                          ("to_approve", s.to_approve)):

@@ -38,6 +38,8 @@ def hold_ticket(ticket: Ticket, reason: str, actor: Staff, clock: Clock) -> Hold
         ticket = Ticket.get_by_id(ticket.id)
         if ticket.closed_at is not None:
             raise DeskError("hold.closed", number=ticket.number)
+        if ticket.voided_at is not None:  # KF-012 v2: nothing is owed on it to hold
+            raise DeskError("ticket.voided", number=ticket.number)
         if open_hold(ticket) is not None:
             raise DeskError("hold.already", number=ticket.number)
         hold = Hold.create(ticket=ticket, started_at=now, reason=reason, by=actor)

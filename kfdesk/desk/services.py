@@ -410,6 +410,8 @@ def _open(order_id: int) -> ServiceOrder:
     order = ServiceOrder.get_or_none(ServiceOrder.id == order_id)
     if order is None:
         raise DeskError("service.not_found", ref=order_ref(order_id))
+    if order.cancelled_at is not None:
+        raise DeskError("service.cancelled", ref=order_ref(order.id))
     if order.closed_at is not None:
         raise DeskError("service.closed", ref=order_ref(order.id))
     return order
@@ -547,20 +549,84 @@ def done(order_id: int, actor: Staff, clock: Clock, settings: Settings) -> Servi
     return _step(order_id, "service.done", actor, clock, settings, check)
 
 
+def _history(order: ServiceOrder, line: str, now: datetime, settings: Settings) -> str:
+    """The order's note with one dated line added: its history as the detail panel shows it."""
+    stamp = now.astimezone(settings.zone).strftime("%m-%d %H:%M")
+    return f"{order.note}\n{stamp} {line}".strip()
+
+
+def cancel(order_id: int, reason: str, actor: Staff, clock: Clock,
+           settings: Settings) -> ServiceOrder:
+    """Call off an order taken wrongly or no longer wanted, with a reason (issue 16): kept,
+    its KF-022 §2.2 clocks stopped, nothing settled. A booking whose prepayment was paid, in
+    part, is refunded at the cashier first — money is never left without its order."""
+    require_role(actor, WRITE_ROLES, "service.cancel")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DeskError("service.cancel_reason", field="reason")
+    if len(reason) > 200:
+        raise DeskError("service.too_long", field="reason", limit=200)
+    now = clock.now()
+    with transaction():
+        order = _open(order_id)
+        ref = order_ref(order.id)
+        charges = list(Charge.select().where(Charge.service_order == order))
+        if any(c.paid_fen > 0 for c in charges):
+            raise DeskError("service.cancel_paid", ref=ref)
+        for c in charges:
+            # The unpaid prepayment is not owed any more (KF-022 §3.3: no booking, no fare).
+            c.amount_fen = 0
+            c.save()
+        order.cancelled_at = now
+        order.cancel_reason = reason
+        order.note = _history(order, t("service.cancel_note", lang=settings.language,
+                                       reason=reason), now, settings)
+        order.save()
+        audit(actor, clock, "service.cancel", order, ref=ref, reason=reason,
+              charges=[c.id for c in charges])
+        sync_service_orders([order], _ctx(settings))
+    return order
+
+
 def close_out(order_id: int, settle: str, actor: Staff, clock: Clock,
-              settings: Settings) -> Charge | None:
+              settings: Settings, *, amount: str = "", reason: str = "") -> Charge | None:
     """消项 with settlement (KF-015 §6.2.1): the amount becomes a charge on the unit, to pay at
     the cashier now (``"cashier"``) or with this month's fee bill (``"bill"``). A booking was
-    prepaid (KF-022 §3.3) and a free job has nothing to settle: no new charge then."""
+    prepaid (KF-022 §3.3) and a free job has nothing to settle: no new charge then.
+
+    A paid repair's amount may differ from the quote once the work is done (a part more, a
+    part less): ``amount`` (yuan) corrects it, with a ``reason``; the charge follows the
+    corrected amount, and the order keeps old → new in its history and the audit."""
     require_role(actor, WRITE_ROLES, "service.close")
     if settle not in SETTLEMENTS:
         raise DeskError("service.bad_settle", field="settle")
+    new_fen = None
+    if (amount or "").strip():
+        new_fen = parse_yuan(amount, "amount")
+    reason = " ".join((reason or "").split())
+    if len(reason) > 200:
+        raise DeskError("service.too_long", field="reason", limit=200)
     now = clock.now()
     with transaction():
         order = _open(order_id)
         ref = order_ref(order.id)
         if order.done_at is None:
             raise DeskError("service.not_done", ref=ref)
+        corrected = None
+        if new_fen is not None and new_fen != order.amount_fen:
+            if order.kind != "appliance_repair":
+                # Listed prices are the price list's; a booking's fare was prepaid as quoted.
+                raise DeskError("service.amount_fixed", field="amount",
+                                kind=Tr(f"service.kind.{order.kind}"))
+            if not reason:
+                raise DeskError("service.amount_reason", field="reason")
+            corrected = (order.amount_fen, new_fen)
+            order.amount_fen = new_fen
+            order.note = _history(order, t("service.amount_note", lang=settings.language,
+                                           old=fmt(corrected[0]), new=fmt(new_fen),
+                                           reason=reason), now, settings)
+            audit(actor, clock, "service.amount_corrected", order, ref=ref,
+                  old_fen=corrected[0], new_fen=new_fen, reason=reason)
         charge = None
         month = ""
         if order.kind == "booking":

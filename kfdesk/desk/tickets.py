@@ -301,6 +301,8 @@ def _changed(ticket: Ticket, zone: tzinfo | None) -> TicketChanged:
 def _open(ticket: Ticket) -> None:
     if ticket.state == "closed":
         raise DeskError("ticket.closed", number=ticket.number)
+    if ticket.state == "voided":  # KF-012 v2: kept, shown void, never acted on again
+        raise DeskError("ticket.voided", number=ticket.number)
 
 
 def _step(ticket: Ticket, actor: Staff, clock: Clock, step: str, note: str = "",
@@ -526,16 +528,20 @@ def open_work_order(number: str, technician: str, actor: Staff, clock: Clock,
 
 def record_completion(number: str, completed_at: datetime, result: str, actor: Staff,
                       clock: Clock, settings: Settings, *, version: int | None = None,
-                      settle: str = "") -> None:
+                      settle: str = "", amount: str = "", amount_reason: str = "") -> None:
     """The department reports the work done (KF-008: completion comes back to the desk).
 
     Handling ends and the callback clock starts: a repair's when its work order returns
     (KF-009 §3.1.1, 3 working days), a complaint's when handling ends (KF-010 §4.5, 3 days);
     a developer issue's callback is already running from the contact form. A paid repair's
     amount goes on the unit's account: ``settle`` "cashier" (paid on the spot, the cashier
-    issues the receipt) or "bill" (with this month's fee bill) — KF-015 §6.2.1.
+    issues the receipt) or "bill" (with this month's fee bill) — KF-015 §6.2.1. When the
+    work cost other than quoted, ``amount`` (yuan) corrects it with an ``amount_reason``: the
+    charge follows, the history and the audit keep old → new (issue 16).
     """
     require_role(actor, DESK_ROLES, "ticket.complete")
+    corrected_fen = amount_in(amount, "amount") if (amount or "").strip() else None
+    amount_reason = " ".join((amount_reason or "").split())
     now = clock.now()
     if completed_at > now:
         raise DeskError("complete.future", field="completed_at")
@@ -556,6 +562,18 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
             raise DeskError("complete.settle", field="settle", amount=fmt(order.amount_fen))
         if order is not None and order.paid and settle == "bill" and ticket.unit_id is None:
             raise DeskError("complete.bill_needs_unit", field="settle")
+        # KF-008: the department reports a result back; the callback asks the resident about
+        # it, so a completion without one is refused (issue 16) — said after what the
+        # ticket's state refuses, which no typing can mend.
+        if not result.strip():
+            raise DeskError("complete.result_needed", field="result")
+        amount_change = None
+        if order is not None and order.paid and corrected_fen is not None \
+                and corrected_fen != order.amount_fen:
+            if not amount_reason:
+                raise DeskError("complete.amount_reason", field="amount_reason")
+            amount_change = (order.amount_fen, corrected_fen)
+            order.amount_fen = corrected_fen
         for d in ticket.dispatches:
             if d.reported_at is None:
                 d.reported_at = now
@@ -574,6 +592,14 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
                               amount_fen=order.amount_fen, created_at=now, created_by=actor,
                               with_bill_month=local.strftime("%Y-%m") if settle == "bill"
                               else "")
+        if amount_change is not None:
+            # KF-015 §6.2.1: the charge above is the corrected amount; the quote stays on record.
+            TicketLog.create(ticket=ticket, at=now, staff=actor, step="amount_corrected",
+                             note=f"{order.number} {fmt(amount_change[0])} → "
+                                  f"{fmt(amount_change[1])}: {amount_reason}")
+            audit(actor, clock, "work_order.amount_corrected", order, number=order.number,
+                  ticket=number, old_fen=amount_change[0], new_fen=amount_change[1],
+                  reason=amount_reason)
         ticket.completed_at = completed_at
         ticket.handling_ended_at = now
         ticket.state = "callback"
@@ -658,8 +684,10 @@ def apply_verdict(ticket: Ticket, passed: bool, note: str, actor: Staff, clock: 
         TicketLog.create(ticket=ticket, at=now, staff=actor, step="rework",
                          note=f"{rework.number} {rework.technician}")
     else:
-        # KF-012: not satisfied — further explanation and reply; the ticket reopens and a new
-        # callback is owed within the complaint callback limit (KF-010 §4.5), from now.
+        # KF-012: not satisfied — further explanation and reply; the ticket reopens. The
+        # new callback is owed only when this handling ends again (KF-010 §4.5, from the end
+        # of handling): ``record_completion`` opens it then, so the reopened complaint is not
+        # on the callback list — nor recordable "satisfied" — before any rework (issue 16).
         ticket.state = "dispatched" if ticket.dispatched_at else "new"
         ticket.completed_at = None
         ticket.handling_ended_at = None
@@ -667,10 +695,6 @@ def apply_verdict(ticket: Ticket, passed: bool, note: str, actor: Staff, clock: 
             d.reported_at = None
             d.save()
         _step(ticket, actor, clock, "unsatisfied", note)
-        if ticket.kind == "complaint" and ticket.validity == "valid":
-            cb = Callback.create(kind="complaint", ticket=ticket, unit=ticket.unit,
-                                 owner=ticket.owner, clock_started_at=now)
-            sync_callback(cb, ctx)
     sync_ticket(ticket, ctx)
     return rework_number
 

@@ -144,6 +144,9 @@ class ServiceOrder(BaseModel):
     # KF-022 §3 ticket booking: what to book (route, date, tickets, delivery), as the
     # two-copy record form has it; other kinds leave it empty.
     details = pw.TextField(default="")
+    # Called off with a reason (issue 16): kept, its clocks stopped, nothing to settle.
+    cancelled_at = UtcDateTimeField(null=True)
+    cancel_reason = pw.TextField(default="")
 
 
 class Visit(BaseModel):

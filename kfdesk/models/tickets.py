@@ -28,6 +28,7 @@ TICKET_STATES = (
     "completed",    # the department reported completion to the desk
     "callback",     # handling ended, waiting for the callback / inspection
     "closed",       # closed out (消项)
+    "voided",       # taken by mistake: kept, shown void, counted apart (KF-012 v2)
 )
 ESCALATION_STATES = ("escalated", "proposed", "approved", "rejected")
 
@@ -68,6 +69,12 @@ class Ticket(BaseModel):
     rework_count = pw.IntegerField(default=0)  # KF-011 quality figure
     # KF-009 §3.1.4: a complaint that a repaired fault is still defective points at the repair.
     defect_of = pw.ForeignKeyField("self", null=True, backref="defects", on_delete="RESTRICT")
+    # KF-012 v2: a ticket taken by mistake is voided with a reason, never deleted.
+    voided_at = UtcDateTimeField(null=True)
+    void_reason = pw.TextField(default="")
+    # KF-012 v2: a correction that changes which intake clocks the ticket owes (dispatch,
+    # explanation, developer's form) starts the new ones from the correction, not intake.
+    clocks_from = UtcDateTimeField(null=True)
     # Optimistic concurrency: two clerks on one ticket get "changed by … at …".
     version = pw.IntegerField(default=1)
     updated_at = UtcDateTimeField()

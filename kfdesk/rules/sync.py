@@ -154,16 +154,18 @@ def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "",
                           due_at=start + timedelta(hours=c["handover_from_department_hours"]),
                           **{**common, "department": ticket.forwarded_from}))
     invalid = (ticket.validity or "").startswith("invalid")
+    # KF-012 v2: a correction that changed which of these the ticket owes restarted them.
+    judged = getattr(ticket, "clocks_from", None) or received
     if ticket.kind in ("complaint", "repair") and not invalid:
-        wants.append(Want("dispatch", started_at=received, stopped_at=ticket.dispatched_at,
-                          due_at=received + timedelta(hours=c["dispatch_hours"]), **common))
+        wants.append(Want("dispatch", started_at=judged, stopped_at=ticket.dispatched_at,
+                          due_at=judged + timedelta(hours=c["dispatch_hours"]), **common))
     if ticket.validity == "invalid_other":
-        wants.append(Want("explain_invalid", started_at=received, stopped_at=ticket.explained_at,
-                          due_at=received + timedelta(hours=c["explain_invalid_hours"]),
+        wants.append(Want("explain_invalid", started_at=judged, stopped_at=ticket.explained_at,
+                          due_at=judged + timedelta(hours=c["explain_invalid_hours"]),
                           **common))
     if ticket.validity == "invalid_developer":
-        due = ctx.calendar.add_working_days(received, c["developer_contact_form_working_days"])
-        wants.append(Want("developer_form", started_at=received, due_at=due.at,
+        due = ctx.calendar.add_working_days(judged, c["developer_contact_form_working_days"])
+        wants.append(Want("developer_form", started_at=judged, due_at=due.at,
                           provisional=due.provisional,
                           stopped_at=ticket.contact_form_sent_at, **common))
     if ticket.defect_of_id is not None:
@@ -176,9 +178,11 @@ def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "",
         wants.append(Want("defect_rework", started_at=opened, stopped_at=completed,
                           due_at=opened + timedelta(hours=c["defect_rework_hours"]),
                           cycle=cycle, **common))
-    if ticket.closed_at is not None:  # a closed-out ticket has no running clock (KF-008)
+    # A closed-out ticket has no running clock (KF-008), nor has a voided one (KF-012 v2).
+    ended = ticket.closed_at or getattr(ticket, "voided_at", None)
+    if ended is not None:
         for want in wants:
-            want.stopped_at = want.stopped_at or ticket.closed_at
+            want.stopped_at = want.stopped_at or ended
     return wants
 
 
@@ -234,7 +238,10 @@ def _unit_codes(unit_ids: set[int | None]) -> dict[int, str]:
 # --- callbacks -----------------------------------------------------------------------------
 
 
-def callback_wants(cb: Callback, ctx: RuleContext, ref: str, unit_code: str) -> list[Want]:
+def callback_wants(cb: Callback, ctx: RuleContext, ref: str, unit_code: str,
+                   voided_at: datetime | None = None) -> list[Want]:
+    """The callback's clock; ``voided_at``: its ticket was voided then (KF-012 v2), which
+    stops it — nobody calls a resident back about a ticket taken by mistake."""
     clock = CALLBACK_CLOCKS.get(cb.kind)
     if clock is None:
         return []
@@ -254,7 +261,8 @@ def callback_wants(cb: Callback, ctx: RuleContext, ref: str, unit_code: str) -> 
     else:  # KF-010 §4.5: 3 calendar days
         due = start + timedelta(days=limit)
     return [Want(clock, item_id=cb.id, item_ref=ref, started_at=start, due_at=due,
-                 stopped_at=cb.done_at, provisional=provisional, unit_code=unit_code,
+                 stopped_at=_first(cb.done_at, voided_at), provisional=provisional,
+                 unit_code=unit_code,
                  owner_id=cb.owner_id, department="desk")]
 
 
@@ -264,6 +272,13 @@ def sync_callbacks(callbacks: list[Callback], ctx: RuleContext) -> None:
     ticket_ids = {cb.ticket_id for cb in callbacks if cb.ticket_id}
     order_ids = {cb.work_order_id for cb in callbacks if cb.work_order_id}
     numbers: dict[tuple[str, int], str] = {}
+    voided: dict[int, datetime] = {}
+    id_list = list(ticket_ids)
+    for start in range(0, len(id_list), 500):
+        for rid, at in Ticket.select(Ticket.id, Ticket.voided_at).where(
+                Ticket.id.in_(id_list[start:start + 500]) & Ticket.voided_at.is_null(False)
+        ).tuples():
+            voided[rid] = at
     for model, ids, tag in ((Ticket, ticket_ids, "t"), (WorkOrder, order_ids, "w")):
         id_list = list(ids)
         for start in range(0, len(id_list), 500):
@@ -276,7 +291,8 @@ def sync_callbacks(callbacks: list[Callback], ctx: RuleContext) -> None:
     for cb in callbacks:
         ref = (numbers.get(("w", cb.work_order_id)) if cb.work_order_id else None) or \
             numbers.get(("t", cb.ticket_id), f"#{cb.id}")
-        wants += callback_wants(cb, ctx, ref, units.get(cb.unit_id, ""))
+        wants += callback_wants(cb, ctx, ref, units.get(cb.unit_id, ""),
+                                voided.get(cb.ticket_id))
     holds = _open_holds(list(ticket_ids))
     held = {cb.id: holds[cb.ticket_id] for cb in callbacks if cb.ticket_id in holds}
     _write("callback", [cb.id for cb in callbacks], wants, ctx, held)
@@ -338,12 +354,14 @@ def service_order_wants(so: ServiceOrder, ctx: RuleContext, unit_code: str = "")
     # KF-022 §2.2: tell the resident within 15 min, or be on site within 30 (or the agreed time).
     tell = Want("appliance_tell", started_at=start,
                 due_at=start + timedelta(minutes=ctx.limit("appliance_tell_minutes")),
-                stopped_at=_first(so.told_at, so.on_site_at, so.closed_at), **common)
+                stopped_at=_first(so.told_at, so.on_site_at, so.closed_at,
+                                  getattr(so, "cancelled_at", None)), **common)
     on_site_due = start + timedelta(minutes=ctx.limit("appliance_on_site_minutes"))
     if so.told_at is not None and so.agreed_at is not None:
         on_site_due = so.agreed_at
     on_site = Want("appliance_on_site", started_at=start, due_at=on_site_due,
-                   stopped_at=_first(so.on_site_at, so.closed_at), **common)
+                   stopped_at=_first(so.on_site_at, so.closed_at,
+                                     getattr(so, "cancelled_at", None)), **common)
     return [tell, on_site]
 
 

@@ -247,14 +247,21 @@ def open_tickets(
     sort: str = "received",
     descending: bool = False,
     limit: int | None = None,
+    voided_since: datetime | None = None,
 ) -> list[TicketRow]:
     """The dispatch queue: every ticket not closed out, oldest first by default.
 
-    ``sort`` is one of received, number, state, department.
+    ``sort`` is one of received, number, state, department. Voided tickets are not open
+    (KF-012 v2); with ``voided_since`` those voided since then are listed too, so a queue
+    can show them struck through for the rest of the day before it drops them.
     """
     if sort not in _TICKET_SORTS:
         raise ValueError(f"unknown sort {sort!r}")
-    query = Ticket.select().where(Ticket.state != "closed")
+    still_open = Ticket.state.not_in(("closed", "voided"))
+    if voided_since is not None:
+        still_open = still_open | ((Ticket.state == "voided")
+                                   & (Ticket.voided_at >= voided_since))
+    query = Ticket.select().where(still_open)
     if department:
         query = query.where(Ticket.department == department)
     if state:
@@ -526,6 +533,15 @@ def _callback_rows(query: pw.ModelSelect, zone: tzinfo) -> list[CallbackRow]:
     return rows
 
 
+def _not_voided(ticket_field: pw.Field, before: datetime | None = None) -> pw.Expression:
+    """The rows whose ticket is not voided (KF-012 v2: nobody calls back about a ticket taken
+    by mistake); with ``before``, not voided before then."""
+    voided = Ticket.select(Ticket.id).where(Ticket.voided_at.is_null(False))
+    if before is not None:
+        voided = voided.where(Ticket.voided_at < before)
+    return ticket_field.is_null() | ticket_field.not_in(voided)
+
+
 def callbacks_due(
     zone: tzinfo,
     *,
@@ -536,7 +552,8 @@ def callbacks_due(
 ) -> list[CallbackRow]:
     """Callbacks not yet done, the oldest clock first (KF-009 §3.1.1, KF-010 §4.5); those the
     month's sample left out (KF-009 §3.1.2) are not owed and not listed."""
-    query = Callback.select().where(Callback.done_at.is_null() & Callback.sampled)
+    query = Callback.select().where(Callback.done_at.is_null() & Callback.sampled
+                                    & _not_voided(Callback.ticket))
     if owner_id is not None:
         query = query.where(Callback.owner == owner_id)
     if kind:
@@ -1322,6 +1339,7 @@ class DaySummary(NamedTuple):
     callbacks_overdue: int = 0  # callback clocks past due and running at the day's end / now
     due_tomorrow: int = 0  # clocks running that fall due the next day
     cash_day: tuple[DayCashRow, ...] = ()  # one row: the day's cash, parking included
+    tickets_voided: int = 0  # KF-012 v2: voided this day, counted apart from intake
 
 
 def _counted(values: Iterable[str], order: Sequence[str]) -> tuple[tuple[str, int], ...]:
@@ -1339,9 +1357,10 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
 
     start, end = day_bounds(day, zone)
     as_of = min(end, now)
+    # KF-012 v2: a voided ticket is counted apart (``tickets_voided``), not as intake.
     intake = list(
         Ticket.select(Ticket.kind, Ticket.channel, Ticket.category)
-        .where(Ticket.received_at >= start, Ticket.received_at < end)
+        .where(Ticket.received_at >= start, Ticket.received_at < end, Ticket.voided_at.is_null())
     )
     # The day's receipts as aggregates, not rows: a busy day has thousands (RULES §7 figures
     # are counts and sums; the list behind them is views.day_lists).
@@ -1385,10 +1404,12 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
     callbacks_open = Callback.select().where(
         Callback.clock_started_at < as_of, Callback.sampled,
         Callback.done_at.is_null() | (Callback.done_at >= as_of),
+        _not_voided(Callback.ticket, as_of),
     ).count()
     open_count = Ticket.select().where(
         Ticket.received_at < as_of,
         Ticket.closed_at.is_null() | (Ticket.closed_at >= as_of),
+        Ticket.voided_at.is_null() | (Ticket.voided_at >= as_of),
     ).count()
     return DaySummary(
         day=day,
@@ -1399,6 +1420,7 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
         dispatched=Dispatch.select().where(between(Dispatch.dispatched_at)).count(),
         completed=Ticket.select().where(between(Ticket.completed_at)).count(),
         closed=Ticket.select().where(between(Ticket.closed_at)).count(),
+        tickets_voided=Ticket.select().where(between(Ticket.voided_at)).count(),
         callbacks_done=Callback.select().where(between(Callback.done_at)).count(),
         callbacks_open=callbacks_open,
         open_tickets=open_count,
@@ -1423,7 +1445,8 @@ def day_summary(day: date, now: datetime, zone: tzinfo) -> DaySummary:
 
 def _open_numbers(condition: pw.Expression) -> tuple[str, ...]:
     return tuple(n for (n,) in Ticket.select(Ticket.number)
-                 .where(condition, Ticket.state != "closed").order_by(Ticket.number).tuples())
+                 .where(condition, Ticket.state.not_in(("closed", "voided")))
+                 .order_by(Ticket.number).tuples())
 
 
 def desk_staff(roles: Sequence[str] = ("clerk", "supervisor", "manager")) -> list[tuple[str, str]]:

@@ -3,8 +3,9 @@
 ``figure_list(key, day, now, zone)`` answers for every figure of ``views.day_summary`` with the
 same condition the summary counts with, so a figure and its list always agree (a test walks
 every figure of the demo day). Keys: ``intake``, ``intake.kind.<k>``, ``intake.channel.<c>``,
-``intake.category.<c>``, ``dispatched``, ``completed``, ``closed``, ``callbacks_done``,
-``callbacks_open``, ``callbacks_overdue``, ``open_tickets``, ``coordinated``, ``to_propose``,
+``intake.category.<c>``, ``dispatched``, ``completed``, ``closed``, ``tickets_voided``,
+``callbacks_done``, ``callbacks_open``, ``callbacks_overdue``, ``open_tickets``, ``coordinated``,
+``to_propose``,
 ``to_approve``, ``receipts``, ``receipts.<method>``, ``voids``, ``refunds``, ``mail_waiting``,
 ``passes``, ``due_tomorrow``.
 """
@@ -29,7 +30,7 @@ from ..models import (
     Unit,
 )
 from ..money import fmt
-from . import _by_id, _receipt_rows, day_bounds
+from . import _by_id, _not_voided, _receipt_rows, day_bounds
 
 
 class FigureList(NamedTuple):
@@ -99,7 +100,8 @@ def figure_list(key: str, day: date, now: datetime, zone: tzinfo) -> FigureList:
 
     head, _, rest = key.partition(".")
     if head == "intake":
-        query = Ticket.select().where(between(Ticket.received_at))
+        # KF-012 v2: voided tickets are counted apart (``tickets_voided``).
+        query = Ticket.select().where(between(Ticket.received_at), Ticket.voided_at.is_null())
         if rest:
             field, _, value = rest.partition(".")
             query = query.where(getattr(Ticket, field) == value)
@@ -112,25 +114,29 @@ def figure_list(key: str, day: date, now: datetime, zone: tzinfo) -> FigureList:
         rows = tuple((tickets[d.ticket_id].number, _hm(d.dispatched_at, zone), d.department)
                      for d in dispatches)
         return FigureList(("number", "time", "department"), rows, tuple(r[0] for r in rows))
-    if key in ("completed", "closed"):
-        field = Ticket.completed_at if key == "completed" else Ticket.closed_at
+    if key in ("completed", "closed", "tickets_voided"):
+        field = {"completed": Ticket.completed_at, "closed": Ticket.closed_at,
+                 "tickets_voided": Ticket.voided_at}[key]
         return _tickets(Ticket.select().where(between(field)), zone, field)
     if key == "open_tickets":
         query = Ticket.select().where(Ticket.received_at < as_of,
-                                      Ticket.closed_at.is_null() | (Ticket.closed_at >= as_of))
+                                      Ticket.closed_at.is_null() | (Ticket.closed_at >= as_of),
+                                      Ticket.voided_at.is_null() | (Ticket.voided_at >= as_of))
         return _tickets(query, zone, Ticket.received_at)
     if key in ("coordinated", "to_propose", "to_approve"):
         condition = {"coordinated": Ticket.coordinated,
                      "to_propose": Ticket.escalation.in_(("escalated", "rejected")),
                      "to_approve": Ticket.escalation == "proposed"}[key]
-        return _tickets(Ticket.select().where(condition, Ticket.state != "closed"), zone,
-                        Ticket.received_at)
+        return _tickets(Ticket.select().where(condition,
+                                              Ticket.state.not_in(("closed", "voided"))),
+                        zone, Ticket.received_at)
     if key == "callbacks_done":
         return _callbacks(Callback.select().where(between(Callback.done_at)), zone,
                           Callback.done_at)
     if key == "callbacks_open":
         query = Callback.select().where(Callback.clock_started_at < as_of, Callback.sampled,
-                                        Callback.done_at.is_null() | (Callback.done_at >= as_of))
+                                        Callback.done_at.is_null() | (Callback.done_at >= as_of),
+                                        _not_voided(Callback.ticket, as_of))
         return _callbacks(query, zone, Callback.clock_started_at)
     if key == "callbacks_overdue":
         return _deadlines(callbacks_overdue_query(as_of), zone)

@@ -47,6 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
+import peewee as pw
 from dateutil.relativedelta import relativedelta
 
 from ..config import Settings
@@ -233,6 +234,7 @@ class MonthReport(NamedTuple):
     quality: tuple[QualityFigure, ...]
     trend: tuple[TrendPoint, ...]
     filings: tuple[Filing, ...]
+    voided: int = 0  # KF-012 v2: tickets taken by mistake, counted apart from the figures
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,13 +285,22 @@ def _counted(values: list[str], order: tuple[str, ...]) -> tuple[tuple[str, int]
 # the parts, one function each
 
 
+def _not_voided_clock() -> pw.Expression:
+    """Deadline rows not of a voided ticket nor of a voided ticket's callback (KF-012 v2: a
+    ticket taken by mistake is counted apart, its stopped clocks neither on time nor late)."""
+    voided = Ticket.select(Ticket.id).where(Ticket.voided_at.is_null(False))
+    of_callbacks = Callback.select(Callback.id).where(Callback.ticket.in_(voided))
+    return ~(((Deadline.item_kind == "ticket") & Deadline.item_id.in_(voided))
+             | ((Deadline.item_kind == "callback") & Deadline.item_id.in_(of_callbacks)))
+
+
 def clock_figures(start: datetime, end: datetime, now: datetime) -> tuple[ClockFigure, ...]:
     """On time / late / overdue / running for every ticket and callback clock due in
     [start, end), judged at ``now`` from the stored Deadline rows."""
     rows = (Deadline.select(Deadline.clock, Deadline.item_ref, Deadline.due_at,
                             Deadline.stopped_at, Deadline.held_since)
             .where(Deadline.clock.in_(TICKET_CLOCKS) & (Deadline.due_at >= start)
-                   & (Deadline.due_at < end))
+                   & (Deadline.due_at < end) & _not_voided_clock())
             .order_by(Deadline.due_at, Deadline.id))
     tally: dict[str, Counter[str]] = {name: Counter() for name in TICKET_CLOCKS}
     worst: dict[str, tuple[int, str]] = {}
@@ -355,7 +366,7 @@ class _Complaint(NamedTuple):
 def _complaints_between(start: datetime, end: datetime, settings: Settings) -> list[_Complaint]:
     rows = list(Ticket.select(Ticket.number, Ticket.received_at, Ticket.category, Ticket.unit)
                 .where((Ticket.kind == "complaint") & (Ticket.received_at >= start)
-                       & (Ticket.received_at < end))
+                       & (Ticket.received_at < end) & Ticket.voided_at.is_null())
                 .order_by(Ticket.received_at, Ticket.id).tuples())
     units = _by_id(Unit, (u for *_, u in rows))
     buildings = _by_id(Building, (u.building_id for u in units.values()))
@@ -495,7 +506,7 @@ def trend(month: date, settings: Settings) -> tuple[TrendPoint, ...]:
         month_ref(r.astimezone(zone))
         for (r,) in Ticket.select(Ticket.received_at)
         .where((Ticket.kind == "complaint") & (Ticket.received_at >= start)
-               & (Ticket.received_at < end)).tuples())
+               & (Ticket.received_at < end) & Ticket.voided_at.is_null()).tuples())
     target = collection_target(settings)
     out = []
     for i in range(TREND_MONTHS):
@@ -544,8 +555,10 @@ def month_report(month: date, now: datetime, settings: Settings) -> MonthReport:
                                  Ticket.validity, Ticket.department, Ticket.received_at,
                                  Ticket.closed_at)
                    .where((Ticket.received_at >= start) & (Ticket.received_at < end)
-                          & Ticket.kind.in_(HANDLED_KINDS))
+                          & Ticket.kind.in_(HANDLED_KINDS) & Ticket.voided_at.is_null())
                    .order_by(Ticket.received_at, Ticket.id))
+    voided = Ticket.select().where((Ticket.received_at >= start) & (Ticket.received_at < end)
+                                   & Ticket.voided_at.is_null(False)).count()
     complaints = [t for t in tickets if t.kind == "complaint"]
 
     def department(t: Ticket) -> str:
@@ -576,6 +589,7 @@ def month_report(month: date, now: datetime, settings: Settings) -> MonthReport:
         quality=quality_figures(month, start, end, settings),
         trend=trend(month, settings),
         filings=filings(month, now, settings),
+        voided=voided,
     )
 
 

@@ -23,7 +23,7 @@ from . import _by_id, _local, day_bounds, office_day
 
 # Every state a row can be in, in the order an order goes through them.
 STATES = ("quoted", "new", "prepay", "prepaid", "accepted", "contacted", "booked", "told",
-          "on_site", "done", "closed")
+          "on_site", "done", "closed", "cancelled")
 
 
 class ServiceRow(NamedTuple):
@@ -61,6 +61,8 @@ class ServiceRow(NamedTuple):
 
 def order_state(order: ServiceOrder, prepay_due: int, prepaid: int) -> str:
     """Where an order stands, from its timestamps (and, for a booking, its prepayment)."""
+    if order.cancelled_at is not None:
+        return "cancelled"
     if order.closed_at is not None:
         return "closed"
     if order.done_at is not None:
@@ -136,14 +138,18 @@ def _rows(orders: Sequence[ServiceOrder], zone: tzinfo) -> list[ServiceRow]:
 
 
 def service_queue(now: datetime, zone: tzinfo) -> list[ServiceRow]:
-    """The F10 list: every order not closed out (oldest first), then today's closed ones."""
+    """The F10 list: every order not closed out nor cancelled (oldest first), then today's
+    closed and cancelled ones."""
     start, end = day_bounds(office_day(now, zone), zone)
-    open_orders = list(ServiceOrder.select().where(ServiceOrder.closed_at.is_null())
+    open_orders = list(ServiceOrder.select().where(ServiceOrder.closed_at.is_null()
+                                                   & ServiceOrder.cancelled_at.is_null())
                        .order_by(ServiceOrder.requested_at, ServiceOrder.id))
-    closed_today = list(ServiceOrder.select().where(
-        (ServiceOrder.closed_at >= start) & (ServiceOrder.closed_at < end))
-        .order_by(ServiceOrder.closed_at, ServiceOrder.id))
-    return _rows(open_orders + closed_today, zone)
+    ended = pw.fn.COALESCE(ServiceOrder.closed_at, ServiceOrder.cancelled_at)
+    ended_today = list(ServiceOrder.select().where(
+        ((ServiceOrder.closed_at >= start) & (ServiceOrder.closed_at < end))
+        | ((ServiceOrder.cancelled_at >= start) & (ServiceOrder.cancelled_at < end)))
+        .order_by(ended, ServiceOrder.id))
+    return _rows(open_orders + ended_today, zone)
 
 
 def service_order(order_id: int, zone: tzinfo) -> ServiceRow | None:

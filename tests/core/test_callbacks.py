@@ -104,15 +104,28 @@ def test_not_reached_keeps_the_attempt_and_the_callback_due(w) -> None:
 
 
 def test_an_unsatisfied_complaint_callback_reopens_the_ticket_with_a_new_clock(w) -> None:
-    """KF-012: not satisfied → further handling; a new callback clock from now."""
+    """KF-012: not satisfied → further handling. Issue 16: the reopened complaint leaves the
+    callback list until its handling ends again — it cannot be recorded satisfied before any
+    rework — and the new callback is due 3 days after that end (KF-010 §4.5)."""
+    from kfdesk import views
+
     number, cb = handled(w, "complaint")
     outcome = cbs.record_callback(cb.id, cbs.CallbackForm(satisfied=False, remarks="仍然很吵"),
                                   w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
     assert outcome == "reopened"
     ticket = Ticket.get(Ticket.number == number)
     assert ticket.state == "dispatched"
+    assert not Callback.select().where((Callback.ticket == ticket)
+                                       & Callback.done_at.is_null()).exists()
+    assert number not in [r.ticket for r in views.callbacks_due(SH)]
+    with pytest.raises(DeskError) as err:  # nothing to be satisfied with yet
+        tk.record_verdict(number, True, "", w["clerk"], clock_at(2026, 10, 10, 9, 5), SETTINGS)
+    assert err.value.key == "verdict.not_completed"
+    tk.record_completion(number, at(2026, 10, 11, 10, 0), "再次约谈施工方", w["clerk"],
+                         clock_at(2026, 10, 11, 10, 30), SETTINGS)
     fresh = Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null())
-    assert [d.due_at.astimezone(SH) for d in running(fresh)] == [at(2026, 10, 13, 9, 0)]
+    assert [d.due_at.astimezone(SH) for d in running(fresh)] == [at(2026, 10, 14, 10, 30)]
+    assert number in [r.ticket for r in views.callbacks_due(SH)]
 
 
 def test_an_unsatisfied_repair_callback_opens_a_rework_on_a_24_hour_clock(w) -> None:

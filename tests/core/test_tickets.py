@@ -263,12 +263,16 @@ def test_a_complaint_to_two_departments_is_coordinated_and_unsatisfied_goes_back
     tk.record_verdict(number, False, "仍然吵", w["clerk"], clock_at(2026, 10, 10, 9, 0),
                       SETTINGS)
     assert Ticket.get(Ticket.number == number).state == "dispatched"
-    # KF-012: reopened with a new clock — a reply within the complaint callback limit.
-    running = [d for d in Deadline.select().where(Deadline.clock == "complaint_callback",
-                                                  Deadline.stopped_at.is_null())]
-    assert [d.due_at.astimezone(SH) for d in running] == [at(2026, 10, 13, 9, 0)]
+    # KF-012: reopened for further handling. Issue 16: no callback is owed until that
+    # handling ends again (KF-010 §4.5 counts from the end of handling).
+    def running() -> list:
+        return [d.due_at.astimezone(SH) for d in Deadline.select().where(
+            Deadline.clock == "complaint_callback", Deadline.stopped_at.is_null())]
+
+    assert running() == []
     tk.record_completion(number, at(2026, 10, 10, 11, 0), "约谈施工方", w["clerk"],
                          clock_at(2026, 10, 10, 11, 0), SETTINGS)
+    assert running() == [at(2026, 10, 13, 11, 0)]
     tk.record_verdict(number, True, "", w["clerk"], clock_at(2026, 10, 10, 15, 0), SETTINGS)
     assert Ticket.get(Ticket.number == number).state == "closed"
     assert steps(number)[-2:] == ["satisfied", "closed"]

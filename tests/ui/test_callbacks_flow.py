@@ -15,7 +15,7 @@ from kfdesk_screens.widgets.table import FitTable
 
 from kfdesk import views
 from kfdesk.i18n import t
-from kfdesk.models import Callback, CallbackAttempt, Deadline, Person, Ticket
+from kfdesk.models import Callback, CallbackAttempt, Person, Ticket
 
 Z = ZoneInfo("Asia/Shanghai")
 SIZE = (120, 40)
@@ -78,19 +78,22 @@ async def test_a_satisfied_phone_callback_closes_its_ticket(make_app) -> None:  
         assert t("ui.callbacks.done_at", at="10:00") in screen_text(app)
 
 
-async def test_an_unsatisfied_complaint_callback_reopens_with_a_clock(make_app) -> None:  # noqa: ANN001
+async def test_an_unsatisfied_complaint_leaves_f4_until_handled_again(make_app) -> None:  # noqa: ANN001
+    """KF-012 reopens it; issue 16: it is not owed a callback (nor on F4, where it could be
+    recorded satisfied before any rework) until its handling ends again (KF-010 §4.5)."""
     row = due_rows("complaint")[0]
     app = make_app("zh")
     async with app.run_test(size=SIZE) as pilot:
-        await open_callback(pilot, row)
+        screen = await open_callback(pilot, row)
         # complaint form: method, reached, satisfied, signed, contact, remarks
         assert await record(pilot, "tab", "tab", "3", remarks="仍然很吵") == ""
         ticket = Ticket.get(Ticket.number == row.ticket)
         assert ticket.state == "dispatched"
-        fresh = Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null())
-        clock = Deadline.get((Deadline.item_kind == "callback") & (Deadline.item_id == fresh.id))
-        assert clock.stopped_at is None and clock.started_at == app.session.clock.now()
-        assert row.ticket in screen_text(app)  # owed again, on the list
+        assert not Callback.select().where((Callback.ticket == ticket)
+                                           & Callback.done_at.is_null()).exists()
+        await pilot.pause()
+        assert row.ticket not in [r.ticket for r in views.callbacks_due(screen.zone)]
+        assert str(row.id) not in screen.query_one("#callbacks", FitTable).row_keys
 
 
 async def test_an_unreached_call_keeps_the_attempt_and_stays_due(make_app) -> None:  # noqa: ANN001

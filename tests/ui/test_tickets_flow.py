@@ -133,11 +133,17 @@ async def complaint_to_close_out(pilot, ticket: Ticket) -> None:  # noqa: ANN001
     await type_text(pilot, "晚上仍然施工")
     assert await confirm(pilot) == ""
     ticket = Ticket.get_by_id(ticket.id)
-    assert ticket.state == "dispatched"  # reopened (KF-012), with a new callback clock
-    assert clocks(ticket)["complaint_callback"] == (at(2026, 10, 12, 10, 0), True)
+    assert ticket.state == "dispatched"  # reopened (KF-012)
+    # Issue 16: no callback is owed until the further handling ends (KF-010 §4.5).
+    assert clocks(ticket)["complaint_callback"] == (at(2026, 10, 12, 10, 0), False)
     await pilot.press("c", "tab")
     await type_text(pilot, "施工方已停工")
     assert await confirm(pilot) == ""
+    assert (at(2026, 10, 12, 10, 0), True) in [
+        (r.due_at.astimezone(Z), r.stopped_at is None) for r in Deadline.select().where(
+            (Deadline.clock == "complaint_callback") & (Deadline.item_kind == "callback")
+            & Deadline.item_id.in_([c.id for c in Callback.select().where(
+                Callback.ticket == ticket)]))]
     await pilot.press("v", "tab")  # satisfied
     await type_text(pilot, "住户满意")
     assert await confirm(pilot) == ""
