@@ -116,25 +116,34 @@ def _v7_activity_cancel(db: pw.Database) -> None:
     db.execute_sql("ALTER TABLE activity ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT ''")
 
 
+def _add_columns(db: pw.Database, table: str, columns: tuple[str, ...]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for each ``"name TYPE …"`` the table lacks: from v8 on a
+    step may meet a store whose version was set back (tests of an earlier step) and keeps its
+    later columns, so a step adds only what is missing."""
+    have = {c.name for c in db.get_columns(table)}
+    for column in columns:
+        if column.split()[0] not in have:
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
 def _v8_parking_rent(db: pw.Database) -> None:
     """v8: parking-space rent per lease period and the IC card's hand-over (KF-001 §9,
     KF-018 §4.3–4.4, RULES v2 item 10; issue 17).
 
     A lease's rent cycle (existing leases: monthly, the monthly fee they carry), when and by
     whom its card was issued (existing leases: NULL — issued before kfdesk recorded it), and
-    the ``lease_rent`` table linking each period to its charge. Plain ``ADD COLUMN`` as in v3.
+    the ``lease_rent`` table linking each period to its charge (columns by ``_add_columns``).
     """
     from .models import LeaseRent
 
     timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
-    for sql in (
-        "ALTER TABLE parking_lease ADD COLUMN rent_cycle VARCHAR(10) NOT NULL DEFAULT 'monthly'",
-        f"ALTER TABLE parking_lease ADD COLUMN card_issued_at {timestamp}",
-        "ALTER TABLE parking_lease ADD COLUMN card_issued_by_id INTEGER"
-        " REFERENCES staff (id) ON DELETE RESTRICT",
-        'CREATE INDEX "parking_lease_card_issued_by_id" ON "parking_lease" ("card_issued_by_id")',
-    ):
-        db.execute_sql(sql)
+    _add_columns(db, "parking_lease", (
+        "rent_cycle VARCHAR(10) NOT NULL DEFAULT 'monthly'",
+        f"card_issued_at {timestamp}",
+        "card_issued_by_id INTEGER REFERENCES staff (id) ON DELETE RESTRICT",
+    ))
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "parking_lease_card_issued_by_id" '
+                   'ON "parking_lease" ("card_issued_by_id")')
     db.create_tables([LeaseRent])
 
 
@@ -194,16 +203,6 @@ def _v10_reading_outliers(db: pw.Database) -> None:
     """v10: the reason an implausible meter usage was confirmed for (issue 17). Plain
     ``ADD COLUMN`` with its default, as in v3: every existing reading has none."""
     _add_columns(db, "meter_reading", ("outlier_reason VARCHAR(128) NOT NULL DEFAULT ''",))
-
-
-def _add_columns(db: pw.Database, table: str, columns: tuple[str, ...]) -> None:
-    """``ALTER TABLE … ADD COLUMN`` for each ``"name TYPE …"`` the table lacks: from v10 on a
-    step may meet a store whose version was set back (tests of an earlier step) and keeps its
-    later columns, so a step adds only what is missing."""
-    have = {c.name for c in db.get_columns(table)}
-    for column in columns:
-        if column.split()[0] not in have:
-            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def _v11_ticket_fixes(db: pw.Database) -> None:
