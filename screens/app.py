@@ -406,8 +406,20 @@ class KfDeskApp(App[None]):
         self.screen.show_unit(code)  # type: ignore[attr-defined]
 
     async def open_ticket(self, number: str) -> None:
-        await self._go("dispatch")
-        self.screen.show_ticket(number)  # type: ignore[attr-defined]
+        """The ticket view, with its steps, over the screen the clerk is on (issue 16): Esc
+        returns there with its list as it was, and a step acts on this ticket, not on
+        whatever another screen's cursor rests on."""
+        from kfdesk import views
+
+        from .ticket import TicketScreen
+
+        zone = self.session.settings.zone
+        detail = views.ticket_detail(number, zone)
+        if detail is None:
+            self.notify(t("ui.ticket.not_found", number=number), severity="warning")
+            return
+        today = views.office_day(self.session.clock.now(), zone)
+        await self.push_screen(TicketScreen(detail, today))
 
     async def open_service_order(self, order_id: int) -> None:
         await self._go("services")
