@@ -106,7 +106,7 @@ class DispatchScreen(TicketSteps, QueueScreen):
         yield FitTable(
             [
                 Column("number", t("ui.col.number"), min=8, max=8),
-                Column("due", t("ui.col.due"), min=11, max=24),
+                Column("due", t("ui.col.due"), min=11, max=24, flex=1),
                 Column("received", t("ui.col.received"), min=11, max=11),
                 Column("unit", t("ui.col.unit"), min=7, max=9),
                 Column("caller", t("ui.col.caller"), min=6, max=10, flex=1, drop=2),
