@@ -101,7 +101,7 @@ class CallbacksScreen(QueueScreen):
                                ("done", t("ui.callbacks.done_recent"))], ALL, id="f-due")
         yield FitTable(
             [
-                Column("due", t("ui.col.due"), min=11, max=24, flex=1),
+                Column("due", t("ui.col.due"), min=11, max=24),
                 Column("started", t("ui.col.clock_started"), min=11, max=11, drop=4),
                 Column("kind", t("ui.col.callback_kind"), min=4, max=18),
                 Column("unit", t("ui.col.unit"), min=7, max=9),

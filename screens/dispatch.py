@@ -106,11 +106,13 @@ class DispatchScreen(TicketSteps, QueueScreen):
         yield FitTable(
             [
                 Column("number", t("ui.col.number"), min=8, max=8),
-                Column("due", t("ui.col.due"), min=11, max=24, flex=1),
-                Column("received", t("ui.col.received"), min=11, max=11),
+                Column("due", t("ui.col.due"), min=11, max=24),
+                # The deadline says more than the intake time: that goes before the kind.
+                Column("received", t("ui.col.received"), min=11, max=11, drop=4),
                 Column("unit", t("ui.col.unit"), min=7, max=9),
-                Column("caller", t("ui.col.caller"), min=6, max=10, flex=1, drop=2),
-                Column("kind", t("ui.col.kind"), min=4, max=10, drop=4),
+                # A name before codes (issue 16): the caller stays at 80 columns.
+                Column("caller", t("ui.col.caller"), min=6, max=10, flex=1),
+                Column("kind", t("ui.col.kind"), min=4, max=10, drop=3),
                 Column("category", t("ui.col.category"), min=6, max=24, flex=1),
                 Column("state", t("ui.col.state"), min=4, max=12),
                 Column("department", t("ui.col.department"), min=4, max=12, drop=1),

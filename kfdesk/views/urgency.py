@@ -85,7 +85,8 @@ def urgency_key(due_at: datetime | None, now: datetime) -> tuple:
     """
     if due_at is None:
         return (2,)
-    return (0 if now > due_at else 1, _utc(due_at))
+    due_at = _utc(due_at)
+    return (0 if _utc(now) > due_at else 1, due_at)
 
 
 def by_urgency(rows: Sequence[R], due_of: Callable[[R], datetime | None],
