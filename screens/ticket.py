@@ -28,7 +28,7 @@ from kfdesk.i18n import has, t
 from kfdesk.views import TicketDetail
 from kfdesk.views.urgency import ticket_next_due
 
-from .alerts import deadline_text
+from .alerts import STYLE, deadline_cell
 from .base import DeskContext
 from .common import money, step_name, translate_bindings, when, ymd_hm
 from .ticket_steps import TicketSteps, step_bindings
@@ -50,7 +50,7 @@ def _section(title: str) -> Text:
 
 
 def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None,
-                   next_due: str = "") -> Table:
+                   next_due: Text | None = None) -> Table:
     """The ticket's fields: when, who, what, where it is, and its most urgent clock (the
     engine's alert; else ``next_due``, when its next running deadline falls)."""
     r = d.row
@@ -80,12 +80,12 @@ def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None,
     grid.add_row(t("ui.ticket.state"), state)
     grid.add_row(t("ui.ticket.owner"), r.owner)
     if clock is not None:  # the engine's alert on this ticket, in words and colour
-        from .alerts import STYLE, due_text
+        from .alerts import due_text
 
         grid.add_row(t("ui.ticket.deadline"),
                      Text(f"{clock.rule} {clock.rule_text} · {due_text(clock)}",
                           style=STYLE[clock.state]))
-    elif next_due:
+    elif next_due is not None:
         grid.add_row(t("ui.ticket.deadline"), next_due)
     if d.rework_count:
         grid.add_row(t("ui.ticket.reworks"), str(d.rework_count))
@@ -127,8 +127,10 @@ class TicketScreen(TicketSteps, DeskContext, ModalScreen[None]):
         box = self.query_one("#ticket-box")
         box.border_title = f"{d.row.number} · {d.row.unit or t('ui.ticket.no_unit')}"
         clock = self.desk.alerts_by_item.get(("ticket", d.row.id))
-        due = ticket_next_due([d.row.id]).get(d.row.id)
-        after = deadline_text(due.due_at, self.now, self.zone) if due else ""
+        due = ticket_next_due([d.row.id]).get(d.row.id)  # its own clock or its callback's
+        now = self.desk.session.clock.now()
+        after = (Text(deadline_cell(due, now, self.zone), style=STYLE.get(due.state(now), ""))
+                 if due else None)
         self.query_one("#ticket-fields", Static).update(
             ticket_summary(d, self._today, clock, after))
         self.query_one("#ticket-text", Static).update(Text(d.text))
