@@ -96,6 +96,7 @@ def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None,
 
 class TicketScreen(TicketSteps, DeskContext, ModalScreen[None]):
     CSS_PATH = "ticket.tcss"
+    MODE = "ticket_view"  # F1: the keys and rules of this view
     BINDINGS = [Binding("escape", "dismiss", "ui.key.close", id="ticket.close"),
                 *step_bindings("ticket")]
 
