@@ -223,6 +223,13 @@ class KfDeskApp(App[None]):
             return
         if not self.signed_in:
             return
+        lists = [s for s in self.screen_stack if isinstance(s, AlertsScreen)]
+        if lists and not any(_unsaved(s) for s in self.screen_stack):
+            # A ticket opened from the list (issue 16): F8 goes back to that list, not a
+            # second one on top.
+            while self.screen is not lists[-1]:
+                self.pop_screen()
+            return
         self.push_screen(AlertsScreen(self.alert_list, self.session.settings.zone),
                          self._jump_to_alert)
 

@@ -294,3 +294,22 @@ async def test_palette_lists_every_page_f8_included(make_app, lang: str) -> None
         await pilot.pause(0.3)
         assert isinstance(app.screen, AlertsScreen)
         assert await appears(pilot, app, t("ui.alerts.hint", lang=lang)[:6])
+
+
+async def test_f8_over_a_ticket_opened_from_the_alerts_returns_to_that_list(make_app) -> None:  # noqa: ANN001
+    app = make_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f8")
+        await pilot.pause()
+        alerts = app.screen
+        assert isinstance(alerts, AlertsScreen)
+        table = alerts.query_one("#alert-table", FitTable)
+        table.select_key(next(k for k, a in alerts._alerts.items() if a.item_kind == "ticket"))  # noqa: SLF001
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TicketScreen)
+        depth = len(app.screen_stack)
+        await pilot.press("f8")
+        await pilot.pause()
+        assert app.screen is alerts and len(app.screen_stack) == depth - 1
