@@ -24,7 +24,10 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
+from textual import events
 from textual.binding import Binding
+from textual.containers import ScrollableContainer
+from textual.widgets import DataTable
 
 from kfdesk import views
 from kfdesk.clock import parse_counter_time
@@ -63,6 +66,7 @@ STEPS: tuple[Step, ...] = (
     Step("o", "reassign", "ui.key.reassign"),
 )
 STEP_BY_ACTION = {s.action: s for s in STEPS}
+STEP_BY_KEY = {s.key: s for s in STEPS}
 ACTIONS = tuple(STEP_BY_ACTION)
 
 
@@ -90,6 +94,7 @@ class TicketSteps:
         def reload(self) -> None: ...
         def after_write(self, result: str | None) -> None: ...
         def refresh_bindings(self) -> None: ...
+        def notify(self, message: str, *, severity: str = ...) -> None: ...
 
     def _current(self) -> views.TicketRow | None:
         raise NotImplementedError
@@ -99,6 +104,33 @@ class TicketSteps:
             row = self._current()
             return row is not None and self.allowed(str(parameters[0]), row)
         return super().check_action(action, parameters)  # type: ignore[misc]
+
+    def on_key(self, event: events.Key) -> None:
+        """A step key the ticket's state or the clerk's role does not allow: its binding is
+        off (not in the footer), so say why in one line instead of doing nothing (issue 16).
+        Only over the list or the ticket itself: in a box or a choice, a letter is typing."""
+        step = STEP_BY_KEY.get(event.key)
+        focused = self.focused  # type: ignore[attr-defined]
+        if step is None or (focused is not None
+                            and not isinstance(focused, (DataTable, ScrollableContainer))):
+            return
+        row = self._current()
+        if row is None or self.allowed(step.action, row):
+            return
+        event.stop()
+        self.app.bell()
+        self.notify(self.refusal(step, row), severity="warning")
+
+    def refusal(self, step: Step, row: views.TicketRow) -> str:
+        """Why ``step`` cannot be taken on ``row`` now, in one line."""
+        role = self.desk.session.staff.role if self.desk.session.staff else ""
+        name = t(step.label)
+        if step.allowed is None and role not in tickets.DESK_ROLES:
+            return t("ui.steps.not_role", step=name, role=t(f"role.{role}") if role else "")
+        if step.action == "reassign" and role == "clerk":
+            return t("ui.steps.not_role", step=name, role=t("role.clerk"))
+        return t("ui.steps.not_now", step=name, number=row.number,
+                 state=t(f"state.{row.state}"))
 
     def action_act(self, action: str) -> None:
         row = self._current()

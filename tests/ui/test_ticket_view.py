@@ -313,3 +313,50 @@ async def test_f8_over_a_ticket_opened_from_the_alerts_returns_to_that_list(make
         await pilot.press("f8")
         await pilot.pause()
         assert app.screen is alerts and len(app.screen_stack) == depth - 1
+
+
+@LANGS
+@pytest.mark.parametrize("where", ["queue", "view"])
+async def test_a_step_the_role_or_state_does_not_allow_says_why(make_app, lang: str,  # noqa: ANN001
+                                                                where: str) -> None:
+    app = make_app(lang, login="cashier")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await pilot.pause()
+        queue = app.screen
+        table = queue.query_one("#queue", FitTable)
+        table.select_key("K-000530")  # waiting for its callback
+        await pilot.pause()
+        if where == "view":
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, TicketScreen)
+        before = {tk.number: tk.version for tk in Ticket.select()}
+        await pilot.press("v")  # a cashier reads the queue; the desk records callbacks
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionDialog)
+        from kfdesk.models import Staff
+
+        role = t(f"role.{Staff.get(Staff.login == 'cashier').role}", lang=lang)
+        said = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        assert said and said[-1] == t("ui.steps.not_role", lang=lang,
+                                      step=t("ui.key.verdict", lang=lang), role=role)
+        assert {tk.number: tk.version for tk in Ticket.select()} == before
+
+
+async def test_a_step_the_state_does_not_allow_says_why(make_app) -> None:  # noqa: ANN001
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p", *"K-000613")  # new: nothing to inspect yet
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, TicketScreen)
+        await pilot.press("v")
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionDialog)
+        said = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        assert said[-1] == t("ui.steps.not_now", step=t("ui.key.verdict"), number="K-000613",
+                             state=t("state.new"))
