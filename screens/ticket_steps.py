@@ -5,7 +5,11 @@ KF-008: nothing closes without passing the desk, so wherever a ticket is opened 
 *that* ticket (issue 16). ``STEPS`` is the one list of them: a key, the action, its footer label,
 and (for a step built in another module) who may take it and its dialog. A screen gets them by
 mixing in ``TicketSteps``, listing ``step_bindings(prefix)`` in its BINDINGS and saying which
-ticket is meant (``_current``); a step added to ``STEPS`` appears on every such screen.
+ticket is meant (``_current``); a step added to ``STEPS`` appears on every such screen. A step
+built in another module (correcting or voiding a ticket, KF-012) is one line here, e.g.
+``Step("u", "correct", "ui.key.correct", allowed=correction.may_correct,
+dialog=correction.correct_dialog)``, its functions taking the host screen (``host._dialog``,
+``host._who``, ``host.now``) and the ticket's row.
 
 d dispatch, w work order, c completion, v inspection / callback result, x close out, e explain
 (invalid complaint), f work contact form (developer), m major complaint (escalate, propose,
