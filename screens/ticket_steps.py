@@ -154,6 +154,8 @@ class TicketSteps:
             return step.allowed(self, row, role)
         if role not in tickets.DESK_ROLES:
             return False  # cashier and security read the queue
+        if row.state == "closed":
+            return False  # a closed ticket is opened to be read (the ticket view, Ctrl+P)
         open_states = ("new", "dispatched", "in_progress")
         if action == "dispatch":
             return (row.state in open_states and not _invalid(row)

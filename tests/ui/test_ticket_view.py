@@ -360,3 +360,20 @@ async def test_a_step_the_state_does_not_allow_says_why(make_app) -> None:  # no
         said = [str(n.message) for n in app._notifications]  # noqa: SLF001
         assert said[-1] == t("ui.steps.not_now", step=t("ui.key.verdict"), number="K-000613",
                              state=t("state.new"))
+
+
+async def test_a_closed_ticket_opens_to_be_read(make_app) -> None:  # noqa: ANN001
+    closed = Ticket.select().where(Ticket.state == "closed").order_by(Ticket.id.desc()).first()
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await app.open_ticket(closed.number)
+        await pilot.pause()
+        assert isinstance(app.screen, TicketScreen)
+        from kfdesk_screens.ticket_steps import ACTIONS
+
+        assert not any(app.screen.check_action("act", (a,)) for a in ACTIONS)
+        await pilot.press("h")
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionDialog)
+        assert Ticket.get_by_id(closed.id).version == closed.version
