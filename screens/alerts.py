@@ -7,6 +7,8 @@ row also says in words how late it is or how long is left (UX: "due time always 
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from kfdesk.i18n import t
@@ -15,6 +17,7 @@ from .widgets.table import Cell
 
 if TYPE_CHECKING:  # the engine itself loads in the refresh worker, after the first frame
     from kfdesk.rules import Alert
+    from kfdesk.views.urgency import NextDue
 
 STYLE = {"overdue": "bold red", "due_soon": "yellow"}
 
@@ -36,6 +39,40 @@ def due_text(alert: Alert) -> str:
     key = "ui.due.late" if alert.state == "overdue" else "ui.due.left"
     text = t(key, span=span(alert.late_minutes))
     return text + t("ui.due.provisional") if alert.provisional else text
+
+
+def deadline_text(due_at: datetime, now: datetime, zone: tzinfo) -> str:
+    """When a clock falls due, as the counter says it: ``今天 11:00``, ``10-12 17:30``."""
+    local = due_at.astimezone(zone)
+    today = now.astimezone(zone).date()
+    if local.date() == today:
+        return t("ui.due.today", hm=local.strftime("%H:%M"))
+    if local.year == today.year:
+        return local.strftime("%m-%d %H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def deadline_cell(due: NextDue | None, now: datetime, zone: tzinfo) -> str:
+    """A row's next deadline (issue 16): ``今天 11:00`` while it runs, with ``剩 10 分`` /
+    ``超时 25 分`` once due soon or overdue; empty when no clock runs."""
+    if due is None:
+        return ""
+    text = deadline_text(due.due_at, now, zone)
+    state = due.state(now)
+    if state == "running":
+        return text
+    late = math.floor((now - due.due_at).total_seconds() / 60)
+    key = "ui.due.late" if state == "overdue" else "ui.due.left"
+    text += " " + t(key, span=span(late))
+    return text + t("ui.due.provisional") if due.provisional else text
+
+
+def marked_state(cells: list[Cell], state: str) -> list[Cell]:
+    """The row's cells in the colour of a clock's state; a running clock is not coloured."""
+    style = STYLE.get(state)
+    if style is None:
+        return cells
+    return [(c if isinstance(c, str) else c[0], style) for c in cells]
 
 
 def marked(cells: list[Cell], alert: Alert | None) -> list[Cell]:

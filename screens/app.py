@@ -223,6 +223,13 @@ class KfDeskApp(App[None]):
             return
         if not self.signed_in:
             return
+        lists = [s for s in self.screen_stack if isinstance(s, AlertsScreen)]
+        if lists and not any(_unsaved(s) for s in self.screen_stack):
+            # A ticket opened from the list (issue 16): F8 goes back to that list, not a
+            # second one on top.
+            while self.screen is not lists[-1]:
+                self.pop_screen()
+            return
         self.push_screen(AlertsScreen(self.alert_list, self.session.settings.zone),
                          self._jump_to_alert)
 
@@ -406,8 +413,20 @@ class KfDeskApp(App[None]):
         self.screen.show_unit(code)  # type: ignore[attr-defined]
 
     async def open_ticket(self, number: str) -> None:
-        await self._go("dispatch")
-        self.screen.show_ticket(number)  # type: ignore[attr-defined]
+        """The ticket view, with its steps, over the screen the clerk is on (issue 16): Esc
+        returns there with its list as it was, and a step acts on this ticket, not on
+        whatever another screen's cursor rests on."""
+        from kfdesk import views
+
+        from .ticket import TicketScreen
+
+        zone = self.session.settings.zone
+        detail = views.ticket_detail(number, zone)
+        if detail is None:
+            self.notify(t("ui.ticket.not_found", number=number), severity="warning")
+            return
+        today = views.office_day(self.session.clock.now(), zone)
+        await self.push_screen(TicketScreen(detail, today))
 
     async def open_service_order(self, order_id: int) -> None:
         await self._go("services")

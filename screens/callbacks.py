@@ -30,8 +30,9 @@ from kfdesk.desk.base import DeskError
 from kfdesk.desk.tickets import DESK_ROLES
 from kfdesk.i18n import t
 from kfdesk.models.tickets import CALLBACK_KINDS
+from kfdesk.views.urgency import NextDue, by_urgency, next_due
 
-from .alerts import STYLE, due_text, marked, order_key
+from .alerts import STYLE, deadline_cell, marked_state
 from .base import DeskContext, QueueScreen
 from .common import translate_bindings, when
 from .ticket import TicketScreen
@@ -77,6 +78,7 @@ class CallbacksScreen(QueueScreen):
         self._ticket_of: dict[str, str] = {}
         self._by_id: dict[str, views.CallbackRow] = {}
         self._all: list[tuple[views.CallbackRow, str, list]] = []
+        self._due: dict[int, NextDue] = {}  # each callback's running clock
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="bar"):
@@ -99,13 +101,14 @@ class CallbacksScreen(QueueScreen):
                                ("done", t("ui.callbacks.done_recent"))], ALL, id="f-due")
         yield FitTable(
             [
-                Column("due", t("ui.col.due"), min=12, max=18),
+                Column("due", t("ui.col.due"), min=11, max=24),
                 Column("started", t("ui.col.clock_started"), min=11, max=11, drop=4),
                 Column("kind", t("ui.col.callback_kind"), min=4, max=18),
                 Column("unit", t("ui.col.unit"), min=7, max=9),
                 Column("ticket", t("ui.col.number"), min=8, max=8),
                 Column("work_order", t("ui.col.work_order"), min=8, max=8, drop=2),
-                Column("resident", t("ui.col.resident"), min=4, max=10, flex=1),
+                # A name before codes (issue 16): three characters at least, at 80 columns too.
+                Column("resident", t("ui.col.resident"), min=6, max=10, flex=1),
                 Column("phone", t("ui.col.phone"), min=11, max=11),
                 Column("method", t("ui.col.method"), min=4, max=9, drop=1),
                 Column("owner", t("ui.col.owner_staff"), min=4, max=8),
@@ -119,26 +122,30 @@ class CallbacksScreen(QueueScreen):
         return self.query_one("#f-due", ChoiceField).value == "done"
 
     def reload(self) -> None:
-        alerts = self.desk.alerts_by_item
         if self._showing_done():  # the last week's record, newest first
             rows = views.callbacks_done(self.now - timedelta(days=DONE_DAYS), self.zone)
         else:
             rows = views.callbacks_due(self.zone)
-            rows = sorted(rows, key=lambda r: order_key(alerts.get(("callback", r.id))))
+        # Urgency order (issue 16): overdue, most late first; then the soonest due; the rest.
+        now = self.desk.session.clock.now()
+        due = {} if self._showing_done() else next_due("callback", (r.id for r in rows))
+        if due:
+            rows = by_urgency(rows, lambda r: d.due_at if (d := due.get(r.id)) else None, now)
         self._ticket_of = {str(r.id): r.ticket for r in rows if r.ticket}
         self._by_id = {str(r.id): r for r in rows}
         self._all = []
         for r in rows:
-            alert = alerts.get(("callback", r.id))
             done = t("ui.callbacks.done_at", at=when(r.done_at, self.today)) if r.done_at else ""
-            self._all.append((r, str(r.id), marked([
-                done or (due_text(alert) if alert else ""),
+            clock = due.get(r.id)
+            self._all.append((r, str(r.id), marked_state([
+                done or deadline_cell(clock, now, self.zone),
                 r.clock_started_at.strftime("%m-%d %H:%M"), t(f"callback_kind.{r.kind}"),
                 r.unit or "—",
                 r.ticket, r.work_order, r.resident, r.phone,
                 t(f"method.{r.planned_method}"), r.owner,
                 str(r.attempts) if r.attempts else "",
-            ], alert)))
+            ], clock.state(now) if clock else "")))
+        self._due = due
         self._apply_filter()
         self._show_what()
 
@@ -148,7 +155,8 @@ class CallbacksScreen(QueueScreen):
                     or choices["kind"] not in (None, ALL, r.kind)
                     or choices["way"] not in (None, ALL, r.planned_method)
                     or (choices["due"] == "overdue"
-                        and (alert is None or alert.state != "overdue")))
+                        and ((d := self._due.get(r.id)) is None
+                             or d.state(self.desk.session.clock.now()) != "overdue")))
 
     @on(ChoiceField.Changed)
     def _filter_choice(self, event: ChoiceField.Changed) -> None:

@@ -33,8 +33,9 @@ from kfdesk.desk.base import DeskError, require_role
 from kfdesk.i18n import t
 from kfdesk.views import fault_notices as fviews
 from kfdesk.views.fault_notices import FaultNoticeRow
+from kfdesk.views.urgency import by_urgency, next_due
 
-from .alerts import STYLE, due_text, marked, order_key
+from .alerts import STYLE, due_text, marked
 from .base import QueueScreen
 from .common import translate_bindings, when
 from .widgets.choice import ChoiceField
@@ -366,8 +367,11 @@ class FaultNoticesScreen(QueueScreen):
     def reload(self) -> None:
         alerts = self.desk.alerts_by_item
         rows = fviews.desk_notices(self.today, self.zone)
-        # Stable sort: overdue first, then due soon, each in received order (UX).
-        rows = sorted(rows, key=lambda r: order_key(alerts.get(("fault_notice", r.id))))
+        # Urgency order (issue 16): overdue, most late first; then the soonest due; then the
+        # rest, in received order.
+        due = next_due("fault_notice", (r.id for r in rows))
+        rows = by_urgency(rows, lambda r: d.due_at if (d := due.get(r.id)) else None,
+                          self.desk.session.clock.now())
         self._by_number = {r.number: r for r in rows}
         self._rows = []
         for r in rows:

@@ -35,8 +35,9 @@ from kfdesk.desk import services as svc
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import has, t
 from kfdesk.views.services import ServiceRow, find_service_order, service_queue
+from kfdesk.views.urgency import next_due, urgency_key
 
-from .alerts import STYLE, due_text, marked, order_key
+from .alerts import STYLE, due_text, marked
 from .base import QueueScreen
 from .common import hm, money, translate_bindings, when
 from .widgets.dialogs import ActionDialog, Field
@@ -171,8 +172,12 @@ class ServicesScreen(QueueScreen):
     def reload(self) -> None:
         alerts = self.desk.alerts_by_item
         rows = service_queue(self.desk.session.clock.now(), self.zone)
-        # Stable: overdue first, then due soon, then open before today's closed.
-        rows = sorted(rows, key=lambda r: (order_key(alerts.get(("service_order", r.id))),
+        # Urgency order (issue 16): overdue, most late first; then the soonest due; then the
+        # rest, open before today's closed or cancelled.
+        now = self.desk.session.clock.now()
+        due = next_due("service_order", (r.id for r in rows))
+        rows = sorted(rows, key=lambda r: (urgency_key(d.due_at if (d := due.get(r.id))
+                                                       else None, now),
                                            r.state in ("closed", "cancelled")))
         self._by_key = {r.ref: r for r in rows}
         self._rows = []

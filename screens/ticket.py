@@ -1,7 +1,13 @@
-"""A ticket with its whole history (KF-008: everything passes the desk), as a modal.
+"""The ticket view: a ticket with its whole history and the desk's steps on it (KF-008).
 
-Opened with Enter from the dispatch queue, the intake list and the callback list, and by
-the command palette's "ticket by number". Esc closes it.
+One view wherever a ticket is opened (issue 16): Enter on the dispatch queue (F3), the intake
+list, the callback list (F4) and a summary list (F7), Enter on a ticket's alert (F8), the
+command palette's ticket by number (Ctrl+P). It is a modal over the screen it was opened from,
+so Esc returns there with its list, filter and cursor as they were.
+
+The step keys are those of the dispatch queue (``ticket_steps.STEPS``: d w c v x e f m h o …),
+offered as the ticket's state and the clerk's role allow, and they act on *this* ticket. After a
+step the view re-reads the ticket and stays open on it, showing what the step did.
 """
 
 from __future__ import annotations
@@ -13,14 +19,20 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kfdesk import views
 from kfdesk.i18n import has, t
 from kfdesk.views import TicketDetail
+from kfdesk.views.urgency import ticket_next_due
 
+from .alerts import STYLE, deadline_cell
+from .base import DeskContext
 from .common import money, step_name, translate_bindings, when, ymd_hm
+from .ticket_steps import TicketSteps, step_bindings
+from .widgets.footer import DeskFooter
 
 if TYPE_CHECKING:
     from kfdesk.rules import Alert
@@ -37,8 +49,10 @@ def _section(title: str) -> Text:
     return Text(title, style="bold underline")
 
 
-def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None) -> Table:
-    """The ticket's fields: when, who, what, where it is, and its most urgent clock."""
+def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None,
+                   next_due: Text | None = None) -> Table:
+    """The ticket's fields: when, who, what, where it is, and its most urgent clock (the
+    engine's alert; else ``next_due``, when its next running deadline falls)."""
     r = d.row
     grid = _grid()
     grid.add_row(t("ui.ticket.received"), f"{ymd_hm(r.received_at)} · {t(f'channel.{r.channel}')}")
@@ -66,11 +80,13 @@ def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None) -> 
     grid.add_row(t("ui.ticket.state"), state)
     grid.add_row(t("ui.ticket.owner"), r.owner)
     if clock is not None:  # the engine's alert on this ticket, in words and colour
-        from .alerts import STYLE, due_text
+        from .alerts import due_text
 
         grid.add_row(t("ui.ticket.deadline"),
                      Text(f"{clock.rule} {clock.rule_text} · {due_text(clock)}",
                           style=STYLE[clock.state]))
+    elif next_due is not None:
+        grid.add_row(t("ui.ticket.deadline"), next_due)
     if d.rework_count:
         grid.add_row(t("ui.ticket.reworks"), str(d.rework_count))
     if d.closed_at:
@@ -78,9 +94,11 @@ def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None) -> 
     return grid
 
 
-class TicketScreen(ModalScreen[None]):
+class TicketScreen(TicketSteps, DeskContext, ModalScreen[None]):
     CSS_PATH = "ticket.tcss"
-    BINDINGS = [Binding("escape", "dismiss", "ui.key.close", id="ticket.close")]
+    MODE = "ticket_view"  # F1: the keys and rules of this view
+    BINDINGS = [Binding("escape", "dismiss", "ui.key.close", id="ticket.close"),
+                *step_bindings("ticket")]
 
     def __init__(self, detail: TicketDetail, today: date) -> None:
         super().__init__()
@@ -89,14 +107,60 @@ class TicketScreen(ModalScreen[None]):
         self._today = today
 
     def compose(self) -> ComposeResult:
+        with Vertical(id="ticket-frame"):
+            with VerticalScroll(id="ticket-box") as box:
+                box.border_subtitle = t("ui.help.close")
+                yield Static(id="ticket-fields")
+                yield Static(id="ticket-text")
+                yield Static(id="ticket-history")
+            yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self._show()
+        self.query_one("#ticket-box").focus()
+
+    @property
+    def number(self) -> str:
+        return self._d.row.number
+
+    def _show(self) -> None:
         d = self._d
-        with VerticalScroll(id="ticket-box") as box:
-            box.border_title = f"{d.row.number} · {d.row.unit or t('ui.ticket.no_unit')}"
-            box.border_subtitle = t("ui.help.close")
-            clock = self.app.alerts_by_item.get(("ticket", d.row.id))  # type: ignore[attr-defined]
-            yield Static(ticket_summary(d, self._today, clock), id="ticket-fields")
-            yield Static(Text(d.text), id="ticket-text")
-            yield Static(self._history(), id="ticket-history")
+        box = self.query_one("#ticket-box")
+        box.border_title = f"{d.row.number} · {d.row.unit or t('ui.ticket.no_unit')}"
+        clock = self.desk.alerts_by_item.get(("ticket", d.row.id))
+        due = ticket_next_due([d.row.id]).get(d.row.id)  # its own clock or its callback's
+        now = self.desk.session.clock.now()
+        after = (Text(deadline_cell(due, now, self.zone), style=STYLE.get(due.state(now), ""))
+                 if due else None)
+        self.query_one("#ticket-fields", Static).update(
+            ticket_summary(d, self._today, clock, after))
+        self.query_one("#ticket-text", Static).update(Text(d.text))
+        self.query_one("#ticket-history", Static).update(self._history())
+        self.refresh_bindings()  # the steps the ticket's state now allows
+
+    # ---- the steps on this ticket (ticket_steps.TicketSteps) ---------------------------------
+
+    def _current(self) -> views.TicketRow | None:
+        return self._d.row
+
+    def reload(self) -> None:
+        """Re-read the ticket (after a step, or another counter's change)."""
+        detail = views.ticket_detail(self._d.row.number, self.zone)
+        if detail is not None:
+            self._d = detail
+            self._show()
+
+    def after_write(self, result: str | None) -> None:
+        if result is None:
+            return  # backed out: nothing saved
+        if result:
+            self.notify(result)
+        self.desk.request_refresh()
+        self.reload()
+
+    def on_alerts(self) -> None:
+        """The engine ran: the deadline line follows."""
+        self._show()
 
     def _history(self) -> Table:
         d = self._d

@@ -1,6 +1,6 @@
 """Correcting and voiding a ticket from its queue: ``u`` 更正 and ``z`` 作废 (KF-012 v2, issue 16).
 
-Both are steps of the ticket's step set (``DispatchScreen.act``): a host screen gives its
+Both are steps of the ticket's step set (``ticket_steps.STEPS``): a host screen gives its
 conflict guard (``_guard``), its (staff, clock, settings) (``_who``) and its dialog titles
 (``_title``); the dialogs are ``ActionDialog``s, so refusals show in place and nothing is saved.
 
