@@ -37,6 +37,7 @@ from kfdesk.models.tickets import KINDS, TICKET_STATES
 
 from .alerts import due_text, marked, order_key
 from .base import QueueScreen
+from .refusals import ticket_refusal
 from .ticket import TicketScreen
 from .widgets.choice import ChoiceField
 from .widgets.dialogs import ActionDialog, Field
@@ -235,6 +236,13 @@ class DispatchScreen(QueueScreen):
             row = self._current()
             return row is not None and self.allowed(str(parameters[0]), row)
         return super().check_action(action, parameters)
+
+    def refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        # A step's key pressed where the footer does not offer it says why (issue 16).
+        if action == "act":
+            role = self.desk.session.staff.role if self.desk.session.staff else ""
+            return ticket_refusal(str(parameters[0]), self._current(), role)
+        return super().refusal(action, parameters)
 
     def action_act(self, action: str) -> None:
         row = self._current()
