@@ -19,6 +19,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.color import Color
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
@@ -26,7 +27,7 @@ from kfdesk.clock import FixedClock
 from kfdesk.i18n import set_language, t
 from kfdesk.session import Session
 
-from .common import MAIN_MODES, translate_bindings, ymd_hm
+from .common import MAIN_MODES, translate_bindings, wrap_cells, ymd_hm
 from .widgets.alert_bar import AlertBar
 
 if TYPE_CHECKING:
@@ -315,6 +316,17 @@ class KfDeskApp(App[None]):
         self.alerts = (counts, top)
         for bar in self.screen.query(AlertBar):
             bar.show(counts, top)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        # A toast's lines broken where Chinese allows, at the toast's width (Textual's: 60
+        # cells, at most half the screen; app.tcss: 56 below 100 columns), less its edge,
+        # padding and a cell to spare.
+        wide = self.size.width
+        width = (56 if wide < 100 else min(60, (wide - 2) // 2)) - 4
+        if "[" not in message:  # markup is left whole
+            message = wrap_cells(message, width)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # ---- keys: type-ahead and refusals ---------------------------------------------------
 

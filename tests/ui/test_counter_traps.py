@@ -37,8 +37,13 @@ def staff(role: str):  # noqa: ANN201 - a DemoStaff
     return next(s for s in DEMO_STAFF if s.role == role)
 
 
+def squash(text: str) -> str:
+    """Without spaces and line breaks: a toast's lines are broken at its width."""
+    return "".join(text.split())
+
+
 def toasts(app) -> list[str]:  # noqa: ANN001
-    return [str(n.message) for n in app._notifications]  # noqa: SLF001
+    return [squash(str(n.message)) for n in app._notifications]  # noqa: SLF001
 
 
 async def on_ticket(pilot, number: str) -> None:  # noqa: ANN001
@@ -90,8 +95,8 @@ async def test_the_cashier_pressing_v_on_f3_is_told_why(make_app, lang) -> None:
         await pilot.press("v")
         await pilot.pause()
         assert isinstance(app.screen, DispatchScreen)  # nothing opened
-        assert toasts(app) == [t("auth.not_allowed", role=t("role.cashier"),
-                                 action=t("action.ticket.verdict"))]
+        assert toasts(app) == [squash(t("auth.not_allowed", role=t("role.cashier"),
+                                        action=t("action.ticket.verdict")))]
 
 
 @LANGS
@@ -105,8 +110,8 @@ async def test_close_out_and_explain_on_a_repair_say_why(make_app, lang) -> None
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, DispatchScreen)
-        assert toasts(app) == [t("close.needs_verdict", number=REPAIR_NEW),
-                               t("explain.not_invalid", number=REPAIR_NEW)]
+        assert toasts(app) == [squash(t("close.needs_verdict", number=REPAIR_NEW)),
+                               squash(t("explain.not_invalid", number=REPAIR_NEW))]
         after = Ticket.get(Ticket.number == REPAIR_NEW)
         assert (after.state, after.version) == (before.state, before.version)
         # A step the ticket allows still runs: d opens its dialog, no refusal.
@@ -129,8 +134,8 @@ async def test_a_screen_without_reasons_of_its_own_gets_the_generic_line(make_ap
         await pilot.pause()
         await pilot.press("v")
         await pilot.pause()
-        assert toasts(app) == [t("ui.refuse.generic", key="v",
-                                 what=t("ui.cashier.key.void"))]
+        assert toasts(app) == [squash(t("ui.refuse.generic", key="v",
+                                        what=t("ui.cashier.key.void")))]
 
 
 # ---- Ctrl+L -------------------------------------------------------------------------------------
