@@ -460,7 +460,8 @@ class KfDeskApp(App[None]):
         for mode in order:
             for screen in reversed(stacks.get(mode, [])):
                 if _unsaved(screen) or _typed_on(screen):
-                    return t(f"ui.title.{mode}") if mode in MAIN_MODES else ""
+                    return (t(f"ui.title.{mode}") if mode in MAIN_MODES
+                            else t("ui.switch_user.this_screen"))
         return None
 
     async def action_switch_user(self) -> None:
@@ -482,7 +483,7 @@ class KfDeskApp(App[None]):
                 await self._switch_user()
 
         self.push_screen(ConfirmDialog(t("ui.switch_user.title"),
-                                       t("ui.switch_user.about", where=where or "").strip(),
+                                       t("ui.switch_user.about", where=where),
                                        t("ui.switch_user.keys")), answered)
 
     async def _switch_user(self) -> None:
