@@ -19,7 +19,6 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.color import Color
-from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
@@ -317,16 +316,11 @@ class KfDeskApp(App[None]):
         for bar in self.screen.query(AlertBar):
             bar.show(counts, top)
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
-        # A toast's lines broken where Chinese allows, at the toast's width (Textual's: 60
-        # cells, at most half the screen; app.tcss: 56 below 100 columns), less its edge,
-        # padding and a cell to spare.
+    def toast_width(self) -> int:
+        """The cells of text in a toast (Textual's: 60 cells, at most half the screen;
+        app.tcss: 56 below 100 columns), less its edge, padding and a cell to spare."""
         wide = self.size.width
-        width = (56 if wide < 100 else min(60, (wide - 2) // 2)) - 4
-        if "[" not in message:  # markup is left whole
-            message = wrap_cells(message, width)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        return (56 if wide < 100 else min(60, (wide - 2) // 2)) - 4
 
     # ---- keys: type-ahead and refusals ---------------------------------------------------
 
@@ -399,7 +393,10 @@ class KfDeskApp(App[None]):
             event.prevent_default()
             event.stop()
             self.bell()
-            self.notify(reason, severity="warning")
+            # Broken where Chinese allows: Textual would put "K-000613" alone on the first
+            # line and the sentence after it.
+            self.notify(wrap_cells(reason, self.toast_width()), severity="warning",
+                        markup=False)
 
     # ---- the panel holding the focus ---------------------------------------------------
 
