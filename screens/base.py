@@ -149,6 +149,8 @@ class DeskScreen(DeskContext, Screen):
     def refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
         """Why ``action`` (turned off by ``check_action``) may not be done now, in one line;
         None leaves the generic line (``refusal_for_key``). Screens name their reasons."""
+        if action == "focus_search":
+            return t("ui.refuse.no_search")
         return None
 
     # ---- where the clerk is (Ctrl+L hands the counter over on the same record) -----------

@@ -263,3 +263,16 @@ async def test_a_reason_typed_ahead_lands_in_the_hold_dialog(make_app, lang) -> 
         assert row.held
         ticket = Ticket.get(Ticket.number == REPAIR_NEW)
         assert ticket.state == "new"  # x, e, … typed ahead did nothing on the queue
+
+
+@LANGS
+async def test_slash_on_a_screen_without_a_search_box_says_so(make_app, lang) -> None:  # noqa: ANN001
+    app = make_app(lang, login="super")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("f7")
+        await pilot.pause()
+        assert not app.screen.query(".search")
+        await pilot.press("slash")
+        await pilot.pause()
+        assert toasts(app) == [squash(t("ui.refuse.no_search"))]
