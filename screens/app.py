@@ -119,7 +119,10 @@ class KfDeskApp(App[None]):
         Binding("f10", "go('services')", "ui.nav.services", id="app.services", priority=True),
         Binding("ctrl+p", "command_palette", "ui.key.palette", id="app.palette",
                 priority=True),
-        Binding("ctrl+l", "switch_user", "ui.key.switch_user", id="app.switch_user"),
+        # Priority, like the F-keys: the next person may take over with a dialog open; with
+        # typing in it, Ctrl+L asks first.
+        Binding("ctrl+l", "switch_user", "ui.key.switch_user", id="app.switch_user",
+                priority=True),
         Binding("q", "quit", "ui.key.quit", id="app.quit", show=False),
         Binding("ctrl+q", "quit", "ui.key.quit", id="app.quit_ctrl", show=False, priority=True),
     ]
@@ -467,13 +470,14 @@ class KfDeskApp(App[None]):
         with typing not yet saved it asks first (issue 16). The next person lands on the same
         screen with the same record selected: the supervisor called over to void a receipt
         finds it under the cursor."""
-        if self.session.staff is None:
+        from .widgets.dialogs import ConfirmDialog
+
+        if self.session.staff is None or isinstance(self.screen, ConfirmDialog):
             return
         where = self._unsaved_where()
         if where is None:
             await self._switch_user()
             return
-        from .widgets.dialogs import ConfirmDialog
 
         async def answered(yes: bool | None) -> None:
             if yes:

@@ -276,3 +276,23 @@ async def test_slash_on_a_screen_without_a_search_box_says_so(make_app, lang) ->
         await pilot.press("slash")
         await pilot.pause()
         assert toasts(app) == [squash(t("ui.refuse.no_search"))]
+
+
+@LANGS
+async def test_ctrl_l_over_a_dialog_with_typing_asks_first(make_app, lang) -> None:  # noqa: ANN001
+    app = make_app(lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_ticket(pilot, REPAIR_NEW)
+        await pilot.press("h", *"wait")  # a hold reason typed, not saved
+        await pilot.pause()
+        assert isinstance(app.screen, ActionDialog)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("ctrl+l")  # pressed again: still the one question
+        await pilot.pause()
+        assert sum(isinstance(s, ConfirmDialog) for s in app.screen_stack) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionDialog)
+        assert app.screen.values()["reason"] == "wait"
