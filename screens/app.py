@@ -7,8 +7,11 @@ be remapped from settings later) and catalogue keys as descriptions (translated 
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import deque
 from collections.abc import Callable
+from contextlib import suppress
 from importlib import import_module
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,7 +26,7 @@ from kfdesk.clock import FixedClock
 from kfdesk.i18n import set_language, t
 from kfdesk.session import Session
 
-from .common import MAIN_MODES, translate_bindings, ymd_hm
+from .common import MAIN_MODES, translate_bindings, wrap_cells, ymd_hm
 from .widgets.alert_bar import AlertBar
 
 if TYPE_CHECKING:
@@ -50,6 +53,18 @@ def _unsaved(screen: Screen) -> bool:
 
     opened = getattr(screen, "_kf_form_at_open", None)
     return opened is not None and form_state(screen) != opened
+
+
+def _typed_on(screen: Screen) -> bool:
+    """A main screen holding a form with typing not yet saved (a widget with ``dirty()``:
+    the intake form)."""
+    if screen.is_modal:
+        return False
+    for widget in screen.query("*"):
+        dirty = getattr(widget, "dirty", None)
+        if callable(dirty) and dirty():
+            return True
+    return False
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen]:
@@ -104,7 +119,10 @@ class KfDeskApp(App[None]):
         Binding("f10", "go('services')", "ui.nav.services", id="app.services", priority=True),
         Binding("ctrl+p", "command_palette", "ui.key.palette", id="app.palette",
                 priority=True),
-        Binding("ctrl+l", "switch_user", "ui.key.switch_user", id="app.switch_user"),
+        # Priority, like the F-keys: the next person may take over with a dialog open; with
+        # typing in it, Ctrl+L asks first.
+        Binding("ctrl+l", "switch_user", "ui.key.switch_user", id="app.switch_user",
+                priority=True),
         Binding("q", "quit", "ui.key.quit", id="app.quit", show=False),
         Binding("ctrl+q", "quit", "ui.key.quit", id="app.quit_ctrl", show=False, priority=True),
     ]
@@ -142,6 +160,13 @@ class KfDeskApp(App[None]):
         self.alert_list: list[Alert] = []
         self.alerts_by_item: dict[tuple[str, int], Alert] = {}
         self.clock_text = self._clock_now()
+        # Ctrl+L: (mode, place) of the last person, for the next one to land on.
+        self._handover: tuple[str, dict[str, str]] | None = None
+        # Type-ahead: keys waiting for the screen where the clerk is looking; the first
+        # ``_rerouted`` were typed before the others (on the screen beneath a new dialog).
+        self._typed_ahead: deque[events.Key] = deque()
+        self._rerouted = 0
+        self._flush_pending = False
 
     def get_key_display(self, binding: Binding) -> str:
         # Keys as printed on the keyboard (F1, Esc, ^P — not f1, esc, ^p), also after a remap.
@@ -301,6 +326,88 @@ class KfDeskApp(App[None]):
         for bar in self.screen.query(AlertBar):
             bar.show(counts, top)
 
+    def toast_width(self) -> int:
+        """The cells of text in a toast (Textual's: 60 cells, at most half the screen;
+        app.tcss: 56 below 100 columns), less its edge, padding and a cell to spare."""
+        wide = self.size.width
+        return (56 if wide < 100 else min(60, (wide - 2) // 2)) - 4
+
+    # ---- keys: type-ahead and refusals ---------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        # Type-ahead (issue 16). A key is handed to the focused widget at once but handled
+        # there later: "d" then "2" typed fast both reach the queue before "d" has opened the
+        # dispatch dialog. Each key remembers the screen it was typed on (``on_key`` gives
+        # the ones typed on a screen since covered to the dialog); a key typed while a screen
+        # is still opening (no field has the focus yet) waits, in order, until it has one.
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._typed_ahead or self._opening():
+                self._typed_ahead.append(event)
+                self._wait_for_focus()
+                return
+            event._kf_screen = self.screen  # type: ignore[attr-defined]  # noqa: SLF001
+        await super().on_event(event)
+
+    def _opening(self) -> bool:
+        """The screen shown is still being built: no field has the focus yet."""
+        screen = self.screen
+        return screen.focused is None and not screen.is_mounted
+
+    def _wait_for_focus(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.call_after_refresh(self._flush_typed_ahead)
+
+    async def _flush_typed_ahead(self) -> None:
+        """The keys typed ahead, in the order typed, to the screen now shown."""
+        self._flush_pending = False
+        while self._typed_ahead:
+            if self._opening():
+                self._wait_for_focus()  # a key opened another screen: wait for that one
+                return
+            key = self._typed_ahead.popleft()
+            self._rerouted = max(0, self._rerouted - 1)
+            key._kf_screen = self.screen  # type: ignore[attr-defined]  # noqa: SLF001
+            field = self.screen.focused
+            await super().on_event(key)
+            if self._typed_ahead and field is not None:
+                # The field takes this key before the next one is looked at: a Ctrl+S typed
+                # after the reason (a priority key, acted on at once) must find it typed.
+                taken = asyncio.Event()
+                field.call_later(taken.set)
+                with suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(taken.wait(), 0.25)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key no widget took, before the bindings run (Textual calls this before
+        ``App._on_key``): type-ahead into a dialog, else a refused key says why."""
+        origin = getattr(event, "_kf_screen", None)
+        if origin is not None and origin is not self.screen:
+            event.prevent_default()
+            event.stop()
+            # Typed on a screen a dialog has opened over since: typed again, as it were, on
+            # the dialog (its Ctrl+S, its fields), before anything typed after it. Typed into
+            # a dialog that has closed since: dropped, never acted on by the screen beneath.
+            if origin in self.screen_stack:
+                self._typed_ahead.insert(self._rerouted, events.Key(event.key, event.character))
+                self._rerouted += 1
+                self._wait_for_focus()
+            return
+        from .base import refusal_for_key
+
+        reason = refusal_for_key(self, event.key)
+        if reason:
+            # UX.md: a key never does nothing; pressed where its step is not allowed, it says
+            # why in one line (the role, or the record's state, with the rule when there is
+            # one) and nothing else happens.
+            event.prevent_default()
+            event.stop()
+            self.bell()
+            # Broken where Chinese allows: Textual would put "K-000613" alone on the first
+            # line and the sentence after it.
+            self.notify(wrap_cells(reason, self.toast_width()), severity="warning",
+                        markup=False)
+
     # ---- the panel holding the focus ---------------------------------------------------
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -344,16 +451,58 @@ class KfDeskApp(App[None]):
     def sign_in_as(self, staff: Staff) -> None:
         self.session.staff = staff
         self.refresh_bindings()
-        self.switch_mode("intake")
+        mode, place = self._handover or ("intake", {})
+        self._handover = None
+        if mode in MAIN_MODES:
+            self.call_later(self._land, mode, place)
+        else:
+            self.switch_mode("intake")
         self.request_refresh()
+
+    def _unsaved_where(self) -> str | None:
+        """The title of a screen holding typing not yet saved (any mode: the screens are
+        rebuilt for the next person, so a half-filled F2 behind F3 would be lost too)."""
+        stacks = self._screen_stacks  # noqa: SLF001 - every mode's stack, not only the shown one
+        order = [self.current_mode, *(m for m in stacks if m != self.current_mode)]
+        for mode in order:
+            for screen in reversed(stacks.get(mode, [])):
+                if _unsaved(screen) or _typed_on(screen):
+                    return (t(f"ui.title.{mode}") if mode in MAIN_MODES
+                            else t("ui.switch_user.this_screen"))
+        return None
 
     async def action_switch_user(self) -> None:
         """Ctrl+L: sign out and back to sign-in; another staff member takes the counter. The
-        screens are rebuilt for the next person, so nothing typed by the last one stays."""
+        screens are rebuilt for the next person, so nothing typed by the last one stays — so
+        with typing not yet saved it asks first (issue 16). The next person lands on the same
+        screen with the same record selected: the supervisor called over to void a receipt
+        finds it under the cursor."""
+        from .widgets.dialogs import ConfirmDialog
+
+        if self.session.staff is None or isinstance(self.screen, ConfirmDialog):
+            return
+        where = self._unsaved_where()
+        if where is None:
+            await self._switch_user()
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self._switch_user()
+
+        self.push_screen(ConfirmDialog(t("ui.switch_user.title"),
+                                       t("ui.switch_user.about", where=where),
+                                       t("ui.switch_user.keys")), answered)
+
+    async def _switch_user(self) -> None:
         from kfdesk.desk.staff import sign_out
 
         if self.session.staff is None:
             return
+        # Where the counter is: the main screen under any modal, and what it has selected.
+        base = self.screen_stack[0] if self.screen_stack else None
+        place = getattr(base, "place", None)
+        self._handover = (self.current_mode, place() if callable(place) else {})
         sign_out(self.session.staff, self.session.clock)
         self.session.staff = None
         while isinstance(self.screen, ModalScreen):
@@ -365,6 +514,13 @@ class KfDeskApp(App[None]):
             self.add_mode(mode, self.MODES[mode])
         self.alerts = ({}, None)
         self.refresh_bindings()
+
+    async def _land(self, mode: str, place: dict[str, str]) -> None:
+        """The next person signed in: the screen and record the last one was on."""
+        await self.switch_mode(mode)
+        restore = getattr(self.screen, "restore", None)
+        if callable(restore) and place:
+            restore(place)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until someone signs in, only help and quit work; the screens stay closed.

@@ -25,7 +25,44 @@ from .widgets.header import OfficeHeader
 from .widgets.table import Cell, FitTable, filter_rows
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from .app import KfDeskApp
+
+
+def refusal_for_key(app: App, key: str) -> str | None:
+    """Why ``key`` does nothing where the clerk is: None when a binding of it will run (or
+    none exists), else one line (UX.md: "A key never does nothing").
+
+    Walks the focused widget's chain of bindings as Textual does for a key no widget took;
+    when every binding of ``key`` there is turned off by its owner's ``check_action`` (a
+    step the role or the record's state does not allow: hidden from the footer), the owner's
+    ``refusal(action, parameters)`` gives the reason, else the generic line with the key's
+    name. Every screen and dialog gets this; a screen names its own reasons by defining
+    ``refusal``.
+    """
+    off = []
+    for namespace, bindings in app.screen._modal_binding_chain:  # noqa: SLF001
+        for binding in bindings.key_to_bindings.get(key, ()):
+            if binding.priority:
+                continue  # priority keys ran (or were refused) before any widget saw it
+            if app._check_action_state(binding.action, namespace):  # noqa: SLF001
+                return None  # it runs
+            off.append((namespace, binding))
+    for namespace, binding in off:
+        target, name, params = app._parse_action(binding.action, namespace)  # noqa: SLF001
+        why = getattr(target, "refusal", None)
+        reason = why(name, params) if callable(why) else None
+        if reason:
+            return reason
+    for _namespace, binding in off:
+        if binding.description:
+            return t("ui.refuse.generic", key=app.get_key_display(binding),
+                     what=binding.description)
+    return None
+
+
+FOCUS = "*focus"  # in a ``place``: the id of the list that had the focus
 
 
 class DeskContext:
@@ -108,6 +145,40 @@ class DeskScreen(DeskContext, Screen):
         if action == "focus_search" and not self.query(".search"):
             return False  # no search box on this screen: no "/" in the footer either
         return True
+
+    def refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why ``action`` (turned off by ``check_action``) may not be done now, in one line;
+        None leaves the generic line (``refusal_for_key``). Screens name their reasons."""
+        if action == "focus_search":
+            return t("ui.refuse.no_search")
+        return None
+
+    # ---- where the clerk is (Ctrl+L hands the counter over on the same record) -----------
+
+    def place(self) -> dict[str, str]:
+        """The records selected on this screen: each shown table's id → its selected key.
+        A screen with more to remember (a chosen unit) adds to it and to ``restore``."""
+        out = {}
+        for table in self.query(FitTable):
+            key = table.selected_key()
+            if table.id and key is not None:
+                out[table.id] = key
+        focused = self.focused
+        if isinstance(focused, FitTable) and focused.id:
+            out[FOCUS] = focused.id  # the list the clerk was in, so its keys work at once
+        return out
+
+    def restore(self, place: dict[str, str]) -> None:
+        """Select again what ``place`` named (after the next person signed in)."""
+        for table_id, key in place.items():
+            if table_id == FOCUS:
+                continue
+            for table in self.query(f"#{table_id}"):
+                if isinstance(table, FitTable):
+                    table.select_key(key)
+        for table in self.query(f"#{place[FOCUS]}") if FOCUS in place else ():
+            if table.focusable:
+                table.focus()
 
     def action_focus_search(self) -> None:
         boxes = self.query(".search")

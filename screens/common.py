@@ -45,6 +45,50 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + ELLIPSIS
 
 
+# Chinese may break between any two characters, but not before closing punctuation nor
+# after an opening bracket.
+_NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)")
+_NO_LINE_END = set("（《「『【(")
+
+
+def _wide(ch: str) -> bool:
+    return cell_len(ch) == 2
+
+
+def break_offsets(plain: str, width: int) -> list[int]:
+    """Where to break ``plain`` into lines of at most ``width`` cells: at spaces and between
+    Chinese characters (Rich breaks only at spaces, so a Chinese sentence after a code like
+    "3-1-502" would jump whole to the next line and leave a gap)."""
+    offsets: list[int] = []
+    start = used = last_break = 0
+    for pos, ch in enumerate(plain):
+        w = cell_len(ch)
+        if used + w > width and pos > start:
+            cut = last_break if last_break > start else pos
+            offsets.append(cut)
+            start = cut
+            used = cell_len(plain[cut:pos])
+        used += w
+        following = plain[pos + 1] if pos + 1 < len(plain) else ""
+        if following in _NO_LINE_START or ch in _NO_LINE_END:
+            continue
+        if ch.isspace() or _wide(ch) or _wide(following):
+            last_break = pos + 1
+    return offsets
+
+
+def wrap_cells(text: str, width: int) -> str:
+    """``text`` with line breaks where Chinese allows, each line at most ``width`` cells (a
+    toast: Rich alone would move "要经部门处理……" whole to the line after "K-000613")."""
+    if width <= 4:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        cuts = [0, *break_offsets(line, width), len(line)]
+        lines += [line[a:b].strip(" ") for a, b in zip(cuts, cuts[1:], strict=False)]
+    return "\n".join(lines)
+
+
 def hm(value: datetime | None) -> str:
     """``10:00`` (24-hour, as the counter writes times)."""
     return value.strftime("%H:%M") if value else ""

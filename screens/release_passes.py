@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -34,45 +33,13 @@ from kfdesk.printing import print_folder
 from kfdesk.views import passes as pviews
 from kfdesk.views.passes import AuthorisationRow, PassListRow
 
-from .common import when
+from .common import break_offsets, when
 from .sampling import DutyModal
 from .widgets.choice import ChoiceField
 from .widgets.dialogs import ActionDialog, Field
 from .widgets.table import Column, FitTable
 
 Values = dict[str, str | list[str]]
-
-
-# Chinese may break between any two characters, but not before closing punctuation nor
-# after an opening bracket.
-_NO_LINE_START = set("，。、；：？！）》」』】,.;:?!)")
-_NO_LINE_END = set("（《「『【(")
-
-
-def _wide(ch: str) -> bool:
-    return cell_len(ch) == 2
-
-
-def break_offsets(plain: str, width: int) -> list[int]:
-    """Where to break ``plain`` into lines of at most ``width`` cells: at spaces and between
-    Chinese characters (Rich breaks only at spaces, so a Chinese sentence after a code like
-    "3-1-502" would jump whole to the next line and leave a gap)."""
-    offsets: list[int] = []
-    start = used = last_break = 0
-    for pos, ch in enumerate(plain):
-        w = cell_len(ch)
-        if used + w > width and pos > start:
-            cut = last_break if last_break > start else pos
-            offsets.append(cut)
-            start = cut
-            used = cell_len(plain[cut:pos])
-        used += w
-        following = plain[pos + 1] if pos + 1 < len(plain) else ""
-        if following in _NO_LINE_START or ch in _NO_LINE_END:
-            continue
-        if ch.isspace() or _wide(ch) or _wide(following):
-            last_break = pos + 1
-    return offsets
 
 
 def cjk_wrap(text: Text, width: int) -> Text:

@@ -28,10 +28,7 @@ from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, NamedTuple
 
-from textual import events
 from textual.binding import Binding
-from textual.containers import ScrollableContainer
-from textual.widgets import DataTable
 
 from kfdesk import views
 from kfdesk.clock import parse_counter_time
@@ -40,6 +37,7 @@ from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
 
 from . import ticket_fix
+from .refusals import ticket_refusal
 from .widgets.dialogs import ActionDialog, Field
 
 if TYPE_CHECKING:
@@ -120,32 +118,23 @@ class TicketSteps:
             return row is not None and self.allowed(str(parameters[0]), row)
         return super().check_action(action, parameters)  # type: ignore[misc]
 
-    def on_key(self, event: events.Key) -> None:
-        """A step key the ticket's state or the clerk's role does not allow: its binding is
-        off (not in the footer), so say why in one line instead of doing nothing (issue 16).
-        Only over the list or the ticket itself: in a box or a choice, a letter is typing."""
-        step = STEP_BY_KEY.get(event.key)
-        focused = self.focused  # type: ignore[attr-defined]
-        if step is None or (focused is not None
-                            and not isinstance(focused, (DataTable, ScrollableContainer))):
-            return
+    def refusal(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why a step's key (off: not in the footer) does nothing on this ticket, in one line
+        (issue 16; asked by ``base.refusal_for_key`` for every screen): the role first, then
+        the ticket's state, in the desk services' own words (``refusals.ticket_refusal``)."""
+        if action != "act":
+            why = getattr(super(), "refusal", None)
+            return why(action, parameters) if callable(why) else None
+        step = STEP_BY_ACTION.get(str(parameters[0]))
         row = self._current()
-        if row is None or self.allowed(step.action, row):
-            return
-        event.stop()
-        self.app.bell()
-        self.notify(self.refusal(step, row), severity="warning")
-
-    def refusal(self, step: Step, row: views.TicketRow) -> str:
-        """Why ``step`` cannot be taken on ``row`` now, in one line."""
+        if step is None or row is None:
+            return None
+        if row.state == "voided":
+            return t("ticket.voided", number=row.number)
         role = self.desk.session.staff.role if self.desk.session.staff else ""
-        name = t(step.label)
-        if step.allowed is None and role not in tickets.DESK_ROLES:
-            return t("ui.steps.not_role", step=name, role=t(f"role.{role}") if role else "")
-        if step.action == "reassign" and role == "clerk":
-            return t("ui.steps.not_role", step=name, role=t("role.clerk"))
-        return t("ui.steps.not_now", step=name, number=row.number,
-                 state=t(f"state.{row.state}"))
+        reason = None if step.allowed else ticket_refusal(step.action, row, role)
+        return reason or t("ui.steps.not_now", step=t(step.label), number=row.number,
+                           state=t(f"state.{row.state}"))
 
     def action_act(self, action: str) -> None:
         row = self._current()

@@ -16,12 +16,15 @@ import time
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from ..common import fit
 
 TYPE_AHEAD_SECONDS = 1.0  # letters typed within this time add up ("g", "gc")
 
@@ -88,6 +91,8 @@ class ChoiceField(Widget, can_focus=True):
         values = [v for v, _ in self._options]
         self.set_reactive(ChoiceField.index, values.index(value) if value in values else 0)
         self.refresh(layout=True)
+        if self.is_attached:
+            self._refit_row()
 
     @property
     def value(self) -> str | None:
@@ -111,10 +116,51 @@ class ChoiceField(Widget, can_focus=True):
         text = Text(no_wrap=True, overflow="ellipsis")
         if not self._options:
             return text
+        label = self._options[self.index][1]
+        room = self._room()
+        if room is not None and cell_len(label) + 4 > room:
+            # Cut by the row's edge (three choices on one row at 80 columns, English): the
+            # label gives way, the arrows stay, so it still reads as a choice (issue 16).
+            label = fit(label, max(room - 4, 2))
         text.append("◀ ", style="dim")
-        text.append(self._options[self.index][1])
+        text.append(label)
         text.append(" ▶", style="dim")
         return text
+
+    def watch_index(self) -> None:
+        self._refit_row()
+
+    def _refit_row(self) -> None:
+        # This choice's width changed: the choices after it on the row moved, so each one
+        # works out its room again once the row is laid out.
+        parent = self.parent
+        if isinstance(parent, Widget):
+            self.call_after_refresh(
+                lambda: [c.refresh() for c in parent.query_children(ChoiceField)])
+
+    def _room(self) -> int | None:
+        """Cells for this choice's text before its row's right edge; None before layout.
+
+        Worked out from the row's width and what comes before on it (a choice before this
+        one by its current text: its laid-out width may be a frame behind)."""
+        parent = self.parent
+        if not isinstance(parent, Widget) or not parent.content_size.width:
+            return None
+        used = 0
+        for sibling in parent.children:
+            if sibling is self:
+                break
+            if not sibling.display:
+                continue
+            if isinstance(sibling, ChoiceField):
+                used += sibling._text_width() + sibling.styles.gutter.width \
+                    + sibling.styles.margin.width
+            else:
+                used += sibling.outer_size.width
+        return parent.content_size.width - used - self.styles.gutter.width
+
+    def _text_width(self) -> int:
+        return cell_len(self._options[self.index][1]) + 4 if self._options else 0
 
     # ---- choosing ----------------------------------------------------------------------------
 

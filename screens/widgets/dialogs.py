@@ -31,6 +31,18 @@ from .choice import ChoiceField
 from .inputs import DeskInput
 
 
+class ErrorLine(Static):
+    """The dialog's refusal line: takes no room while there is nothing to say (at 80×24 a
+    blank line is a field fewer in view)."""
+
+    def on_mount(self) -> None:
+        self.display = False
+
+    def update(self, content: object = "", *, layout: bool = True) -> None:
+        super().update(content, layout=layout)  # type: ignore[arg-type]
+        self.display = bool(str(content).strip())
+
+
 class Field(NamedTuple):
     name: str
     label: str
@@ -41,7 +53,12 @@ class Field(NamedTuple):
 
 
 class MultiChoice(Widget, can_focus=True):
-    """Several of a few options, all shown: ←/→ move, Space or the option's number toggles."""
+    """Several of a few options, all shown: ←/→ move, an option's number ticks it, Space
+    toggles the one under the cursor.
+
+    A number only ever ticks (issue 16): the dispatch dialog comes with the likely department
+    already ticked, and a clerk who types its number to be sure must not untick it.
+    """
 
     DEFAULT_CSS = """
     MultiChoice { height: auto; width: 1fr; background: $boost; padding: 0 1; }
@@ -85,7 +102,8 @@ class MultiChoice(Widget, can_focus=True):
             index = int(event.character) - 1
             if 0 <= index < len(self._options):
                 self.cursor = index
-                self.toggle(index)
+                if self._options[index][0] not in self.chosen:
+                    self.toggle(index)
         elif event.key == "enter":
             self.screen.focus_next()
         else:
@@ -156,7 +174,7 @@ class ActionDialog(ModalScreen[str | None]):
             if self._about:
                 yield Static(self._about, classes="dlg-about")
             # The refusal above the fields, where it is seen however far the form scrolls.
-            yield Static("", id="dlg-error")
+            yield ErrorLine("", id="dlg-error")
             # The labels' column fits the longest label ("Foreman's phone" was cut at the
             # stylesheet's 12 cells), up to a third of the box.
             width = min(max([12, *(cell_len(f.label) + 1 for f in self._fields)]), 26)
@@ -166,6 +184,8 @@ class ActionDialog(ModalScreen[str | None]):
                     label.styles.width = width
                     yield label
                     yield self._widget(f)
+            # Docked to the box's bottom edge (app.tcss): it stays in view while a long form
+            # scrolls above it, so the keys are always there at 80×24 (issue 16).
             yield Static(t("ui.dialog.keys"), id="dlg-keys")
 
     def _widget(self, f: Field) -> Widget:
@@ -220,3 +240,39 @@ class ActionDialog(ModalScreen[str | None]):
     def on_key(self, event: events.Key) -> None:
         if event.key != "escape":
             self._armed_cancel = False
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question before something that cannot be undone (dropping typed input):
+    Enter or y answers yes, Esc or n no. The question, its consequence, and the keys."""
+
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > #cf-box {
+        width: 64; max-width: 95%; height: auto; max-height: 90%;
+        border: round $warning; background: $surface; padding: 0 1;
+    }
+    ConfirmDialog .cf-title { text-style: bold; margin-bottom: 1; }
+    ConfirmDialog #cf-keys { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "ui.key.confirm", id="confirm.yes", priority=True),
+        Binding("escape,n", "answer(False)", "ui.key.cancel", id="confirm.no", priority=True),
+    ]
+    AUTO_FOCUS = None
+
+    def __init__(self, title: str, about: str, keys: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self._title = title
+        self._about = about
+        self._keys = keys
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="cf-box", can_focus=False):
+            yield Static(self._title, classes="cf-title")
+            yield Static(self._about, id="cf-about")
+            yield Static(self._keys, id="cf-keys")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

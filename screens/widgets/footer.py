@@ -3,8 +3,9 @@
 One widget drawing one line of text (not a widget per key, as Textual's footer has: those
 are a fifth of the first frame's cost). The F-keys are the constant part, so they lead, and
 each screen's keys follow. When everything does not fit (80 columns, English), F2–F10 fold into
-one group, "F2–F10 screens", and then the keys every screen has (F1, ^P, /, Esc) lose their
-words, so the screen's own keys stay visible; F1 lists them all. A click on a key presses it.
+one group, "F2–F10 screens", then the keys every screen has (F1, ^P, /, Esc) lose their
+words, then they are left out but F1, then F2–F10 too — so the screen's own keys keep their
+words; F1 lists them all. A click on a key presses it.
 """
 
 from __future__ import annotations
@@ -72,28 +73,35 @@ class DeskFooter(Widget):
         common = {i for i, (_, b, _) in enumerate(items)
                   if (b.id or "").startswith(("app.", "screen.")) and i not in screens}
 
+        help_key = {i for i, (_, b, _) in enumerate(items) if b.action == "help"}
+
         def line(level: int) -> tuple[Text, list[tuple[int, int, str]]]:
             # level 0: everything; 1: the screen keys folded into "F2–F10 screens";
-            # 2: the common keys without their words — the screen's own keys stay in full.
+            # 2: the common keys without their words; 3: "F2–F10" without its word and the
+            # common keys left out but F1 (which lists them all); 4: F1 and the screen's own
+            # keys alone. The screen's own keys keep their words at every level (issue 16).
             text = Text(no_wrap=True, overflow="ellipsis")
             spans: list[tuple[int, int, str]] = []
             key_style = self.app.current_theme.accent if self.app.current_theme else "bold"
             for i, ((_, binding, enabled), key) in enumerate(zip(items, keys, strict=True)):
+                if level >= 3 and i in common and i not in help_key:
+                    continue
                 if level >= 1 and i in screens:
-                    if i != screens[0]:
+                    if i != screens[0] or level >= 4:
                         continue
                     key = f"{keys[screens[0]]}–{keys[screens[-1]]}"
                 start = text.cell_len
                 text.append(key, style=f"bold {key_style}" if enabled else "dim")
                 if level >= 1 and i in screens:
-                    text.append(" " + t("ui.key.screens"))
+                    if level < 3:
+                        text.append(" " + t("ui.key.screens"))
                 elif not (level >= 2 and i in common):
                     text.append(" " + binding.description, style="" if enabled else "dim")
                 spans.append((start, text.cell_len, binding.key))
                 text.append(" ")
             return text, spans
 
-        for level in (0, 1, 2):
+        for level in (0, 1, 2, 3, 4):
             text, spans = line(level)
             if text.cell_len - 1 <= self.size.width:
                 break

@@ -21,6 +21,10 @@ from ..common import fit
 
 Cell = str | tuple[str, str]  # text, or (text, Rich style)
 
+# What a flex column (a name) keeps before the other columns give way: a three-character
+# Chinese name.
+NAME_CELLS = 6
+
 
 @dataclass(frozen=True)
 class Column:
@@ -95,15 +99,22 @@ def compute_widths(columns: Sequence[Column], rows: Sequence[Sequence[Cell]],
         return natural
     widths = natural[:]
     short = -spare
-    # First the flex columns, then everything else, each down to its minimum.
-    for group in ([i for i, c in enumerate(columns) if c.flex],
-                  [i for i, c in enumerate(columns) if not c.flex]):
+    # First the flex columns (names, categories) down to a name's width, then everything
+    # else down to its minimum, then the flex columns down to theirs: a resident's name
+    # keeps "杨小红" while a long callback kind gives way (issue 16: names get their width
+    # before the other columns; the codes — numbers, units, phones — are fixed anyway).
+    flex = [i for i, c in enumerate(columns) if c.flex]
+    floors = [max(c.min, min(natural[i], NAME_CELLS)) if c.flex else c.min
+              for i, c in enumerate(columns)]
+    for group, floor in ((flex, floors),
+                         ([i for i, c in enumerate(columns) if not c.flex], floors),
+                         (flex, [c.min for c in columns])):
         while short > 0:
-            room = [i for i in group if widths[i] > columns[i].min]
+            room = [i for i in group if widths[i] > floor[i]]
             if not room:
                 break
             # Take from the widest first: it loses least by being cut.
-            i = max(room, key=lambda j: widths[j] - columns[j].min)
+            i = max(room, key=lambda j: widths[j] - floor[j])
             widths[i] -= 1
             short -= 1
     return widths

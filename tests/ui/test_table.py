@@ -24,9 +24,12 @@ def test_widths_fill_and_shrink() -> None:
     # Natural: 8, 8, 6 = 22; spare goes to the flex column.
     assert compute_widths(cols, rows, 30) == [8, 16, 6]
     assert compute_widths(cols, rows, 22) == [8, 8, 6]
-    # Short of space: the flex column gives way first, down to its minimum.
-    assert compute_widths(cols, rows, 18) == [8, 4, 6]
-    assert compute_widths(cols, rows, 16) == [7, 4, 5]
+    # Short of space: the flex column (a name) gives way first, but only down to a
+    # three-character name; then the others, then the name down to its minimum (issue 16:
+    # names get their width before the other columns).
+    assert compute_widths(cols, rows, 20) == [8, 6, 6]
+    assert compute_widths(cols, rows, 18) == [7, 6, 5]
+    assert compute_widths(cols, rows, 16) == [7, 5, 4]
 
 
 def test_columns_dropped_by_priority() -> None:

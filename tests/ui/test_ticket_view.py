@@ -340,8 +340,9 @@ async def test_a_step_the_role_or_state_does_not_allow_says_why(make_app, lang: 
 
         role = t(f"role.{Staff.get(Staff.login == 'cashier').role}", lang=lang)
         said = [str(n.message) for n in app._notifications]  # noqa: SLF001
-        assert said and said[-1] == t("ui.steps.not_role", lang=lang,
-                                      step=t("ui.key.verdict", lang=lang), role=role)
+        # The core's own words for a role refusal (screens/refusals.py).
+        assert said and said[-1] == t("auth.not_allowed", lang=lang, role=role,
+                                      action=t("action.ticket.verdict", lang=lang))
         assert {tk.number: tk.version for tk in Ticket.select()} == before
 
 
@@ -358,8 +359,7 @@ async def test_a_step_the_state_does_not_allow_says_why(make_app) -> None:  # no
         await pilot.pause()
         assert not isinstance(app.screen, ActionDialog)
         said = [str(n.message) for n in app._notifications]  # noqa: SLF001
-        assert said[-1] == t("ui.steps.not_now", step=t("ui.key.verdict"), number="K-000613",
-                             state=t("state.new"))
+        assert said[-1] == t("verdict.not_completed", number="K-000613", state=t("state.new"))
 
 
 async def test_a_closed_ticket_opens_to_be_read(make_app) -> None:  # noqa: ANN001
