@@ -1981,10 +1981,18 @@ class _Builder:
                               reason="complained" if i % 2 == 0 else "spread")
         year = self.today.year - 1
         households = round(len(self.units) * self.settings.data["targets"]["survey_share_old"])
+        # RULES v2 (KF-009 §3.3): the form approved by the quality department before it went
+        # out, and the open letter approved by the general manager and posted within 2 weeks.
         self.rows.add(m.Survey, year=year, distributed_at=self.at(date(year, 12, 15), 9),
                       households=households, returned=round(households * 0.8),
                       collected_at=self.at(date(year, 12, 24), 16),
-                      reported_at=self.at(date(year, 12, 26), 11))
+                      reported_at=self.at(date(year, 12, 26), 11),
+                      form_approved_by="品质管理部 周丽",
+                      form_approved_at=self.at(date(year, 12, 8), 15),
+                      letter_approved_by="总经理 陈国强",
+                      letter_approved_at=self.at(date(year, 12, 31), 10),
+                      letter_posted_at=self.at(date(year + 1, 1, 4), 9),
+                      letter_note="停车位紧张、电梯维保响应慢")
         held = self.today - timedelta(days=14)
         self.rows.add(m.Activity, title="社区中秋游园会", held_on=held,
                       plan_approved_at=self.at(held - timedelta(days=35), 10),
@@ -2433,8 +2441,9 @@ class _Builder:
     def build_filings(self) -> None:
         """Periodic duties done (KF-010 §4.6.1, KF-020 §4.2.1/§4.4.2, KF-019 survey).
 
-        Filed on time for the past periods, except last month's supervisor report, which
-        slipped past the holiday and is overdue at the default now.
+        Filed on time for the past periods, except last month's supervisor report: at the
+        default now (Fri 10-09) it is due soon — RULES v2, two working days after the desk's
+        summary, which the National Day holiday moved to 10-08: due Sat 10-10 17:30.
         """
         clocks = self.settings.clocks
         this_month = (self.today.year, self.today.month)
@@ -2457,12 +2466,19 @@ class _Builder:
                      self.supervisor)
                 last = min(clocks["bulletin_day"], calendar.monthrange(y, mo)[1]) - 3
                 file("bulletin", _label(y, mo), date(y, mo, last), self.clerk())
+        # KF-020 §4.1.1 (RULES v2): each interest survey by the 10th, before the plan of the
+        # 15th that is drawn from it (§4.2.1); filed in that order — the order the services
+        # accept (``kfdesk.desk.activities``: no plan or adjustment before its survey, no
+        # adjustment before its year's plan).
         year = self.today.year
-        file("annual_plan", str(year), date(year - 1, 12, 10), self.supervisor)
+        file("interest_survey", f"{year - 2}-12", date(year - 2, 12, 5), self.clerk())
+        file("annual_plan", str(year - 1), date(year - 2, 12, 10), self.supervisor)
         for y in (year - 1, year):
+            file("interest_survey", f"{y}-06", date(y, 6, 5), self.clerk())
             file("annual_adjustment", str(y), date(y, 6, 10), self.supervisor)
-            for month in (6, 12):
-                file("interest_survey", f"{y}-{month:02d}", date(y, month, 20), self.clerk())
+            file("interest_survey", f"{y}-12", date(y, 12, 5), self.clerk())
+            if y + 1 <= year:
+                file("annual_plan", str(y + 1), date(y, 12, 10), self.supervisor)
 
 
 class _Ticket:

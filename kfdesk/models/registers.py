@@ -163,6 +163,17 @@ class Survey(BaseModel):
     returned = pw.IntegerField(default=0)
     collected_at = UtcDateTimeField(null=True)
     reported_at = UtcDateTimeField(null=True)
+    # KF-009 §3.3.1 (RULES v2): the form drafted by the desk, approved by the company's
+    # quality department (品质管理部) — who (a person outside the office) and when.
+    form_approved_by = pw.CharField(max_length=64, default="")
+    form_approved_at = UtcDateTimeField(null=True)
+    # KF-009 §3.3.6 (RULES v2): the open letter answering concentrated issues, approved by
+    # the general manager (总经理) and then posted; or why none was needed.
+    letter_approved_by = pw.CharField(max_length=64, default="")
+    letter_approved_at = UtcDateTimeField(null=True)
+    letter_posted_at = UtcDateTimeField(null=True)
+    letter_waived_at = UtcDateTimeField(null=True)  # no concentrated issue: no letter owed
+    letter_note = pw.TextField(default="")  # what the letter answers, or why none is needed
 
 
 class Activity(BaseModel):
