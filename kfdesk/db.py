@@ -117,13 +117,16 @@ def _v7_activity_cancel(db: pw.Database) -> None:
 
 
 def _v8_rulebook_v2(db: pw.Database) -> None:
-    """v8: RULES version 2 (issue 18) — the survey's approvals and open letter and its
-    feedback forwarded (KF-009 §3.3), and the open deadlines of the clocks v2 changed
-    recomputed: fault notices sorted by 17:30 and collected the next calendar morning
-    (KF-013 §4.2–4.4), the supervisor's monthly report after the desk's summary (KF-010
-    §4.6.1), meter readings owned by engineering (KF-015 §4.2), the interest survey by the
-    10th (KF-020 §4.1.1). Self-contained: plain ``ADD COLUMN`` with defaults as in v3, then
-    ``kfdesk.rules.sync.resync_rulebook_v2``, which reads only the columns it needs.
+    """v8: RULES version 2 (issue 18). Columns: the survey's approvals and open letter and
+    its feedback forwarded (KF-009 §3.3), a service order's surcharge and engineering's
+    arrival time (KF-022). Then the open
+    deadlines of the clocks v2 changed are recomputed: fault notices sorted by 17:30 and
+    collected the next calendar morning (KF-013 §4.2–4.4), the supervisor's monthly report
+    after the desk's summary (KF-010 §4.6.1), meter readings owned by engineering (KF-015
+    §4.2), the interest survey by the 10th (KF-020 §4.1.1), the appliance repair's 15-minute
+    clock (KF-022 §2.2). Self-contained: ``ADD COLUMN``
+    with defaults as in v3, then ``kfdesk.rules.sync.resync_rulebook_v2``, which reads only
+    the columns it needs.
     """
     from .config import SettingsError, default_settings, load_settings
     from .rules.context import RuleContext
@@ -142,6 +145,9 @@ def _v8_rulebook_v2(db: pw.Database) -> None:
         ("survey", "letter_note", "TEXT NOT NULL DEFAULT ''"),
         ("survey_copy", "forwarded_to", "VARCHAR(16) NOT NULL DEFAULT ''"),
         ("survey_copy", "forwarded_at", timestamp),
+        ("service_order", "surcharge_pct", "INTEGER NOT NULL DEFAULT 0"),
+        ("service_order", "arrival_at", timestamp),
+        ("service_order", "arrival_known_at", timestamp),
     ):
         if column not in {c.name for c in db.get_columns(table)}:
             db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")

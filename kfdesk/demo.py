@@ -1900,8 +1900,12 @@ class _Builder:
                     code, quantity = "floor_clean", unit.area
                     amount = rate_amount(quantity, self.price(code))
                 else:
-                    code, quantity = "home_package", 100
-                    amount = 30000 if unit.area < 9000 else 50000 if unit.area < 12000 else 80000
+                    # KF-022 附表三 (RULES v2): by flat type, an agreed amount in its range.
+                    code, quantity, amount = (
+                        ("home_1r", 100, 35000) if unit.area < 6000 else
+                        ("home_2r", 100, 48000) if unit.area < 9000 else
+                        ("home_3r", 100, 60000) if unit.area < 15000 else
+                        ("home_duplex", 100, 80000))
                 values.update(price_code=code, quantity_centi=quantity, amount_fen=amount,
                               home_from="周末全天")
                 done = self.office_after(requested, rng.randint(1, 3))
@@ -1915,8 +1919,11 @@ class _Builder:
             elif kind == "appliance_repair":
                 # KF-022 §2.2: on site within 30 minutes, or tell the resident within 15 why not.
                 accepted = requested + self.minutes(1, 4)
-                values.update(amount_fen=rng.choice((3000, 5000, 8000)), accepted_at=accepted,
-                              note="抽油烟机不转" if rng.random() < 0.5 else "洗衣机不排水")
+                # RULES v2: quoted from the repair price list, never typed.
+                hood = rng.random() < 0.5
+                values.update(price_code="hood_service" if hood else "appliance_fix",
+                              amount_fen=5000 if hood else 3000, accepted_at=accepted,
+                              note="抽油烟机不转" if hood else "洗衣机不排水")
                 if rng.random() < 0.3:
                     values["told_at"] = accepted + self.minutes(5, 14)
                     values["agreed_at"] = accepted + self.minutes(60, 120)
@@ -1950,11 +1957,11 @@ class _Builder:
                       contact_name=person.name, contact_phone=person.phone, accepted_at=accepted,
                       told_at=accepted + timedelta(minutes=12),
                       agreed_at=accepted + timedelta(minutes=50), note="热水器不点火",
-                      amount_fen=5000)
+                      price_code="appliance_fix", amount_fen=3000)
         unit = self.occupied_unit()
         person = self.caller(unit) or unit.owner
         requested = self.office_on(_add_working_days(self.today, -1))
-        self.rows.add(m.ServiceOrder, unit=unit.row, kind="cleaning", price_code="home_package",
+        self.rows.add(m.ServiceOrder, unit=unit.row, kind="cleaning", price_code="home_2r",
                       amount_fen=50000, requested_at=requested, taken_by=self.staff["clerk2"],
                       contact_name=person.name, contact_phone=person.phone,
                       home_from="周六下午 2 点后")

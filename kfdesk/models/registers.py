@@ -122,6 +122,8 @@ class ServiceOrder(BaseModel):
     kind = pw.CharField(max_length=20)
     price_code = pw.CharField(max_length=24, default="")
     quantity_centi = pw.IntegerField(default=100)
+    # KF-022 附表二 (RULES v2): the 20–30 % the clerk added for a heavily soiled item, 0: none.
+    surcharge_pct = pw.IntegerField(default=0)
     amount_fen = FenField(default=0)
     requested_at = UtcDateTimeField(index=True)
     taken_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
@@ -132,6 +134,10 @@ class ServiceOrder(BaseModel):
     accepted_at = UtcDateTimeField(null=True)
     told_at = UtcDateTimeField(null=True)
     agreed_at = UtcDateTimeField(null=True)
+    # RULES v2: engineering said when it will be there (arrival_at), recorded at
+    # arrival_known_at; an arrival within the 30 minutes stops the 15-minute clock.
+    arrival_at = UtcDateTimeField(null=True)
+    arrival_known_at = UtcDateTimeField(null=True)
     on_site_at = UtcDateTimeField(null=True)
     done_at = UtcDateTimeField(null=True)
     closed_at = UtcDateTimeField(null=True)

@@ -363,10 +363,16 @@ def service_order_wants(so: ServiceOrder, ctx: RuleContext, unit_code: str = "")
     common = {"item_id": so.id, "item_ref": ref, "unit_code": unit_code,
               "owner_id": so.taken_by_id, "department": "engineering"}
     # KF-022 §2.2: tell the resident within 15 min, or be on site within 30 (or the agreed time).
+    # RULES v2: the 15 minutes apply only when the 30 cannot be met — engineering's arrival
+    # time known to fall within the 30 minutes stops that clock when it was recorded.
+    within = start + timedelta(minutes=ctx.limit("appliance_on_site_minutes"))
+    on_time = (so.arrival_at is not None and so.arrival_known_at is not None
+               and so.arrival_at <= within)
     tell = Want("appliance_tell", started_at=start,
                 due_at=start + timedelta(minutes=ctx.limit("appliance_tell_minutes")),
-                stopped_at=_first(so.told_at, so.on_site_at, so.closed_at), **common)
-    on_site_due = start + timedelta(minutes=ctx.limit("appliance_on_site_minutes"))
+                stopped_at=_first(so.told_at, so.on_site_at, so.closed_at,
+                                  so.arrival_known_at if on_time else None), **common)
+    on_site_due = within
     if so.told_at is not None and so.agreed_at is not None:
         on_site_due = so.agreed_at
     on_site = Want("appliance_on_site", started_at=start, due_at=on_site_due,
@@ -644,7 +650,8 @@ def resync_all(ctx: RuleContext, now: datetime) -> None:
 def resync_rulebook_v2(ctx: RuleContext) -> None:
     """Recompute the stored clocks RULES version 2 changed (store migration v8, issue 18).
 
-    Fault notices (``fault_sort`` new, ``fault_collect`` on calendar days), the surveys
+    The appliance repairs (``appliance_tell`` stopped by an arrival within the 30 minutes),
+    fault notices (``fault_sort`` new, ``fault_collect`` on calendar days), the surveys
     (``survey_letter``), and every stored period of the monthly summaries, the meter readings
     and the interest survey — old periods too, since an overdue one stays until filed.
     Records are read by the columns the clocks use, so the step keeps working when a later
@@ -652,6 +659,13 @@ def resync_rulebook_v2(ctx: RuleContext) -> None:
     """
     from .periods import complaint_summary_wants, interest_survey_want, meter_readings_want
 
+    orders = list(ServiceOrder.select(
+        ServiceOrder.id, ServiceOrder.unit, ServiceOrder.kind, ServiceOrder.taken_by,
+        ServiceOrder.accepted_at, ServiceOrder.told_at, ServiceOrder.agreed_at,
+        ServiceOrder.on_site_at, ServiceOrder.closed_at, ServiceOrder.arrival_at,
+        ServiceOrder.arrival_known_at).where(ServiceOrder.kind == "appliance_repair")
+        .order_by(ServiceOrder.id))
+    sync_service_orders(orders, ctx)
     notices = list(FaultNotice.select(
         FaultNotice.id, FaultNotice.number, FaultNotice.unit, FaultNotice.department,
         FaultNotice.received_at, FaultNotice.received_by, FaultNotice.classified_at,

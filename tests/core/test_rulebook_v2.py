@@ -363,7 +363,8 @@ def test_five_years_or_more_is_an_old_community(since: int, old: bool) -> None:
 V8_COLUMNS = {"survey": ("form_approved_by", "form_approved_at", "letter_approved_by",
                          "letter_approved_at", "letter_posted_at", "letter_waived_at",
                          "letter_note"),
-              "survey_copy": ("forwarded_to", "forwarded_at")}
+              "survey_copy": ("forwarded_to", "forwarded_at"),
+              "service_order": ("surcharge_pct", "arrival_at", "arrival_known_at")}
 
 
 @pytest.mark.sqlite_only("rewinds a SQLite file to schema v7")
@@ -443,3 +444,125 @@ def test_the_periods_before_this_month_keep_their_v2_due_dates(office: dict) -> 
     row = Deadline.get(Deadline.clock == "complaint_summary_supervisor")
     assert row.due_at == at(2026, 10, 10, 17, 30)
     assert date(2026, 10, 10).weekday() == 5  # the make-up Saturday counts as a working day
+
+
+# ---- KF-022 (RULES v2 item 12): prices and the appliance clocks -------------------------------
+
+
+def _order(**changes: str):  # noqa: ANN202 - an OrderForm
+    from kfdesk.desk import services as svc
+
+    values = {"kind": "cleaning", "unit": "3-1-502", "contact_name": "王建国",
+              "contact_phone": "13812345678", "home_from": "周末"}
+    values.update(changes)
+    return svc.OrderForm(**values)
+
+
+def test_office_cleaning_is_400_a_visit_up_to_100_m2() -> None:
+    from kfdesk.desk import services as svc
+
+    item = svc.price_item(SETTINGS, "office_clean")
+    assert (item.unit, item.price, item.price_max) == ("visit", 400, None)
+    assert svc.quote(_order(price_code="office_clean", quantity="2"), SETTINGS).amount_fen \
+        == 80000  # two visits, not "per 100 m²"
+    with pytest.raises(DeskError) as err:
+        svc.quote(_order(price_code="office_clean", quantity="1.5"), SETTINGS)
+    assert err.value.key == "service.whole_quantity"
+
+
+@pytest.mark.parametrize(("code", "low", "high"), [
+    ("home_1r", 300, 400), ("home_2r", 400, 550), ("home_3r", 500, 700),
+    ("home_3r2b", 600, None), ("home_3r2h", 650, 750), ("home_duplex", 800, None)])
+def test_home_cleaning_is_priced_by_flat_type(code: str, low: int, high: int | None) -> None:
+    from kfdesk.desk import services as svc
+
+    item = svc.price_item(SETTINGS, code)
+    assert "cleaning" in item.kinds and item.unit == "visit"
+    assert (item.price, item.price_max) == (low, high)
+    assert svc.price_item(SETTINGS, "home_package") is None  # v1's one 300–800 range
+
+
+@pytest.mark.parametrize(("pct", "fen", "key"), [
+    ("", 12806, None), ("20", 15367, None), ("25%", 16008, None), ("30", 16648, None),
+    ("15", None, "service.bad_surcharge"), ("35", None, "service.bad_surcharge"),
+    ("二十", None, "service.bad_surcharge")])
+def test_the_20_to_30_percent_surcharge(pct: str, fen: int | None, key: str | None) -> None:
+    """KF-022 附表二: floor cleaning 1.5 yuan/m² × 85.37 m² = ¥128.06, +20–30 % for a
+    heavily soiled floor not professionally cleaned for over a year (exact, half up)."""
+    from kfdesk.desk import services as svc
+
+    form = _order(price_code="floor_clean", quantity="85.37", surcharge=pct)
+    if key is None:
+        q = svc.quote(form, SETTINGS)
+        assert (q.amount_fen, q.surcharge_pct) == (fen, int(pct.rstrip("%") or 0))
+    else:
+        with pytest.raises(DeskError) as err:
+            svc.quote(form, SETTINGS)
+        assert (err.value.key, err.value.field) == (key, "surcharge")
+
+
+def test_the_surcharge_is_recorded_and_only_where_the_list_allows(office: dict,
+                                                                  clock: FixedClock) -> None:
+    from kfdesk.desk import services as svc
+
+    with pytest.raises(DeskError) as err:
+        svc.quote(_order(price_code="home_duplex", quantity="1", surcharge="25"), SETTINGS)
+    assert err.value.key == "service.no_surcharge"
+    order = svc.create_order(_order(price_code="floor_pvc", quantity="20", surcharge="25"),
+                             office["clerk"], clock, SETTINGS)
+    assert (order.amount_fen, order.surcharge_pct) == (12500, 25)
+    assert '"surcharge_pct": 25' in AuditEvent.get(AuditEvent.action == "service.create").detail
+
+
+def test_the_appliance_quote_comes_from_the_price_list(office: dict) -> None:
+    from kfdesk.desk import services as svc
+
+    form = _order(kind="appliance_repair", price_code="appliance_fix", quantity="2")
+    assert svc.quote(form, SETTINGS).amount_fen == 6000
+    for changes, key in (({"price_code": ""}, "service.item_needed"),
+                         ({"amount": "45"}, "service.amount_is_listed"),
+                         ({"price_code": "copy_a4"}, "service.bad_item")):
+        with pytest.raises(DeskError) as err:
+            svc.quote(_order(**{"kind": "appliance_repair", "price_code": "appliance_fix",
+                                "quantity": "1", **changes}), SETTINGS)
+        assert err.value.key == key
+
+
+def _accepted(office: dict, clock: FixedClock) -> int:
+    from kfdesk.desk import services as svc
+
+    clock.set(at(2026, 10, 9, 9, 0))
+    order = svc.create_order(_order(kind="appliance_repair", price_code="appliance_fix",
+                                    quantity="1"), office["clerk"], clock, SETTINGS)
+    svc.accept(order.id, office["clerk"], clock, SETTINGS)
+    return order.id
+
+
+def test_the_15_minute_clock_runs_while_the_arrival_is_unknown(office: dict,
+                                                               clock: FixedClock) -> None:
+    _accepted(office, clock)
+    due = at(2026, 10, 9, 9, 15)
+    assert states("appliance_tell", at(2026, 10, 9, 9, 13), due) == ["due_soon"]
+    assert states("appliance_tell", at(2026, 10, 9, 9, 16), due) == ["overdue"]
+
+
+def test_an_arrival_within_30_minutes_stops_the_15_minute_clock(office: dict,
+                                                                 clock: FixedClock) -> None:
+    """KF-022 §2.2 (RULES v2): the 15 minutes apply only when the 30 cannot be met."""
+    from kfdesk.desk import services as svc
+
+    order_id = _accepted(office, clock)
+    clock.set(at(2026, 10, 9, 9, 6))
+    with pytest.raises(DeskError) as err:
+        svc.record_arrival(order_id, at(2026, 10, 9, 9, 45), office["clerk"], clock, SETTINGS)
+    assert (err.value.key, err.value.params["latest"]) == ("service.arrival_late", "09:30")
+    svc.record_arrival(order_id, at(2026, 10, 9, 9, 25), office["clerk"], clock, SETTINGS)
+    assert states("appliance_tell", at(2026, 10, 9, 9, 16), at(2026, 10, 9, 9, 15)) == []
+    tell = Deadline.get(Deadline.clock == "appliance_tell")
+    assert tell.stopped_at == at(2026, 10, 9, 9, 6)
+    # …the 30-minute clock still runs to the technician's arrival.
+    assert states("appliance_on_site", at(2026, 10, 9, 9, 31),
+                  at(2026, 10, 9, 9, 30)) == ["overdue"]
+    with pytest.raises(DeskError) as err:
+        svc.record_arrival(order_id, at(2026, 10, 9, 9, 0), office["clerk"], clock, SETTINGS)
+    assert err.value.key == "service.arrival_in_past"
