@@ -29,9 +29,11 @@ from textual.widgets import DataTable, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from kfdesk import views
+from kfdesk.desk import booking_record
 from kfdesk.desk import services as svc
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import has, t
+from kfdesk.printing import print_folder
 from kfdesk.views.services import ServiceRow, find_service_order, service_queue
 
 from .alerts import STYLE, due_text, marked, order_key
@@ -122,6 +124,8 @@ class ServicesScreen(QueueScreen):
         Binding("b", "step('book')", "ui.services.key.book", id="services.book"),
         Binding("d", "step('done')", "ui.services.key.done", id="services.done"),
         Binding("x", "close_out", "ui.services.key.close", id="services.close"),
+        Binding("p", "print_booking", "ui.services.key.print_booking",
+                id="services.print_booking"),
     ]
 
     def __init__(self) -> None:
@@ -229,6 +233,9 @@ class ServicesScreen(QueueScreen):
         return staff is not None and staff.role in svc.WRITE_ROLES
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "print_booking":
+            row = self.selected()
+            return self._may_write() and row is not None and row.kind == "booking"
         if action in ("new", "step", "tell", "arrival", "close_out"):
             if not self._may_write():
                 return False  # cashier and security read this screen only
@@ -287,6 +294,20 @@ class ServicesScreen(QueueScreen):
                 self._after_write(row.id, t("ui.services.did.arrival", ref=row.ref))
 
         self.app.push_screen(ArrivalForm(row), saved)
+
+    def action_print_booking(self) -> None:
+        """KF-022 §3.2–3.3 (RULES v2): the record in two parts, part 2 for the customer."""
+        row = self.selected()
+        if row is None:
+            return
+        s = self.desk.session
+        try:
+            where = booking_record.print_record(row.id, print_folder(s.db_target), s.staff,
+                                                s.clock, s.settings)
+        except DeskError as exc:
+            self.app.notify(exc.message(), severity="error", timeout=8)
+            return
+        self.app.notify(t("ui.services.booking.printed", where=where))
 
     def action_close_out(self) -> None:
         row = self.selected()

@@ -566,3 +566,41 @@ def test_an_arrival_within_30_minutes_stops_the_15_minute_clock(office: dict,
     with pytest.raises(DeskError) as err:
         svc.record_arrival(order_id, at(2026, 10, 9, 9, 0), office["clerk"], clock, SETTINGS)
     assert err.value.key == "service.arrival_in_past"
+
+
+def test_the_booking_record_prints_in_two_parts_once_prepaid(office: dict, clock: FixedClock,
+                                                             tmp_path: Path) -> None:
+    """KF-022 §3.2–3.3: the record in duplicate; part 2 is the customer's, after payment."""
+    from kfdesk.desk import booking_record
+    from kfdesk.desk import services as svc
+    from kfdesk.models import Charge
+
+    form = svc.OrderForm(kind="booking", unit="3-1-502", contact_name="王建国",
+                         contact_phone="13812345678", booking=svc.BookingForm(
+                             origin="深圳北", destination="长沙南", travel="10-15 08:30 G6021",
+                             tickets="2", delivery_place="3-1-502", fare="1040",
+                             delivery_fee="20"))
+    order = svc.create_order(form, office["clerk"], clock, SETTINGS)
+    prints = tmp_path / "prints"
+    with pytest.raises(DeskError) as err:
+        booking_record.print_record(order.id, prints, office["clerk"], clock, SETTINGS)
+    assert err.value.key == "booking.not_prepaid"
+    assert not prints.exists()
+    Charge.update(paid_fen=Charge.amount_fen).where(Charge.service_order == order).execute()
+    where = booking_record.print_record(order.id, prints, office["clerk"], clock, SETTINGS,
+                                        lang="zh")
+    text = Path(where).read_text(encoding="utf-8")
+    assert text.count("代购机票/火车票记录表") == 2
+    assert "第 1 联 · 存根" in text and "第 2 联 · 客户留存备查" in text
+    assert text.index("第 1 联") < text.index("- - -") < text.index("第 2 联")
+    assert text.count("深圳北 → 长沙南") == 2 and "¥1,060.00" in text
+    assert AuditEvent.get(AuditEvent.action == "booking.print").actor_id == office["clerk"].id
+    copy = svc.create_order(_order(kind="office", unit="", contact_name="", contact_phone="",
+                                   home_from="", price_code="copy_a4", quantity="1"),
+                            office["clerk"], clock, SETTINGS)
+    with pytest.raises(DeskError) as err:
+        booking_record.print_record(copy.id, tmp_path, office["clerk"], clock, SETTINGS)
+    assert err.value.key == "booking.not_booking"
+    with pytest.raises(DeskError) as err:
+        booking_record.print_record(order.id, tmp_path, office["guard"], clock, SETTINGS)
+    assert err.value.key == "auth.not_allowed"
