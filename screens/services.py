@@ -610,7 +610,8 @@ class ServiceForm(ModalScreen[int | None]):
             q = svc.quote(self.form(), self._session.settings)
         except DeskError as exc:
             hint = exc.message() if exc.key in ("service.range_amount_needed",
-                                                "service.out_of_range") else ""
+                                                "service.out_of_range",
+                                                "service.bad_surcharge") else ""
             price.update(Text(t("ui.services.form.no_price") + (f" · {hint}" if hint else ""),
                               style="dim"))
             return
@@ -627,6 +628,8 @@ class ServiceForm(ModalScreen[int | None]):
                      low=money(q.low_fen), high=money(q.high_fen or 0))
         else:
             text = t("ui.services.form.quoted", amount=money(q.amount_fen))
+        if q.surcharge_pct:  # KF-022 附表二 (RULES v2): the rate picked, shown with the price
+            text += " · " + t("ui.services.surcharged", pct=q.surcharge_pct)
         price.update(Text(text, style="bold"))
 
     # ---- events ---------------------------------------------------------------------------
