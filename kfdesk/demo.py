@@ -1994,9 +1994,9 @@ class _Builder:
                       households=households, returned=round(households * 0.8),
                       collected_at=self.at(date(year, 12, 24), 16),
                       reported_at=self.at(date(year, 12, 26), 11),
-                      form_approved_by="品质管理部 周丽",
+                      form_approved_by="周丽",
                       form_approved_at=self.at(date(year, 12, 8), 15),
-                      letter_approved_by="总经理 陈国强",
+                      letter_approved_by="陈国强",
                       letter_approved_at=self.at(date(year, 12, 31), 10),
                       letter_posted_at=self.at(date(year + 1, 1, 4), 9),
                       letter_note="停车位紧张、电梯维保响应慢")
