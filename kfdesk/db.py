@@ -215,6 +215,48 @@ def _v11_ticket_fixes(db: pw.Database) -> None:
                                        "cancel_reason TEXT NOT NULL DEFAULT ''"))
 
 
+def _v12_rulebook_v2(db: pw.Database) -> None:
+    """v12: RULES version 2 (issue 18). Columns: the survey's approvals and open letter and
+    its feedback forwarded (KF-009 §3.3), a service order's surcharge and engineering's
+    arrival time (KF-022). Then the open
+    deadlines of the clocks v2 changed are recomputed: fault notices sorted by 17:30 and
+    collected the next calendar morning (KF-013 §4.2–4.4), the supervisor's monthly report
+    after the desk's summary (KF-010 §4.6.1), meter readings owned by engineering (KF-015
+    §4.2), the interest survey by the 10th (KF-020 §4.1.1), the appliance repair's 15-minute
+    clock (KF-022 §2.2). Self-contained: ``ADD COLUMN``
+    with defaults as in v3, then ``kfdesk.rules.sync.resync_rulebook_v2``, which reads only
+    the columns it needs.
+    """
+    from .config import SettingsError, default_settings, load_settings
+    from .rules.context import RuleContext
+    from .rules.sync import resync_rulebook_v2
+
+    timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
+    # v4 created survey_copy from the model as it stands, so a store upgraded from before
+    # v4 has the new columns already: add only those missing.
+    for table, column, kind in (
+        ("survey", "form_approved_by", "VARCHAR(64) NOT NULL DEFAULT ''"),
+        ("survey", "form_approved_at", timestamp),
+        ("survey", "letter_approved_by", "VARCHAR(64) NOT NULL DEFAULT ''"),
+        ("survey", "letter_approved_at", timestamp),
+        ("survey", "letter_posted_at", timestamp),
+        ("survey", "letter_waived_at", timestamp),
+        ("survey", "letter_note", "TEXT NOT NULL DEFAULT ''"),
+        ("survey_copy", "forwarded_to", "VARCHAR(16) NOT NULL DEFAULT ''"),
+        ("survey_copy", "forwarded_at", timestamp),
+        ("service_order", "surcharge_pct", "INTEGER NOT NULL DEFAULT 0"),
+        ("service_order", "arrival_at", timestamp),
+        ("service_order", "arrival_known_at", timestamp),
+    ):
+        if column not in {c.name for c in db.get_columns(table)}:
+            db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    try:  # the office's own limits, as the counter will read them
+        settings = load_settings()
+    except SettingsError:
+        settings = default_settings()
+    resync_rulebook_v2(RuleContext.from_store(settings))
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -226,6 +268,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     9: _v9_hand_over_movements,
     10: _v10_reading_outliers,
     11: _v11_ticket_fixes,
+    12: _v12_rulebook_v2,
 }
 
 

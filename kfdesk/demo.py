@@ -1915,8 +1915,12 @@ class _Builder:
                     code, quantity = "floor_clean", unit.area
                     amount = rate_amount(quantity, self.price(code))
                 else:
-                    code, quantity = "home_package", 100
-                    amount = 30000 if unit.area < 9000 else 50000 if unit.area < 12000 else 80000
+                    # KF-022 附表三 (RULES v2): by flat type, an agreed amount in its range.
+                    code, quantity, amount = (
+                        ("home_1r", 100, 35000) if unit.area < 6000 else
+                        ("home_2r", 100, 48000) if unit.area < 9000 else
+                        ("home_3r", 100, 60000) if unit.area < 15000 else
+                        ("home_duplex", 100, 80000))
                 values.update(price_code=code, quantity_centi=quantity, amount_fen=amount,
                               home_from="周末全天")
                 done = self.office_after(requested, rng.randint(1, 3))
@@ -1930,8 +1934,11 @@ class _Builder:
             elif kind == "appliance_repair":
                 # KF-022 §2.2: on site within 30 minutes, or tell the resident within 15 why not.
                 accepted = requested + self.minutes(1, 4)
-                values.update(amount_fen=rng.choice((3000, 5000, 8000)), accepted_at=accepted,
-                              note="抽油烟机不转" if rng.random() < 0.5 else "洗衣机不排水")
+                # RULES v2: quoted from the repair price list, never typed.
+                hood = rng.random() < 0.5
+                values.update(price_code="hood_service" if hood else "appliance_fix",
+                              amount_fen=5000 if hood else 3000, accepted_at=accepted,
+                              note="抽油烟机不转" if hood else "洗衣机不排水")
                 if rng.random() < 0.3:
                     values["told_at"] = accepted + self.minutes(5, 14)
                     values["agreed_at"] = accepted + self.minutes(60, 120)
@@ -1965,11 +1972,11 @@ class _Builder:
                       contact_name=person.name, contact_phone=person.phone, accepted_at=accepted,
                       told_at=accepted + timedelta(minutes=12),
                       agreed_at=accepted + timedelta(minutes=50), note="热水器不点火",
-                      amount_fen=5000)
+                      price_code="appliance_fix", amount_fen=3000)
         unit = self.occupied_unit()
         person = self.caller(unit) or unit.owner
         requested = self.office_on(_add_working_days(self.today, -1))
-        self.rows.add(m.ServiceOrder, unit=unit.row, kind="cleaning", price_code="home_package",
+        self.rows.add(m.ServiceOrder, unit=unit.row, kind="cleaning", price_code="home_2r",
                       amount_fen=50000, requested_at=requested, taken_by=self.staff["clerk2"],
                       contact_name=person.name, contact_phone=person.phone,
                       home_from="周六下午 2 点后")
@@ -1996,10 +2003,18 @@ class _Builder:
                               reason="complained" if i % 2 == 0 else "spread")
         year = self.today.year - 1
         households = round(len(self.units) * self.settings.data["targets"]["survey_share_old"])
+        # RULES v2 (KF-009 §3.3): the form approved by the quality department before it went
+        # out, and the open letter approved by the general manager and posted within 2 weeks.
         self.rows.add(m.Survey, year=year, distributed_at=self.at(date(year, 12, 15), 9),
                       households=households, returned=round(households * 0.8),
                       collected_at=self.at(date(year, 12, 24), 16),
-                      reported_at=self.at(date(year, 12, 26), 11))
+                      reported_at=self.at(date(year, 12, 26), 11),
+                      form_approved_by="周丽",
+                      form_approved_at=self.at(date(year, 12, 8), 15),
+                      letter_approved_by="陈国强",
+                      letter_approved_at=self.at(date(year, 12, 31), 10),
+                      letter_posted_at=self.at(date(year + 1, 1, 4), 9),
+                      letter_note="停车位紧张、电梯维保响应慢")
         held = self.today - timedelta(days=14)
         self.rows.add(m.Activity, title="社区中秋游园会", held_on=held,
                       plan_approved_at=self.at(held - timedelta(days=35), 10),
@@ -2470,8 +2485,9 @@ class _Builder:
     def build_filings(self) -> None:
         """Periodic duties done (KF-010 §4.6.1, KF-020 §4.2.1/§4.4.2, KF-019 survey).
 
-        Filed on time for the past periods, except last month's supervisor report, which
-        slipped past the holiday and is overdue at the default now.
+        Filed on time for the past periods, except last month's supervisor report: at the
+        default now (Fri 10-09) it is due soon — RULES v2, two working days after the desk's
+        summary, which the National Day holiday moved to 10-08: due Sat 10-10 17:30.
         """
         clocks = self.settings.clocks
         this_month = (self.today.year, self.today.month)
@@ -2494,12 +2510,19 @@ class _Builder:
                      self.supervisor)
                 last = min(clocks["bulletin_day"], calendar.monthrange(y, mo)[1]) - 3
                 file("bulletin", _label(y, mo), date(y, mo, last), self.clerk())
+        # KF-020 §4.1.1 (RULES v2): each interest survey by the 10th, before the plan of the
+        # 15th that is drawn from it (§4.2.1); filed in that order — the order the services
+        # accept (``kfdesk.desk.activities``: no plan or adjustment before its survey, no
+        # adjustment before its year's plan).
         year = self.today.year
-        file("annual_plan", str(year), date(year - 1, 12, 10), self.supervisor)
+        file("interest_survey", f"{year - 2}-12", date(year - 2, 12, 5), self.clerk())
+        file("annual_plan", str(year - 1), date(year - 2, 12, 10), self.supervisor)
         for y in (year - 1, year):
+            file("interest_survey", f"{y}-06", date(y, 6, 5), self.clerk())
             file("annual_adjustment", str(y), date(y, 6, 10), self.supervisor)
-            for month in (6, 12):
-                file("interest_survey", f"{y}-{month:02d}", date(y, month, 20), self.clerk())
+            file("interest_survey", f"{y}-12", date(y, 12, 5), self.clerk())
+            if y + 1 <= year:
+                file("annual_plan", str(y + 1), date(y, 12, 10), self.supervisor)
 
 
 class _Ticket:

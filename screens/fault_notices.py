@@ -3,7 +3,7 @@
 The list holds today's notices and every notice not yet closed out, overdue first. Each step
 of the paper flow is one key on the selected row or the day: ``n`` batch entry (the desk signs
 each as received, §4.2), ``k`` classify the day by department at 17:30 (§4.3), ``g`` the
-department collects and signs (§4.4, due the next working day 09:00), ``w`` work order (§4.5),
+department collects and signs (§4.4, due 09:00 the next calendar day), ``w`` work order (§4.5),
 ``c`` the completion time the technician wrote, ``x`` close out (§4.6), ``p`` the printable
 day sheet per department that replaces the two-copy form. Every write goes through
 ``kfdesk.desk.fault_notices``; a refusal is shown in the clerk's words, nothing saved.

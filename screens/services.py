@@ -16,7 +16,7 @@ and nothing is saved.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
@@ -31,9 +31,11 @@ from textual.widgets import DataTable, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from kfdesk import views
+from kfdesk.desk import booking_record
 from kfdesk.desk import services as svc
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import has, t
+from kfdesk.printing import print_folder
 from kfdesk.views.services import ServiceRow, find_service_order, service_queue
 from kfdesk.views.urgency import next_due, urgency_key
 
@@ -56,6 +58,7 @@ STEP_STATES: dict[str, tuple[str, ...]] = {
     "accept": ("quoted",),
     "contact": ("new",),
     "tell": ("accepted", "told"),
+    "arrival": ("accepted",),
     "on_site": ("accepted", "told", "contacted"),
     # Kept live while unpaid: pressing b then says why the booking must wait (KF-022 §3.3).
     "book": ("prepay", "prepaid"),
@@ -64,6 +67,7 @@ STEP_STATES: dict[str, tuple[str, ...]] = {
 }
 STEP_KINDS: dict[str, tuple[str, ...]] = {
     "accept": ("appliance_repair",), "contact": svc.HOME_KINDS, "tell": ("appliance_repair",),
+    "arrival": ("appliance_repair",),
     "on_site": svc.SITE_KINDS,
     "book": ("booking",), "done": svc.KINDS, "close": svc.KINDS,
 }
@@ -123,12 +127,15 @@ class ServicesScreen(QueueScreen):
         Binding("n", "new", "ui.services.key.new", id="services.new"),
         Binding("a", "step('accept')", "ui.services.key.accept", id="services.accept"),
         Binding("a", "step('contact')", "ui.services.key.contact", id="services.contact"),
+        Binding("e", "arrival", "ui.services.key.arrival", id="services.arrival"),
         Binding("t", "tell", "ui.services.key.tell", id="services.tell"),
         Binding("o", "step('on_site')", "ui.services.key.on_site", id="services.on_site"),
         Binding("b", "step('book')", "ui.services.key.book", id="services.book"),
         Binding("d", "step('done')", "ui.services.key.done", id="services.done"),
         Binding("x", "close_out", "ui.services.key.close", id="services.close"),
         Binding("c", "cancel_order", "ui.services.key.cancel", id="services.cancel"),
+        Binding("p", "print_booking", "ui.services.key.print_booking",
+                id="services.print_booking"),
     ]
 
     def __init__(self) -> None:
@@ -245,12 +252,16 @@ class ServicesScreen(QueueScreen):
             row = self.selected()
             return self._may_write() and row is not None \
                 and row.state not in ("closed", "cancelled")
-        if action in ("new", "step", "tell", "close_out"):
+        if action == "print_booking":
+            row = self.selected()
+            return self._may_write() and row is not None and row.kind == "booking"
+        if action in ("new", "step", "tell", "arrival", "close_out"):
             if not self._may_write():
                 return False  # cashier and security read this screen only
             if action == "new":
                 return True
-            step = {"tell": "tell", "close_out": "close"}.get(action) or str(parameters[0])
+            step = {"tell": "tell", "arrival": "arrival",
+                    "close_out": "close"}.get(action) or str(parameters[0])
             row = self.selected()
             return row is not None and row.kind in STEP_KINDS[step] \
                 and row.state in STEP_STATES[step]
@@ -291,6 +302,31 @@ class ServicesScreen(QueueScreen):
                 self._after_write(row.id, t("ui.services.did.tell", ref=row.ref))
 
         self.app.push_screen(TellForm(row), saved)
+
+    def action_arrival(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+
+        def saved(ok: bool | None) -> None:
+            if ok:
+                self._after_write(row.id, t("ui.services.did.arrival", ref=row.ref))
+
+        self.app.push_screen(ArrivalForm(row), saved)
+
+    def action_print_booking(self) -> None:
+        """KF-022 §3.2–3.3 (RULES v2): the record in two parts, part 2 for the customer."""
+        row = self.selected()
+        if row is None:
+            return
+        s = self.desk.session
+        try:
+            where = booking_record.print_record(row.id, print_folder(s.db_target), s.staff,
+                                                s.clock, s.settings)
+        except DeskError as exc:
+            self.app.notify(exc.message(), severity="error", timeout=8)
+            return
+        self.app.notify(t("ui.services.booking.printed", where=where))
 
     def action_close_out(self) -> None:
         row = self.selected()
@@ -357,6 +393,8 @@ def detail_body(row: ServiceRow, lang: str, settings: Settings, today: date,
     if row.kind == "appliance_repair":
         grid.add_row(t("ui.services.detail.quote"),
                      f"{money(row.amount_fen)}" + (f" · {what}" if what else ""))
+        if row.arrival_at is not None:
+            grid.add_row("", t("ui.services.arrival.known", time=hm(row.arrival_at)))
     elif row.booking:
         b = row.booking
         grid.add_row(t("ui.services.detail.booking"), t(
@@ -368,7 +406,10 @@ def detail_body(row: ServiceRow, lang: str, settings: Settings, today: date,
             fare=money(b.get("fare_fen", 0)), fee=money(b.get("delivery_fee_fen", 0)),
             paid=money(row.prepaid_fen)))
     else:
-        grid.add_row(t("ui.services.detail.amount"), f"{money(row.amount_fen)} · {what}")
+        surcharge = (" · " + t("ui.services.surcharged", pct=row.surcharge_pct)
+                     if row.surcharge_pct else "")
+        grid.add_row(t("ui.services.detail.amount"),
+                     f"{money(row.amount_fen)} · {what}{surcharge}")
     if row.home_from:
         grid.add_row(t("ui.services.detail.home_from"), row.home_from)
     steps = _steps(row)
@@ -419,7 +460,10 @@ FIELDS: list[tuple[str, tuple[str, ...] | None]] = [
     ("phone", _ALL),
     ("price_code", svc.LISTED_KINDS),
     ("quantity", svc.LISTED_KINDS),
-    ("amount", ("appliance_repair", "cleaning", "housekeeping")),
+    # RULES v2: the appliance repair is quoted from the repair price list, never typed; an
+    # amount is typed only within a listed range, and the 附表二 surcharge picked.
+    ("amount", ("cleaning", "housekeeping")),
+    ("surcharge", ("cleaning",)),
     ("home_from", svc.HOME_KINDS),
     ("mode", ("booking",)),
     ("origin", ("booking",)),
@@ -547,15 +591,16 @@ class ServiceForm(ModalScreen[int | None]):
     def form(self) -> svc.OrderForm:
         kind = self.kind
         item = svc.price_item(self._session.settings, self._select("price_code"))
-        # A fixed list price is computed, never typed; a range or a repair quote is typed.
-        typed_amount = kind == "appliance_repair" or (
-            kind in svc.LISTED_KINDS and item is not None and item.price_max is not None)
+        # A fixed list price is computed, never typed; an amount within a range is typed.
+        typed_amount = (kind in svc.LISTED_KINDS and item is not None
+                        and item.price_max is not None)
         return svc.OrderForm(
             kind=kind, unit=self._unit_code(), contact_name=self._value("contact_name"),
             contact_phone=self._value("phone"),
             price_code=self._select("price_code") if kind in svc.LISTED_KINDS else "",
             quantity=self._value("quantity"),
             amount=self._value("amount") if typed_amount else "",
+            surcharge=self._value("surcharge") if item is not None and item.surcharge else "",
             home_from=self._value("home_from"), note=self._value("note"),
             booking=svc.BookingForm(
                 mode=self._select("mode"), origin=self._value("origin"),
@@ -579,8 +624,6 @@ class ServiceForm(ModalScreen[int | None]):
         note_label = "note_fault" if kind == "appliance_repair" else "note"
         self.query_one("#label-note", Static).update(t(f"ui.services.field.{note_label}"))
         self.query_one("#f-note", Input).placeholder = t(f"ui.services.hint.{note_label}")
-        amount_label = "quote" if kind == "appliance_repair" else "amount"
-        self.query_one("#label-amount", Static).update(t(f"ui.services.field.{amount_label}"))
         if kind == "appliance_repair":
             now = self._session.clock.now()
             clocks = svc.appliance_clocks(now, self._session.settings)
@@ -599,7 +642,8 @@ class ServiceForm(ModalScreen[int | None]):
         self.query_one("#f-quantity-unit", Static).update(
             unit_label(item.unit) if item and listed else "")
         ranged = listed and item is not None and item.price_max is not None
-        self.query_one("#row-amount").display = self.kind == "appliance_repair" or ranged
+        self.query_one("#row-amount").display = ranged
+        self.query_one("#row-surcharge").display = listed and item is not None and item.surcharge
         self._show_price()
 
     def _show_price(self) -> None:
@@ -608,7 +652,8 @@ class ServiceForm(ModalScreen[int | None]):
             q = svc.quote(self.form(), self._session.settings)
         except DeskError as exc:
             hint = exc.message() if exc.key in ("service.range_amount_needed",
-                                                "service.out_of_range") else ""
+                                                "service.out_of_range",
+                                                "service.bad_surcharge") else ""
             price.update(Text(t("ui.services.form.no_price") + (f" · {hint}" if hint else ""),
                               style="dim"))
             return
@@ -625,6 +670,8 @@ class ServiceForm(ModalScreen[int | None]):
                      low=money(q.low_fen), high=money(q.high_fen or 0))
         else:
             text = t("ui.services.form.quoted", amount=money(q.amount_fen))
+        if q.surcharge_pct:  # KF-022 附表二 (RULES v2): the rate picked, shown with the price
+            text += " · " + t("ui.services.surcharged", pct=q.surcharge_pct)
         price.update(Text(text, style="bold"))
 
     # ---- events ---------------------------------------------------------------------------
@@ -767,6 +814,59 @@ class TellForm(ModalScreen[bool]):
             self._armed_close = True
             self.query_one("#tell-error", Static).update(t("ui.services.form.unsaved"))
             return
+        self.dismiss(False)
+
+
+class ArrivalForm(ModalScreen[bool]):
+    """KF-022 §2.2 (RULES v2): engineering's arrival time; within the 30 minutes it stops
+    the 15-minute clock (``svc.record_arrival``); later, the service refuses and says t."""
+
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "ui.key.save", id="arrival_form.save", priority=True),
+        Binding("escape", "close", "ui.key.close", id="arrival_form.close"),
+    ]
+
+    def __init__(self, row: ServiceRow) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self._row = row
+
+    def compose(self) -> ComposeResult:
+        r = self._row
+        settings = self.app.session.settings  # type: ignore[attr-defined]
+        latest = (r.accepted_at or r.requested_at) + timedelta(
+            minutes=int(settings.clocks["appliance_on_site_minutes"]))
+        with Vertical(id="tell-box", classes="small-form"):
+            yield Static(t("ui.services.arrival.title", ref=r.ref), classes="form-title")
+            yield Static(t("ui.services.arrival.about", latest=hm(latest)))
+            with Horizontal(classes="frow"):
+                yield Static(t("ui.services.arrival.field"), classes="flabel")
+                yield DeskInput(compact=True, id="f-arrival",
+                                placeholder=t("ui.services.arrival.hint"))
+            yield Static("", id="arrival-error", classes="error")
+            yield Static(t("ui.services.arrival.keys"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#f-arrival", Input).focus()
+
+    @on(Input.Submitted, "#f-arrival")
+    def _submit(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        session = self.app.session  # type: ignore[attr-defined]
+        try:
+            arrival: datetime = svc.parse_time(self.query_one("#f-arrival", Input).value,
+                                               session.clock.now(), session.settings.zone,
+                                               "arrival")
+            svc.record_arrival(self._row.id, arrival, session.staff, session.clock,
+                               session.settings)
+        except DeskError as exc:
+            self.query_one("#arrival-error", Static).update(exc.message())
+            return
+        self.dismiss(True)
+
+    def action_close(self) -> None:
         self.dismiss(False)
 
 

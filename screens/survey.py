@@ -3,9 +3,12 @@
 Where the year's survey stands — the share that applies (15 % after 5 years of occupation,
 else ≥ 30 %), the households drawn, distribution, the return rate against 75 % within the 10
 days, the report — and the statistics table: copies and returns by building, the overall
-grades, and each household's copy. The supervisor draws the sample (g), closes the
-collection (c) and marks the report done (f); distribution (d) and each returned copy (r)
-are recorded at the desk. `[` `]` move between years.
+grades, and each household's copy. The supervisor records the quality department's approval
+of the form (a, RULES v2: before distribution), draws the sample (g), closes the collection (c),
+marks the report done (f) and records the general manager's approval of the open letter (l)
+or that none is needed (n); distribution (d), each returned copy (r), each household's
+remarks forwarded to a department (w) and the letter's posting (o) are recorded at the desk.
+`[` `]` move between years.
 """
 
 from __future__ import annotations
@@ -47,11 +50,16 @@ class SurveyScreen(DutyModal):
     SurveyScreen.-narrow #survey-copies { width: 1fr; height: 1fr; margin-left: 0; }
     """
     BINDINGS: ClassVar = [
+        Binding("a", "approve_form", "ui.survey.key.approve", id="survey.approve_form"),
         Binding("g", "draw", "ui.survey.key.draw", id="survey.draw"),
         Binding("d", "distribute", "ui.survey.key.distribute", id="survey.distribute"),
         Binding("r", "return", "ui.survey.key.return", id="survey.return"),
         Binding("c", "close_collection", "ui.survey.key.close", id="survey.close"),
         Binding("f", "report", "ui.survey.key.report", id="survey.report"),
+        Binding("w", "forward", "ui.survey.key.forward", id="survey.forward"),
+        Binding("l", "letter", "ui.survey.key.letter", id="survey.letter_approve"),
+        Binding("o", "post_letter", "ui.survey.key.post", id="survey.letter_post"),
+        Binding("n", "waive_letter", "ui.survey.key.waive", id="survey.letter_waive"),
         Binding("left_square_bracket", "year(-1)", "ui.survey.key.prev", id="survey.prev"),
         Binding("right_square_bracket", "year(1)", "ui.survey.key.next", id="survey.next"),
     ]
@@ -80,6 +88,7 @@ class SurveyScreen(DutyModal):
                 Column("returned", t("ui.survey.col.returned_at"), min=11, max=11),
                 Column("grade", t("ui.survey.col.grade"), min=4, max=14),
                 Column("remarks", t("ui.survey.col.remarks"), min=4, flex=1),
+                Column("forwarded", t("ui.survey.col.forwarded"), min=4, max=8),
             ], id="survey-copies")
 
     def on_mount(self) -> None:
@@ -101,7 +110,8 @@ class SurveyScreen(DutyModal):
         ])
         self.query_one("#survey-copies", FitTable).load([
             (c.unit, [c.unit, c.returned_at.strftime("%m-%d %H:%M") if c.returned_at else "",
-                      t(f"survey_grade.{c.grade}") if c.grade else "", c.remarks])
+                      t(f"survey_grade.{c.grade}") if c.grade else "", c.remarks,
+                      t(f"department.{c.forwarded_to}") if c.forwarded_to else ""])
             for c in data.copies
         ])
         if self.may(surveys.DRAW_ROLES):
@@ -121,8 +131,12 @@ class SurveyScreen(DutyModal):
             ["survey_old_after_years"], share=share_percent(d.share), households=d.households,
             target=d.target) + "  " + (t("ui.survey.drawn", n=d.drawn) if d.exists
                                        else t("ui.survey.not_drawn")))
+        grid.add_row(t("ui.survey.form"), t(
+            "ui.survey.form_approved", by=d.form_approved_by, at=ymd(d.form_approved_at))
+            if d.form_approved_at else Text(t("ui.survey.form_not_approved"), style="yellow"))
         if d.distributed_at is None:
-            grid.add_row(t("ui.survey.distribution"), t("ui.survey.not_distributed"))
+            grid.add_row(t("ui.survey.distribution"), t("ui.survey.not_distributed",
+                                                        due=ymd_hm(d.distribute_due)))
             return grid
         grid.add_row(t("ui.survey.distribution"), t(
             "ui.survey.distributed", at=ymd_hm(d.distributed_at), due=ymd_hm(d.collect_due)))
@@ -140,11 +154,30 @@ class SurveyScreen(DutyModal):
                 "ui.survey.reported", at=ymd(d.reported_at)) if d.reported_at else t(
                 "ui.survey.report_due", collected=ymd_hm(d.collected_at),
                 due=ymd_hm(d.report_due)))
+        if d.collected_at is not None:
+            grid.add_row(t("ui.survey.letter"), self._letter(d))
+        if d.unforwarded:
+            grid.add_row("", Text(t("ui.survey.unforwarded", n=d.unforwarded), style="yellow"))
         if d.returned and d.copies:
             counts = " · ".join(f"{t(f'survey_grade.{g}')} {n}" for g, n in d.grades)
             grid.add_row(t("ui.survey.grades"), t("ui.survey.grades_text", counts=counts,
                                                   rate=percent(d.satisfied_rate)))
         return grid
+
+    @staticmethod
+    def _letter(d: SurveyOverview) -> str:
+        """KF-009 §3.3.6 (RULES v2): where the open letter stands."""
+        if d.letter_waived_at is not None:
+            return t("ui.survey.letter_waived", at=ymd(d.letter_waived_at), reason=d.letter_note)
+        parts = []
+        if d.letter_approved_at is not None:
+            parts.append(t("ui.survey.letter_approved", by=d.letter_approved_by,
+                           at=ymd(d.letter_approved_at), subject=d.letter_note))
+        if d.letter_posted_at is not None:
+            parts.append(t("ui.survey.letter_posted", at=ymd(d.letter_posted_at)))
+        else:
+            parts.append(t("ui.survey.letter_due", due=ymd_hm(d.letter_due)))
+        return " · ".join(parts)
 
     # ---- writes -----------------------------------------------------------------------------
 
@@ -239,3 +272,110 @@ class SurveyScreen(DutyModal):
         self._confirm(t("ui.survey.report_title", year=self.year),
                       t("ui.survey.report_about"), surveys.record_report,
                       t("ui.survey.reported_done", year=self.year))
+
+    # ---- RULES v2: the form's approval, the feedback forwarded, the open letter ---------------
+
+    def _when(self, v: dict, key: str):  # noqa: ANN202 - an aware datetime
+        at = parse_counter_time(str(v[key]), self.now, self.zone)
+        if at is None:
+            raise DeskError("ui.act.bad_time", field=key, text=v[key])
+        return at
+
+    def action_approve_form(self) -> None:
+        s = self.desk.session
+        if not self.may(surveys.DRAW_ROLES):
+            self.attempt(surveys.approve_form, self.year, "", None, s.staff, s.clock,
+                         s.settings)
+            return
+
+        def submit(v: dict) -> str:
+            surveys.approve_form(self.year, str(v["by"]), self._when(v, "at"), s.staff,
+                                 s.clock, s.settings)
+            return t("ui.survey.approved_done", year=self.year)
+
+        self.app.push_screen(ActionDialog(t("ui.survey.approve_title", year=self.year), [
+            Field("by", t("ui.survey.f.approved_by")),
+            Field("at", t("ui.survey.f.approved_at"), value=self.now.strftime("%H:%M"),
+                  placeholder=t("ui.form.time_placeholder")),
+        ], submit, about=t("ui.survey.approve_about")), self.dialog_done)
+
+    def action_forward(self) -> None:
+        s = self.desk.session
+        key = self.query_one("#survey-copies", FitTable).selected_key() or ""
+        copy = next((c for c in (self._data.copies if self._data else ()) if c.unit == key),
+                    None)
+        if not self.may(surveys.DESK_ROLES) or copy is None:
+            if copy is None and self.may(surveys.DESK_ROLES):
+                self.error(t("ui.survey.pick_copy"))
+                return
+            self.attempt(surveys.forward_feedback, self.year, key, "", s.staff, s.clock,
+                         s.settings)
+            return
+        departments = [(d, t(f"department.{d}")) for d in surveys.FORWARD_DEPARTMENTS]
+
+        def submit(v: dict) -> str:
+            department = str(v["department"])
+            surveys.forward_feedback(self.year, copy.unit, department, s.staff, s.clock,
+                                     s.settings)
+            return t("ui.survey.forwarded_done", unit=copy.unit,
+                     department=t(f"department.{department}"))
+
+        self.app.push_screen(ActionDialog(t("ui.survey.forward_title", unit=copy.unit), [
+            Field("department", t("ui.survey.f.department"), "choice", departments,
+                  "engineering"),
+        ], submit, about=t("ui.survey.forward_about", remarks=copy.remarks or "—")),
+            self.dialog_done)
+
+    def action_letter(self) -> None:
+        s = self.desk.session
+        if not self.may(surveys.DRAW_ROLES):
+            self.attempt(surveys.approve_open_letter, self.year, "", "", None, s.staff,
+                         s.clock, s.settings)
+            return
+
+        def submit(v: dict) -> str:
+            surveys.approve_open_letter(self.year, str(v["by"]), str(v["subject"]),
+                                        self._when(v, "at"), s.staff, s.clock, s.settings)
+            return t("ui.survey.letter_done")
+
+        self.app.push_screen(ActionDialog(t("ui.survey.letter_title", year=self.year), [
+            Field("by", t("ui.survey.f.gm")),
+            Field("subject", t("ui.survey.f.subject")),
+            Field("at", t("ui.survey.f.approved_at"), value=self.now.strftime("%H:%M"),
+                  placeholder=t("ui.form.time_placeholder")),
+        ], submit, about=t("ui.survey.letter_about",
+                           days=self.settings.clocks["survey_open_letter_days"])),
+            self.dialog_done)
+
+    def action_post_letter(self) -> None:
+        s = self.desk.session
+        if not self.may(surveys.DESK_ROLES):
+            self.attempt(surveys.post_open_letter, self.year, None, s.staff, s.clock,
+                         s.settings)
+            return
+
+        def submit(v: dict) -> str:
+            surveys.post_open_letter(self.year, self._when(v, "at"), s.staff, s.clock,
+                                     s.settings)
+            return t("ui.survey.posted_done", year=self.year)
+
+        self.app.push_screen(ActionDialog(t("ui.survey.post_title", year=self.year), [
+            Field("at", t("ui.survey.f.posted_at"), value=self.now.strftime("%H:%M"),
+                  placeholder=t("ui.form.time_placeholder")),
+        ], submit, about=t("ui.survey.post_about")), self.dialog_done)
+
+    def action_waive_letter(self) -> None:
+        s = self.desk.session
+        if not self.may(surveys.DRAW_ROLES):
+            self.attempt(surveys.waive_open_letter, self.year, "", s.staff, s.clock,
+                         s.settings)
+            return
+
+        def submit(v: dict) -> str:
+            surveys.waive_open_letter(self.year, str(v["reason"]), s.staff, s.clock,
+                                      s.settings)
+            return t("ui.survey.waived_done", year=self.year)
+
+        self.app.push_screen(ActionDialog(t("ui.survey.waive_title", year=self.year), [
+            Field("reason", t("ui.survey.f.reason")),
+        ], submit, about=t("ui.survey.waive_about")), self.dialog_done)

@@ -1,12 +1,14 @@
 """Fault notices (故障通知单, KF-013): receive, classify, collection, work order, close-out.
 
 Patrol and cleaning staff hand their notices to the desk during the day; the desk signs each
-as received (§4.2), classifies the day's notices by department at 17:30 (§4.3), and the next
-working morning each department collects its notices and signs for them (§4.4: due by the
-start of the next working day, 09:00 by default — the ``fault_collect`` clock). Maintenance
-opens a work order per notice (§4.5); the technician writes the completion time on the notice
-and brings it back with the work order, and the desk closes it out (§4.6). Other departments'
-notices follow the same flow through that department's head (§4.7).
+as received (§4.2), classifies the day's notices by department at 17:30 (§4.3: RULES v2, a
+notice received that day and unsorted at 17:30 + 30 min grace is overdue — the ``fault_sort``
+clock), and every morning each department collects its notices and signs for them (§4.4:
+RULES v2, by 09:00 of the next calendar day, holidays included — the ``fault_collect``
+clock). Maintenance opens a work order per notice (§4.5); the technician writes the
+completion time on the notice and brings it back with the work order, and the desk closes it
+out (§4.6). Other departments' notices follow the same flow through that department's head
+(§4.7).
 
 The two-copy paper form becomes a printable day sheet per department (``day_sheet``), with
 the signature lines for the desk and for the collecting department.
@@ -267,8 +269,8 @@ def classify_day(actor: Staff, clock: Clock, settings: Settings) -> dict[str, li
     """Classify every notice received and not yet classified, by department (KF-013 §4.3).
 
     Refused before the classification hour (17:30). A notice left over from an earlier day
-    goes with today's batch. Starts each notice's "collected by the next working day 09:00"
-    clock (KF-013 §4.4). Returns department → notice numbers.
+    goes with today's batch. Stops each notice's sorting clock and starts its "collected by
+    09:00 the next calendar day" clock (KF-013 §4.4, RULES v2). Returns department → notice numbers.
     """
     now = clock.now()
     with transaction():

@@ -2,8 +2,9 @@
 
 One ``ServiceOrder`` per request, of one of these kinds (the model's ``SERVICE_KINDS``):
 
-- ``appliance_repair`` 小家电维修 (KF-022 §2): unit, name, phone and the quoted amount (the
-  office's repair price list is not in the procedures, so the clerk types the quote). The
+- ``appliance_repair`` 小家电维修 (KF-022 §2): unit, name, phone and an item of the office's
+  repair price list (维修服务价目表, ``[[repair_prices]]``) with a quantity — RULES v2: the
+  quote comes from the list, it is never typed. The
   resident accepts (``accept``) → the KF-022 §2.2 clocks start: tell the resident within 15
   minutes if the technician cannot be there within 30, and agree a new time (``tell``);
   ``on_site`` stops them; ``done``; ``close_out``.
@@ -34,7 +35,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
@@ -52,7 +53,8 @@ from .inputs import amount_in
 WRITE_ROLES = ("clerk", "supervisor", "manager")
 # The order the counter offers them in: the one with clocks first.
 KINDS = ("appliance_repair", "cleaning", "housekeeping", "booking", "office")
-LISTED_KINDS = ("cleaning", "housekeeping", "office")  # priced from the KF-022 list
+# Priced from the KF-022 list (the appliance repair from the repair price list, RULES v2).
+LISTED_KINDS = ("appliance_repair", "cleaning", "housekeeping", "office")
 HOME_KINDS = ("cleaning", "housekeeping")  # KF-022 §1.1: when the resident is home
 SITE_KINDS = ("appliance_repair", "cleaning", "housekeeping")  # someone goes to the unit
 SETTLEMENTS = ("cashier", "bill")
@@ -62,14 +64,18 @@ CHARGE_KIND = "service"  # Charge.kind of every amount a service order settles
 # Which part of the KF-022 price list each kind quotes from. An item the office adds to the
 # list in its settings may say so itself (``kind = "cleaning"`` or a list of kinds).
 PRICE_PARTS: dict[str, tuple[str, ...]] = {
+    # The repair price list's appliance lines first (the rest of that list follows).
+    "appliance_repair": ("appliance_fix", "hood_service"),
     "office": ("type_a4", "type_a3", "copy_a4", "copy_a3", "fax_local", "fax_long"),
-    "cleaning": ("floor_clean", "floor_pvc", "marble_artificial", "home_package",
-                 "office_clean", "cleaner_single"),
+    # RULES v2 (KF-022 附表三): home cleaning by flat type, office cleaning a visit ≤ 100 m².
+    "cleaning": ("floor_clean", "floor_pvc", "marble_artificial", "home_1r", "home_2r",
+                 "home_3r", "home_3r2b", "home_3r2h", "home_duplex", "office_clean",
+                 "cleaner_single"),
     "housekeeping": ("housekeeping_single", "housekeeping_weekly", "housekeeping_frequent",
                      "cleaner_single"),
 }
 # Counted units: a page, a job, an item is whole; hours and square metres may be fractional.
-WHOLE_UNITS = ("page", "item", "job")
+WHOLE_UNITS = ("page", "item", "job", "each", "visit")
 MAX_QUANTITY = Decimal(100_000)
 MAX_SERVICE_FEN = 100_000_000  # a million yuan: no convenience service comes near it
 _PLAIN_QUANTITY = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")  # ASCII digits, one point
@@ -98,6 +104,9 @@ class PriceItem:
     price: Decimal  # yuan per unit
     price_max: Decimal | None = None  # a range: the quote must lie within it
     kinds: tuple[str, ...] = ()
+    # KF-022 附表二 (RULES v2): a heavily soiled item not professionally cleaned for over a
+    # year may be charged 20–30 % above the base; the clerk picks the rate.
+    surcharge: bool = False
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" else self.name_en
@@ -121,14 +130,23 @@ def _item_kinds(raw: dict[str, Any]) -> tuple[str, ...]:
 
 
 def price_list(settings: Settings) -> list[PriceItem]:
-    """The whole list in the settings' order (the lost-umbrella fee too: it has no kind)."""
+    """The whole list in the settings' order (the lost-umbrella fee too: it has no kind),
+    then the repair price list, which the appliance repair quotes from (KF-022 §2.1 参照维修
+    服务价目表, RULES v2)."""
     items = []
     for raw in settings.data["services"]:
         high = raw.get("price_max")
         items.append(PriceItem(
             code=raw["code"], name_zh=raw["name_zh"], name_en=raw["name_en"], unit=raw["unit"],
             price=Decimal(raw["price"]), price_max=Decimal(high) if high is not None else None,
-            kinds=_item_kinds(raw),
+            kinds=_item_kinds(raw), surcharge=raw.get("surcharge") is True,
+        ))
+    for raw in settings.data["repair_prices"]:
+        high = raw.get("price_max")
+        items.append(PriceItem(
+            code=raw["code"], name_zh=raw["name_zh"], name_en=raw["name_en"], unit=raw["unit"],
+            price=Decimal(raw["price"]), price_max=Decimal(high) if high is not None else None,
+            kinds=("appliance_repair",),
         ))
     return items
 
@@ -173,7 +191,8 @@ class OrderForm:
     contact_phone: str = ""
     price_code: str = ""
     quantity: str = ""
-    amount: str = ""  # yuan: the repair quote, or the agreed amount for a price range
+    amount: str = ""  # yuan: the agreed amount for a price range
+    surcharge: str = ""  # percent above the base (KF-022 附表二: 20–30), "" for none
     home_from: str = ""
     note: str = ""
     booking: BookingForm = field(default_factory=BookingForm)
@@ -190,6 +209,7 @@ class Quote(NamedTuple):
     high_fen: int | None
     fare_fen: int = 0  # booking: the prepayment is fare + delivery fee
     delivery_fee_fen: int = 0
+    surcharge_pct: int = 0  # the rate above the base the clerk picked (RULES v2)
 
 
 def _norm(text: str) -> str:
@@ -229,6 +249,33 @@ def _times(fen: int, quantity_centi: int) -> int:
     return to_fen(Decimal(fen) * Decimal(quantity_centi) / Decimal(10_000))
 
 
+def surcharge_range(settings: Settings) -> tuple[int, int]:
+    """KF-022 附表二: the surcharge's lowest and highest rate in percent (20, 30)."""
+    rules = settings.data["service_rules"]
+    return int(rules["surcharge_min_pct"]), int(rules["surcharge_max_pct"])
+
+
+def parse_surcharge(text: str, item: PriceItem, settings: Settings) -> int:
+    """The surcharge rate the clerk picked, in percent; 0 when none. Only an item the list
+    marks (``surcharge = true``: the floor and surface cleaning of 附表二) may carry one, and
+    only within the range (RULES v2: 20–30 %)."""
+    raw = _norm(text).removesuffix("%").strip()
+    if not raw or raw == "0":
+        return 0
+    if not item.surcharge:
+        raise DeskError("service.no_surcharge", field="surcharge")
+    low, high = surcharge_range(settings)
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise DeskError("service.bad_surcharge", field="surcharge", low=low, high=high,
+                        text=text.strip())
+    return int(raw)
+
+
+def _raise(fen: int, pct: int) -> int:
+    # Exact, half up at the fen: 1.5 × 85.37 m² × 125 %.
+    return fen if pct == 0 else to_fen(Decimal(fen) * (100 + pct) / Decimal(10_000))
+
+
 def quote(form: OrderForm, settings: Settings) -> Quote:
     """The amount of ``form`` by the KF-022 price list; ``DeskError`` names the bad field.
 
@@ -237,10 +284,6 @@ def quote(form: OrderForm, settings: Settings) -> Quote:
     kind = form.kind
     if kind not in KINDS:
         raise DeskError("service.bad_kind", field="kind", kind=kind)
-    if kind == "appliance_repair":
-        # The repair price list is the office's own: the clerk types what was quoted.
-        amount = parse_yuan(form.amount, "amount")
-        return Quote(amount, "", 100, None, None, None)
     if kind == "booking":
         b = form.booking
         fare = parse_yuan(b.fare, "fare")
@@ -254,7 +297,8 @@ def quote(form: OrderForm, settings: Settings) -> Quote:
         raise DeskError("service.bad_item", field="price_code", code=code,
                         kind=Tr(f"service.kind.{kind}"))
     quantity = parse_quantity(form.quantity, item)
-    listed = _times(item.price_fen, quantity)
+    pct = parse_surcharge(form.surcharge, item, settings)
+    listed = _raise(_times(item.price_fen, quantity), pct)
     high_unit = item.price_max_fen
     if high_unit is None:
         if form.amount.strip():
@@ -263,8 +307,8 @@ def quote(form: OrderForm, settings: Settings) -> Quote:
                 # A listed price is the price: the clerk does not haggle over a photocopy.
                 raise DeskError("service.amount_is_listed", field="amount",
                                 amount=fmt(listed))
-        return Quote(listed, code, quantity, item.price_fen, None, None)
-    high = _times(high_unit, quantity)
+        return Quote(listed, code, quantity, item.price_fen, None, None, surcharge_pct=pct)
+    high = _raise(_times(high_unit, quantity), pct)
     if not form.amount.strip():
         raise DeskError("service.range_amount_needed", field="amount", low=fmt(listed),
                         high=fmt(high))
@@ -272,7 +316,7 @@ def quote(form: OrderForm, settings: Settings) -> Quote:
     if not listed <= amount <= high:
         raise DeskError("service.out_of_range", field="amount", amount=fmt(amount),
                         low=fmt(listed), high=fmt(high))
-    return Quote(amount, code, quantity, None, listed, high)
+    return Quote(amount, code, quantity, None, listed, high, surcharge_pct=pct)
 
 
 def _text(value: str, field_name: str, limit: int, *, needed: bool) -> str:
@@ -379,6 +423,7 @@ def create_order(form: OrderForm, actor: Staff, clock: Clock, settings: Settings
         order = ServiceOrder.create(
             unit=who.unit, kind=form.kind, price_code=q.price_code,
             quantity_centi=q.quantity_centi, amount_fen=q.amount_fen, requested_at=now,
+            surcharge_pct=q.surcharge_pct,
             taken_by=actor, contact_name=who.contact_name,
             contact_phone=who.contact_phone, home_from=rest.home_from,
             note=rest.note,
@@ -398,7 +443,7 @@ def create_order(form: OrderForm, actor: Staff, clock: Clock, settings: Settings
         audit(actor, clock, "service.create", order, kind=form.kind, ref=order_ref(order.id),
               unit=who.unit.code if who.unit else "", amount_fen=q.amount_fen,
               price_code=q.price_code, quantity_centi=q.quantity_centi,
-              prepay_charge=prepay.id if prepay else None)
+              surcharge_pct=q.surcharge_pct, prepay_charge=prepay.id if prepay else None)
         sync_service_orders([order], _ctx(settings))
     return order
 
@@ -490,6 +535,36 @@ def tell(order_id: int, agreed_at: datetime, actor: Staff, clock: Clock, setting
         return updates
 
     return _step(order_id, "service.tell", actor, clock, settings, check, reason=reason)
+
+
+def record_arrival(order_id: int, arrival_at: datetime, actor: Staff, clock: Clock,
+                   settings: Settings) -> ServiceOrder:
+    """KF-022 §2.2 (RULES v2): engineering said when its technician will be there. Within the
+    30 minutes of acceptance, the 15-minute "tell the resident" clock stops — it applies only
+    when the 30 minutes cannot be met. A later time cannot be recorded here: the resident is
+    then told why and a new time agreed (``tell``)."""
+    if arrival_at.tzinfo is None:
+        raise ValueError("arrival_at must be timezone-aware")
+
+    def check(order: ServiceOrder, now: datetime) -> dict[str, Any]:
+        if order.kind != "appliance_repair":
+            raise _refuse_kind(order, "arrival")
+        if order.accepted_at is None:
+            raise DeskError("service.not_accepted", ref=order_ref(order.id))
+        if order.on_site_at is not None:
+            raise DeskError("service.already_on_site", ref=order_ref(order.id))
+        if order.told_at is not None:
+            raise DeskError("service.arrival_after_told", ref=order_ref(order.id))
+        if arrival_at < now:
+            raise DeskError("service.arrival_in_past", field="arrival")
+        latest = order.accepted_at + timedelta(
+            minutes=int(settings.clocks["appliance_on_site_minutes"]))
+        if arrival_at > latest:
+            raise DeskError("service.arrival_late", field="arrival",
+                            latest=latest.astimezone(settings.zone).strftime("%H:%M"))
+        return {"arrival_at": arrival_at, "arrival_known_at": now}
+
+    return _step(order_id, "service.arrival", actor, clock, settings, check)
 
 
 def on_site(order_id: int, actor: Staff, clock: Clock, settings: Settings) -> ServiceOrder:

@@ -127,6 +127,8 @@ class ServiceOrder(BaseModel):
     kind = pw.CharField(max_length=20)
     price_code = pw.CharField(max_length=24, default="")
     quantity_centi = pw.IntegerField(default=100)
+    # KF-022 附表二 (RULES v2): the 20–30 % the clerk added for a heavily soiled item, 0: none.
+    surcharge_pct = pw.IntegerField(default=0)
     amount_fen = FenField(default=0)
     requested_at = UtcDateTimeField(index=True)
     taken_by = pw.ForeignKeyField(Staff, backref="+", on_delete="RESTRICT")
@@ -137,6 +139,10 @@ class ServiceOrder(BaseModel):
     accepted_at = UtcDateTimeField(null=True)
     told_at = UtcDateTimeField(null=True)
     agreed_at = UtcDateTimeField(null=True)
+    # RULES v2: engineering said when it will be there (arrival_at), recorded at
+    # arrival_known_at; an arrival within the 30 minutes stops the 15-minute clock.
+    arrival_at = UtcDateTimeField(null=True)
+    arrival_known_at = UtcDateTimeField(null=True)
     on_site_at = UtcDateTimeField(null=True)
     done_at = UtcDateTimeField(null=True)
     closed_at = UtcDateTimeField(null=True)
@@ -171,6 +177,17 @@ class Survey(BaseModel):
     returned = pw.IntegerField(default=0)
     collected_at = UtcDateTimeField(null=True)
     reported_at = UtcDateTimeField(null=True)
+    # KF-009 §3.3.1 (RULES v2): the form drafted by the desk, approved by the company's
+    # quality department (品质管理部) — who (a person outside the office) and when.
+    form_approved_by = pw.CharField(max_length=64, default="")
+    form_approved_at = UtcDateTimeField(null=True)
+    # KF-009 §3.3.6 (RULES v2): the open letter answering concentrated issues, approved by
+    # the general manager (总经理) and then posted; or why none was needed.
+    letter_approved_by = pw.CharField(max_length=64, default="")
+    letter_approved_at = UtcDateTimeField(null=True)
+    letter_posted_at = UtcDateTimeField(null=True)
+    letter_waived_at = UtcDateTimeField(null=True)  # no concentrated issue: no letter owed
+    letter_note = pw.TextField(default="")  # what the letter answers, or why none is needed
 
 
 class Activity(BaseModel):

@@ -26,6 +26,9 @@ class SurveyCopy(BaseModel):
     grade = pw.CharField(max_length=16, null=True)  # SURVEY_GRADES, once returned
     remarks = pw.TextField(default="")  # the resident's own words, as written
     recorded_by = pw.ForeignKeyField(Staff, null=True, backref="+", on_delete="RESTRICT")
+    # KF-009 §3.3.5 (RULES v2): the copy's feedback forwarded to the department concerned.
+    forwarded_to = pw.CharField(max_length=16, default="")
+    forwarded_at = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("survey", "unit"), True),)

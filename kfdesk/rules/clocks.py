@@ -45,8 +45,13 @@ _SPECS = [
               "on site or resident told", "appliance_tell_minutes"),
     ClockSpec("appliance_on_site", "KF-022 §2.2", "service_order", "accepted",
               "on site", "appliance_on_site_minutes"),
-    ClockSpec("fault_collect", "KF-013 §4.4", "fault_notice", "classified at 17:30",
-              "collected", "fault_notice_collect_working_days", working_days=True),
+    # KF-013 §4.2–4.3 (RULES v2): the day's notices sorted by department at 17:30; a notice
+    # received that day and still unsorted at 17:30 + grace is overdue.
+    ClockSpec("fault_sort", "KF-013 §4.2–4.3", "fault_notice", "received that day",
+              "sorted by department", "fault_notice_classify"),
+    # KF-013 §4.4 (RULES v2): collected every morning — the next calendar day, 09:00.
+    ClockSpec("fault_collect", "KF-013 §4.4", "fault_notice", "sorted",
+              "collected", "fault_notice_collect_days"),
     ClockSpec("registered_mail", "KF-021 §3", "mail", "received",
               "collected or returned", "registered_mail_days"),
     ClockSpec("hand_over", "KF-015 §4.6", "hand_over", "first receipt of the day",
@@ -57,10 +62,17 @@ _SPECS = [
               "verified", "contact_check_resident_days"),
     ClockSpec("vacant_check", "RULES §5–§6", "vacant_unit", "last check (never checked: "
               "first seen vacant)", "next check", "vacant_check_days"),
+    # KF-009 §3.3.2 (RULES v2): the questionnaires distributed by 20 December.
+    ClockSpec("survey_distribute", "KF-009 §3.3.2", "year", "December", "distributed",
+              "survey_distribute_by", working_days=True, periodic=True),
     ClockSpec("survey_collect", "KF-009 §3.3", "survey", "distributed", "collected",
               "survey_collect_days"),
     ClockSpec("survey_report", "KF-009 §3.3", "survey", "collected", "report done",
               "survey_report_days"),
+    # KF-009 §3.3.6 (RULES v2): the open letter on concentrated issues, approved by the
+    # general manager and posted within 2 weeks of collection.
+    ClockSpec("survey_letter", "KF-009 §3.3.6", "survey", "collected (concentrated issues)",
+              "letter approved and posted", "survey_open_letter_days"),
     ClockSpec("activity_plan", "KF-020 §4.2.2", "activity", "activity date − 1 month",
               "plan approved", "activity_plan_months_before"),
     ClockSpec("activity_group", "KF-020 §4.3.1", "activity", "activity date − 10 days",
@@ -68,10 +80,13 @@ _SPECS = [
     ClockSpec("activity_notice", "KF-020 §4.3.2", "activity", "activity date − 10 days",
               "notice posted", "activity_notice_days_before"),
     # Periodic duties: a row per period, opened by kfdesk.rules.periods.sync_periods.
+    # RULES v2: engineering's duty (工程维修部); the cashier waits on it.
     ClockSpec("meter_readings", "KF-015 §4.2", "month", "month start", "readings in",
               "meter_reading_day", working_days=True, periodic=True),
     ClockSpec("complaint_summary_desk", "KF-010 §4.6.1", "month", "month end", "filed",
               "complaint_summary_desk_day", working_days=True, periodic=True),
+    # RULES v2: never due before the desk's summary plus 2 working days (the supervisor
+    # works from it), however holidays move the two.
     ClockSpec("complaint_summary_supervisor", "KF-010 §4.6.1", "month", "month end",
               "filed", "complaint_summary_supervisor_day", working_days=True, periodic=True),
     ClockSpec("bulletin", "KF-020 §4.4.2", "month", "month start", "posted",
@@ -84,8 +99,9 @@ _SPECS = [
               "annual_plan_due", working_days=True, periodic=True),
     ClockSpec("annual_adjustment", "KF-020 §4.2.1", "year", "year", "filed",
               "annual_adjustment_due", working_days=True, periodic=True),
-    ClockSpec("interest_survey", "KF-019", "half_year", "June / December", "filed",
-              None, working_days=True, periodic=True),
+    # KF-020 §4.1.1 (RULES v2): due by the 10th, before the 15 Jun / 15 Dec plan it feeds.
+    ClockSpec("interest_survey", "KF-020 §4.1.1", "half_year", "June / December", "filed",
+              "interest_survey_day", working_days=True, periodic=True),
 ]
 
 CLOCKS: dict[str, ClockSpec] = {spec.name: spec for spec in _SPECS}

@@ -106,12 +106,79 @@ def annual_adjustment_want(ctx: RuleContext, year: int) -> Want:
 
 
 def interest_survey_want(ctx: RuleContext, year: int, month: int) -> Want:
-    """KF-020 §4.1.1: the June / December activity-interest survey, within its month."""
-    due = ctx.calendar.day_of_month_deadline(year, month, 31)  # clamped to the month's end
+    """KF-020 §4.1.1: the June / December activity-interest survey, by the 10th
+    (``interest_survey_day``, RULES v2): §4.2.1 draws the 15 Jun / 15 Dec plan from it, so it
+    cannot fall due after the plan (v1 gave it the whole month)."""
+    due = ctx.calendar.day_of_month_deadline(year, month,
+                                             ctx.limit("interest_survey_day"))
     ref = f"{year:04d}-{month:02d}"
     return Want("interest_survey", year * 100 + month, ref,
                 _month_start(ctx, date(year, month, 1)), due.at,
                 _filed_at("interest_survey", ref), due.provisional, department="desk")
+
+
+def survey_distribute_want(ctx: RuleContext, year: int) -> Want:
+    """KF-009 §3.3.2 (RULES v2): the year's satisfaction survey distributed by 20 December
+    (``survey_distribute_by``), opened on 1 December; stopped by the distribution recorded
+    (``kfdesk.desk.surveys.record_distribution``). A fixed date, moved to the next working
+    day when it is not one, like every fixed date of RULES §8."""
+    from ..models import Survey
+
+    cal = ctx.calendar
+    month, day = (int(x) for x in ctx.settings.clocks["survey_distribute_by"].split("-"))
+    due = cal.day_of_month_deadline(year, month, day)
+    start = datetime.combine(date(year, month, 1), time(0), tzinfo=cal.zone)
+    row = Survey.select(Survey.distributed_at).where(Survey.year == year).first()
+    return Want("survey_distribute", year, str(year), start, due.at,
+                row.distributed_at if row is not None else None, due.provisional,
+                department="desk")
+
+
+def sync_survey_distribution(year: int, ctx: RuleContext) -> None:
+    """Stop (or restart) an opened distribution clock as the survey's record now says:
+    the survey services call it, for a year whose clock may lie outside the refresh's window."""
+    if Deadline.select(Deadline.id).where((Deadline.clock == "survey_distribute")
+                                          & (Deadline.item_id == year)).exists():
+        _write_one("year", survey_distribute_want(ctx, year), ctx)
+
+
+def complaint_summary_wants(ctx: RuleContext, year: int, month: int) -> list[Want]:
+    """KF-010 §4.6.1: the summary of the month before (``year``-``month`` is the month the
+    summaries fall due in): the desk's by the 2nd, the supervisor's by the 5th — and, RULES
+    v2, never before the desk's plus ``complaint_summary_supervisor_after_desk_working_days``
+    (2) working days, since the supervisor works from the desk's summary. In October 2026
+    both fixed days fall in the National Day holiday and move to 10-08; the supervisor's
+    report is then due 10-10 (the make-up Saturday) 17:30."""
+    cal = ctx.calendar
+    clocks = ctx.settings.clocks
+    m = date(year, month, 1)
+    prev = m - relativedelta(months=1)
+    start = _month_start(ctx, m)
+    desk = cal.day_of_month_deadline(year, month, clocks["complaint_summary_desk_day"])
+    own = cal.day_of_month_deadline(year, month, clocks["complaint_summary_supervisor_day"])
+    after = cal.add_working_days(desk.at,
+                                 ctx.limit("complaint_summary_supervisor_after_desk_working_days"))
+    sup = own if own.at >= after.at else after
+    period = _ref(prev)
+    mid = prev.year * 100 + prev.month
+    return [
+        Want("complaint_summary_desk", mid, period, start, desk.at,
+             _filed_at("complaint_summary_desk", period), desk.provisional, department="desk"),
+        Want("complaint_summary_supervisor", mid, period, start, sup.at,
+             _filed_at("complaint_summary_supervisor", period), sup.provisional,
+             department="desk"),
+    ]
+
+
+def meter_readings_want(ctx: RuleContext, year: int, month: int) -> Want:
+    """KF-015 §4.2: every meter read and reported by the 5th; RULES v2: engineering's duty
+    (工程维修部), so the clock's department is engineering — the cashier waits on it."""
+    m = date(year, month, 1)
+    ref = _ref(m)
+    due = ctx.calendar.day_of_month_deadline(year, month,
+                                             ctx.settings.clocks["meter_reading_day"])
+    return Want("meter_readings", year * 100 + month, ref, _month_start(ctx, m), due.at,
+                _meter_readings_in(ref), due.provisional, department="engineering")
 
 
 def duty_want(ctx: RuleContext, duty: str, period: str) -> Want:
@@ -140,24 +207,15 @@ def sync_duty(duty: str, period: str, ctx: RuleContext) -> None:
 def period_wants(now: datetime, ctx: RuleContext) -> dict[str, list[Want]]:
     """The periodic clocks of the current and previous period, by item kind."""
     cal = ctx.calendar
-    clocks = ctx.settings.clocks
     local = cal.local_date(now)
     this_month = date(local.year, local.month, 1)
     out: dict[str, list[Want]] = {"month": [], "year": [], "half_year": []}
     for m in (this_month - relativedelta(months=1), this_month):
         ref, start, mid = _ref(m), _month_start(ctx, m), m.year * 100 + m.month
-        due = cal.day_of_month_deadline(m.year, m.month, clocks["meter_reading_day"])
-        out["month"].append(Want("meter_readings", mid, ref, start, due.at,
-                                 _meter_readings_in(ref), due.provisional, department="desk"))
+        out["month"].append(meter_readings_want(ctx, m.year, m.month))
         out["month"].append(bulletin_want(ctx, m.year, m.month))
         # KF-010 §4.6.1: the previous month's summary, due on the 2nd / 5th of this month.
-        prev = m - relativedelta(months=1)
-        for clock, key in (("complaint_summary_desk", "complaint_summary_desk_day"),
-                           ("complaint_summary_supervisor", "complaint_summary_supervisor_day")):
-            due = cal.day_of_month_deadline(m.year, m.month, clocks[key])
-            out["month"].append(Want(clock, prev.year * 100 + prev.month, _ref(prev), start,
-                                     due.at, _filed_at(clock, _ref(prev)), due.provisional,
-                                     department="desk"))
+        out["month"] += complaint_summary_wants(ctx, m.year, m.month)
         total, met_at = _sample_met(ctx, m)
         if total:
             last = m + relativedelta(months=1, days=-1)
@@ -172,6 +230,13 @@ def period_wants(now: datetime, ctx: RuleContext) -> dict[str, list[Want]]:
         # KF-020 §4.1.1: the activity-interest survey in June and in December.
         for month in SURVEY_MONTHS:
             out["half_year"].append(interest_survey_want(ctx, year, month))
+    # KF-009 §3.3.2 (v2): the satisfaction survey distributed by 20 December, opened on
+    # 1 December (and in January, should nobody have opened the counter in December); once
+    # opened the row stays until the distribution is recorded.
+    if local.month == 12:
+        out["year"].append(survey_distribute_want(ctx, local.year))
+    elif local.month == 1:
+        out["year"].append(survey_distribute_want(ctx, local.year - 1))
     return out
 
 

@@ -305,20 +305,49 @@ def sync_callback(cb: Callback, ctx: RuleContext) -> None:
 # --- fault notices, mail, service orders ---------------------------------------------------
 
 
-def fault_notice_wants(fn: FaultNotice, ctx: RuleContext, unit_code: str = "") -> list[Want]:
-    if fn.classified_at is None:
-        return []
-    # KF-013 §4.4 reading: collected by the start of the next working day (default 09:00).
+def fault_sort_due(received_at: datetime, ctx: RuleContext) -> datetime:
+    """KF-013 §4.2–4.3 (RULES v2): when a notice received at ``received_at`` must be sorted.
+
+    The day's notices are sorted at 17:30 (``fault_notice_classify``); one still unsorted at
+    17:30 + ``fault_notice_sort_grace_minutes`` (default 18:00) is overdue. **Reading:** a
+    notice handed in after that hour belongs to the next calendar day's sorting (the text
+    sorts "the day's" notices at 17:30; it says nothing of one brought in later).
+    """
     cal = ctx.calendar
-    day = cal.local_date(fn.classified_at)
-    provisional = cal.is_provisional(day)
-    for _ in range(ctx.limit("fault_notice_collect_working_days")):
-        day = cal.next_working_day(day)
-        provisional = provisional or cal.is_provisional(day)
-    due = cal.at_time(day, _hhmm(ctx.settings.data["hours"]["fault_notice_collect"]))
-    return [Want("fault_collect", item_id=fn.id, item_ref=fn.number, started_at=fn.classified_at,
-                 due_at=due, stopped_at=fn.collected_at, provisional=provisional,
-                 unit_code=unit_code, owner_id=fn.received_by_id, department=fn.department)]
+    grace = timedelta(minutes=ctx.limit("fault_notice_sort_grace_minutes"))
+    day = cal.local_date(received_at)
+    due = cal.at_time(day, _hhmm(ctx.settings.clocks["fault_notice_classify"])) + grace
+    if received_at >= due:
+        due = cal.at_time(day + timedelta(days=1),
+                          _hhmm(ctx.settings.clocks["fault_notice_classify"])) + grace
+    return due
+
+
+def fault_collect_due(classified_at: datetime, ctx: RuleContext) -> datetime:
+    """KF-013 §4.4 (RULES v2): collected "every morning" (每日早上) — by 09:00
+    (``hours.fault_notice_collect``) of the next **calendar** day, holidays included: a
+    notice sorted Wed 2026-09-30 17:30 is due Thu 2026-10-01 09:00."""
+    cal = ctx.calendar
+    day = cal.local_date(classified_at) + timedelta(days=ctx.limit("fault_notice_collect_days"))
+    return cal.at_time(day, _hhmm(ctx.settings.data["hours"]["fault_notice_collect"]))
+
+
+def fault_notice_wants(fn: FaultNotice, ctx: RuleContext, unit_code: str = "") -> list[Want]:
+    """A notice's two office-side clocks: sorted by the evening (owned by the desk clerk who
+    signed for it), then collected by its department the next morning."""
+    wants = [Want("fault_sort", item_id=fn.id, item_ref=fn.number, started_at=fn.received_at,
+                  due_at=fault_sort_due(fn.received_at, ctx), stopped_at=fn.classified_at,
+                  unit_code=unit_code, owner_id=fn.received_by_id, department="desk")]
+    if fn.classified_at is not None:
+        wants.append(Want("fault_collect", item_id=fn.id, item_ref=fn.number,
+                          started_at=fn.classified_at,
+                          due_at=fault_collect_due(fn.classified_at, ctx),
+                          stopped_at=fn.collected_at, unit_code=unit_code,
+                          owner_id=fn.received_by_id, department=fn.department))
+    if fn.closed_at is not None:  # closed out (KF-013 §4.6): nothing more is due
+        for want in wants:
+            want.stopped_at = want.stopped_at or fn.closed_at
+    return wants
 
 
 def sync_fault_notices(notices: list[FaultNotice], ctx: RuleContext) -> None:
@@ -352,11 +381,17 @@ def service_order_wants(so: ServiceOrder, ctx: RuleContext, unit_code: str = "")
     common = {"item_id": so.id, "item_ref": ref, "unit_code": unit_code,
               "owner_id": so.taken_by_id, "department": "engineering"}
     # KF-022 §2.2: tell the resident within 15 min, or be on site within 30 (or the agreed time).
+    # RULES v2: the 15 minutes apply only when the 30 cannot be met — engineering's arrival
+    # time known to fall within the 30 minutes stops that clock when it was recorded.
+    within = start + timedelta(minutes=ctx.limit("appliance_on_site_minutes"))
+    on_time = (so.arrival_at is not None and so.arrival_known_at is not None
+               and so.arrival_at <= within)
     tell = Want("appliance_tell", started_at=start,
                 due_at=start + timedelta(minutes=ctx.limit("appliance_tell_minutes")),
                 stopped_at=_first(so.told_at, so.on_site_at, so.closed_at,
-                                  getattr(so, "cancelled_at", None)), **common)
-    on_site_due = start + timedelta(minutes=ctx.limit("appliance_on_site_minutes"))
+                                  getattr(so, "cancelled_at", None),
+                                  so.arrival_known_at if on_time else None), **common)
+    on_site_due = within
     if so.told_at is not None and so.agreed_at is not None:
         on_site_due = so.agreed_at
     on_site = Want("appliance_on_site", started_at=start, due_at=on_site_due,
@@ -546,6 +581,11 @@ def sync_people(people: list[Person], ctx: RuleContext) -> None:
 
 
 def survey_wants(s: Survey, ctx: RuleContext) -> list[Want]:
+    """KF-009 §3.3: collection within 10 days of distribution, the report within 3 days of
+    collection, and (RULES v2, §3.3.6) the open letter on the concentrated issues approved by
+    the general manager and posted within 2 weeks (``survey_open_letter_days``, calendar
+    days) of collection — stopped by the posting, or by the supervisor recording that the
+    returns raised no concentrated issue (``letter_waived_at``)."""
     wants = []
     if s.distributed_at is not None:
         due = s.distributed_at + timedelta(days=ctx.limit("survey_collect_days"))
@@ -556,6 +596,12 @@ def survey_wants(s: Survey, ctx: RuleContext) -> list[Want]:
         wants.append(Want("survey_report", item_id=s.id, item_ref=str(s.year),
                           started_at=s.collected_at, stopped_at=s.reported_at,
                           due_at=s.collected_at + timedelta(days=ctx.limit("survey_report_days")),
+                          department="desk"))
+        wants.append(Want("survey_letter", item_id=s.id, item_ref=str(s.year),
+                          started_at=s.collected_at,
+                          stopped_at=_first(s.letter_posted_at, s.letter_waived_at),
+                          due_at=s.collected_at
+                          + timedelta(days=ctx.limit("survey_open_letter_days")),
                           department="desk"))
     return wants
 
@@ -626,6 +672,51 @@ def resync_all(ctx: RuleContext, now: datetime) -> None:
     for cashier_id, day in sorted(days):
         sync_hand_over(cashiers[cashier_id], day, ctx)
     sync_periods(now, ctx)
+
+
+def resync_rulebook_v2(ctx: RuleContext) -> None:
+    """Recompute the stored clocks RULES version 2 changed (store migration v8, issue 18).
+
+    The appliance repairs (``appliance_tell`` stopped by an arrival within the 30 minutes),
+    fault notices (``fault_sort`` new, ``fault_collect`` on calendar days), the surveys
+    (``survey_letter``), and every stored period of the monthly summaries, the meter readings
+    and the interest survey — old periods too, since an overdue one stays until filed.
+    Records are read by the columns the clocks use, so the step keeps working when a later
+    migration adds columns to these tables.
+    """
+    from .periods import complaint_summary_wants, interest_survey_want, meter_readings_want
+
+    orders = list(ServiceOrder.select(
+        ServiceOrder.id, ServiceOrder.unit, ServiceOrder.kind, ServiceOrder.taken_by,
+        ServiceOrder.accepted_at, ServiceOrder.told_at, ServiceOrder.agreed_at,
+        ServiceOrder.on_site_at, ServiceOrder.closed_at, ServiceOrder.arrival_at,
+        ServiceOrder.arrival_known_at).where(ServiceOrder.kind == "appliance_repair")
+        .order_by(ServiceOrder.id))
+    sync_service_orders(orders, ctx)
+    notices = list(FaultNotice.select(
+        FaultNotice.id, FaultNotice.number, FaultNotice.unit, FaultNotice.department,
+        FaultNotice.received_at, FaultNotice.received_by, FaultNotice.classified_at,
+        FaultNotice.collected_at, FaultNotice.closed_at).order_by(FaultNotice.id))
+    sync_fault_notices(notices, ctx)
+    surveys = list(Survey.select(Survey.id, Survey.year, Survey.distributed_at,
+                                 Survey.collected_at, Survey.reported_at,
+                                 Survey.letter_posted_at, Survey.letter_waived_at)
+                   .order_by(Survey.id))
+    sync_surveys(surveys, ctx)
+    periods = (Deadline.select(Deadline.clock, Deadline.item_ref)
+               .where(Deadline.clock.in_(("complaint_summary_supervisor", "meter_readings",
+                                          "interest_survey")))
+               .order_by(Deadline.id).tuples())
+    for clock, ref in periods:
+        year, month = int(ref[:4]), int(ref[5:7])
+        if clock == "meter_readings":
+            _write_one("month", meter_readings_want(ctx, year, month), ctx)
+        elif clock == "interest_survey":
+            _write_one("half_year", interest_survey_want(ctx, year, month), ctx)
+        else:  # the summary of ``ref`` falls due in the month after it
+            due_in = date(year, month, 1) + relativedelta(months=1)
+            for want in complaint_summary_wants(ctx, due_in.year, due_in.month):
+                _write_one("month", want, ctx)
 
 
 _SYNCERS = {

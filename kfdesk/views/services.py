@@ -57,6 +57,8 @@ class ServiceRow(NamedTuple):
     bill_month: str  # "2026-10" when added to that month's bill
     tell_due: datetime | None  # running KF-022 §2.2 clocks (None: not started or stopped)
     on_site_due: datetime | None
+    surcharge_pct: int = 0  # KF-022 附表二 (RULES v2)
+    arrival_at: datetime | None = None  # engineering's arrival time (RULES v2)
 
 
 def order_state(order: ServiceOrder, prepay_due: int, prepaid: int) -> str:
@@ -133,6 +135,7 @@ def _rows(orders: Sequence[ServiceOrder], zone: tzinfo) -> list[ServiceRow]:
             prepay_fen=prepay_due, prepaid_fen=prepaid, settlement=settlement, bill_month=month,
             tell_due=_local(running.get("appliance_tell"), zone),
             on_site_due=_local(running.get("appliance_on_site"), zone),
+            surcharge_pct=o.surcharge_pct, arrival_at=_local(o.arrival_at, zone),
         ))
     return out
 

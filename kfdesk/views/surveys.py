@@ -20,6 +20,8 @@ from ..desk.surveys import households, is_old_community, survey_share
 from ..models import SURVEY_GRADES, Building, Survey, SurveyCopy, Unit
 from ..percent import percent as to_percent
 from ..percent import percent_text
+from ..rules.context import RuleContext
+from ..rules.periods import survey_distribute_want
 from ..rules.sampling import quota
 from . import _by_id, _local
 
@@ -30,6 +32,7 @@ class CopyRow(NamedTuple):
     returned_at: datetime | None
     grade: str | None
     remarks: str
+    forwarded_to: str  # the department its feedback went to (RULES v2), "" when not yet
 
 
 class BuildingStat(NamedTuple):
@@ -57,6 +60,16 @@ class SurveyOverview(NamedTuple):
     collected_at: datetime | None
     report_due: datetime | None
     reported_at: datetime | None
+    form_approved_by: str  # the quality department's approver (RULES v2), "" when not yet
+    form_approved_at: datetime | None
+    distribute_due: datetime  # by 20 December (moved to a working day), RULES v2
+    letter_due: datetime | None  # collected + 14 days, RULES v2 (KF-009 §3.3.6)
+    letter_approved_by: str  # the general manager
+    letter_approved_at: datetime | None
+    letter_posted_at: datetime | None
+    letter_waived_at: datetime | None
+    letter_note: str  # what the letter answers, or why none was needed
+    unforwarded: int  # returned copies with remarks not yet forwarded
     grades: tuple[tuple[str, int], ...]  # every grade, best first, with its count
     satisfied_rate: Fraction | None  # (very satisfied + satisfied) / returned
     buildings: tuple[BuildingStat, ...]
@@ -100,8 +113,11 @@ def survey_overview(year: int, settings: Settings) -> SurveyOverview:
     for c in copies:
         unit = units[c.unit_id]
         rows.append(CopyRow(unit.code, numbers[unit.building_id], _local(c.returned_at, zone),
-                            c.grade, c.remarks))
+                            c.grade, c.remarks, c.forwarded_to))
     satisfied = grades["very_satisfied"] + grades["satisfied"]
+    letter_due = (collected + timedelta(days=clocks["survey_open_letter_days"]) if collected
+                  else None)
+    distribute_due = survey_distribute_want(RuleContext.from_store(settings), year).due_at
     return SurveyOverview(
         year=year, exists=survey is not None,
         occupied_since=int(settings.data["office"]["occupied_since"]),
@@ -113,6 +129,15 @@ def survey_overview(year: int, settings: Settings) -> SurveyOverview:
         return_target=float(settings.data["targets"]["survey_return_rate"]),
         collected_at=_local(collected, zone), report_due=_local(report_due, zone),
         reported_at=_local(survey.reported_at if survey else None, zone),
+        form_approved_by=survey.form_approved_by if survey else "",
+        form_approved_at=_local(survey.form_approved_at if survey else None, zone),
+        distribute_due=distribute_due.astimezone(zone), letter_due=_local(letter_due, zone),
+        letter_approved_by=survey.letter_approved_by if survey else "",
+        letter_approved_at=_local(survey.letter_approved_at if survey else None, zone),
+        letter_posted_at=_local(survey.letter_posted_at if survey else None, zone),
+        letter_waived_at=_local(survey.letter_waived_at if survey else None, zone),
+        letter_note=survey.letter_note if survey else "",
+        unforwarded=sum(1 for c in returned if c.remarks and c.forwarded_at is None),
         grades=tuple((g, grades[g]) for g in SURVEY_GRADES),
         satisfied_rate=Fraction(satisfied, len(returned)) if returned else None,
         buildings=tuple(BuildingStat(b, sizes[b], got[b], back[b]) for b in keys),

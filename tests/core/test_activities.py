@@ -409,9 +409,10 @@ def test_adjustment_by_15_june(office: dict, clock: FixedClock) -> None:
 
 
 def test_interest_survey_in_june_and_december(office: dict, clock: FixedClock) -> None:
-    """KF-020 §4.1.1: the survey within June and within December; refused otherwise."""
-    due = at(2026, 12, 31, 17, 30)
-    assert states("interest_survey", at(2026, 12, 24, 9, 0), "2026-12") == ["due_soon"]
+    """KF-020 §4.1.1: the survey in June and in December, by the 10th (RULES v2: before the
+    plan of the 15th it feeds); refused outside those months."""
+    due = at(2026, 12, 10, 17, 30)
+    assert states("interest_survey", at(2026, 12, 9, 9, 0), "2026-12") == ["due_soon"]
     assert states("interest_survey", due + MINUTE, "2026-12") == ["overdue"]
     refused("interest.not_yet", lambda: act.record_interest_survey(
         "2026-12", ["phone"], 10, "早了", office["clerk"], clock, SETTINGS))
@@ -453,7 +454,9 @@ def test_the_year_view_agrees_with_the_engine(winter: Activity, office: dict,
     duties = {(d.duty, d.period): d for d in year.duties}
     assert duties[("annual_plan", "2027")].state == "due_soon"
     assert duties[("annual_plan", "2027")].due_at == at(2026, 12, 15, 17, 30)
-    assert duties[("interest_survey", "2026-12")].state == "open"
+    # RULES v2: the December interest survey is due by 12-10, before the plan of 12-15.
+    assert duties[("interest_survey", "2026-12")].state == "due_soon"
+    assert duties[("interest_survey", "2026-12")].due_at == at(2026, 12, 10, 17, 30)
     assert duties[("bulletin", "2026-12")].state == "done"
     assert duties[("bulletin", "2026-12")].by == office["clerk"].name
     assert year.this_month is not None and year.this_month.period == "2026-12"

@@ -92,8 +92,10 @@ def test_batch_receive_signs_each_as_received_by_the_actor(people, clock) -> Non
     assert [e.record_id for e in received] == [n.id for n in notices]
     assert all(e.actor_id == clerk.id for e in received)
     assert json.loads(received[1].detail)["found_by"] == "马秀英"
-    # Not classified yet: no collection clock runs (KF-013 §4.4 starts at classification).
-    assert Deadline.select().where(Deadline.item_kind == "fault_notice").count() == 0
+    # Not classified yet: no collection clock runs (KF-013 §4.4 starts at classification);
+    # each runs its sorting clock instead (KF-013 §4.2–4.3, RULES v2).
+    assert sorted(d.clock for d in Deadline.select().where(
+        Deadline.item_kind == "fault_notice")) == ["fault_sort"] * 3
     # The next one continues the series; the time may come as typed at the counter.
     fourth = receive_notice(entry(found_at="９：１５"), clerk, clock, SETTINGS)
     assert fourth.number == "G-000004"
@@ -135,8 +137,8 @@ def test_classification_refused_before_1730(people, clock) -> None:
 
 
 def test_classify_groups_by_department_and_starts_the_collect_clock(people, clock) -> None:
-    """KF-013 §4.3–4.4: Friday 2026-10-09 17:30 → collected by Saturday 2026-10-10 09:00,
-    a make-up working day (调休) after the National Day holiday."""
+    """KF-013 §4.3–4.4: Friday 2026-10-09 17:30 → collected by Saturday 2026-10-10 09:00
+    (the next calendar morning, RULES v2)."""
     clerk, _ = people
     receive_notices([entry(), entry(department="cleaning", description="垃圾桶破损"),
                      entry(description="单元门闭门器漏油")], clerk, clock, SETTINGS)
@@ -162,13 +164,14 @@ def test_classify_groups_by_department_and_starts_the_collect_clock(people, cloc
 
 
 def test_collect_clock_over_a_weekend(people) -> None:
-    """KF-013 §4.4: classified Saturday 10-10 (make-up day) → due Monday 10-12 09:00."""
+    """KF-013 §4.4 (RULES v2, every morning): classified Saturday 10-10 → due Sunday 10-11
+    09:00, not the next working day (v1 said Monday 10-12)."""
     clerk, _ = people
     clock = FixedClock(at(2026, 10, 10, 16, 0))
     receive_notices([entry(found_at=at(2026, 10, 10, 15, 0))], clerk, clock, SETTINGS)
     clock.set(at(2026, 10, 10, 17, 45))
     classify_day(clerk, clock, SETTINGS)
-    assert collect_clock(FaultNotice.get()).due_at == at(2026, 10, 12, 9, 0)
+    assert collect_clock(FaultNotice.get()).due_at == at(2026, 10, 11, 9, 0)
 
 
 def test_collection_stops_the_clock_and_is_overdue_without_it(people, clock) -> None:

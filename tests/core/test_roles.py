@@ -205,6 +205,18 @@ CASES = [
     Case("surveys.draw_survey_sample",
          lambda d, a: surveys.draw_survey_sample(2026, a, d.clock, SETTINGS),
          NOT_SUPERVISOR, "super"),
+    # KF-009 §3.3 (RULES v2): the quality department's approval of the form and the general
+    # manager's of the open letter are recorded by the supervisor, not the desk clerk.
+    Case("surveys.approve_form",
+         lambda d, a: surveys.approve_form(2026, "品质部 周丽", None, a, d.clock, SETTINGS),
+         NOT_SUPERVISOR, "super"),
+    Case("surveys.approve_open_letter",
+         lambda d, a: surveys.approve_open_letter(2026, "总经理 陈", "停车难", None, a, d.clock,
+                                                  SETTINGS),
+         NOT_SUPERVISOR, "super"),
+    Case("surveys.waive_open_letter",
+         lambda d, a: surveys.waive_open_letter(2026, "意见分散", a, d.clock, SETTINGS),
+         NOT_SUPERVISOR, "super"),
     Case("visits.propose_visits",
          lambda d, a: visits.propose_visits(a, d.clock, SETTINGS),
          NOT_SUPERVISOR, "super"),

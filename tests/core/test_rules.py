@@ -160,13 +160,22 @@ def b_appliance_on_site(w):
     return at(2026, 10, 9, 9, 30)
 
 
+def b_fault_sort(w):
+    fn = FaultNotice.create(number="G-000002", found_by="巡查 李明", found_by_department="security",
+                            found_at=at(2026, 10, 9, 13, 0), location="3栋1单元大堂",
+                            description="大堂灯不亮", received_at=at(2026, 10, 9, 14, 0),
+                            received_by=w["clerk"])
+    rsync.sync_fault_notices([fn], ctx())
+    return at(2026, 10, 9, 18, 0)  # KF-013 §4.2–4.3 (v2): 17:30 + 30 min grace
+
+
 def b_fault_collect(w):
     fn = FaultNotice.create(number="G-000001", found_by="巡查 李明", found_by_department="security",
                             found_at=at(2026, 9, 30, 14, 0), location="3栋1单元大堂",
                             description="大堂灯不亮", received_at=at(2026, 9, 30, 16, 0),
                             received_by=w["clerk"], classified_at=at(2026, 9, 30, 17, 30))
     rsync.sync_fault_notices([fn], ctx())
-    return at(2026, 10, 8, 9, 0)  # KF-013 §4.4: next working day 09:00
+    return at(2026, 10, 1, 9, 0)  # KF-013 §4.4 (v2): every morning, a holiday too
 
 
 def b_registered_mail(w):
@@ -227,6 +236,17 @@ def b_vacant_check(w):
     return at(2026, 10, 9, 17, 30)  # RULES §6, the office's 30 days: by close of day 30
 
 
+def b_survey_distribute(w):
+    return at(2026, 12, 21, 17, 30)  # KF-009 §3.3.2 (v2): by 20 Dec, a Sunday → Mon 12-21
+
+
+def b_survey_letter(w):
+    s = Survey.create(year=2024, distributed_at=at(2024, 12, 16, 9, 0), households=90,
+                      collected_at=at(2024, 12, 26, 16, 0), returned=70)
+    rsync.sync_surveys([s], ctx())
+    return at(2025, 1, 9, 16, 0)  # KF-009 §3.3.6 (v2): 2 weeks after collection
+
+
 def b_survey_collect(w):
     s = Survey.create(year=2026, distributed_at=at(2026, 12, 15, 9, 0), households=90)
     rsync.sync_surveys([s], ctx())
@@ -269,7 +289,9 @@ def b_complaint_summary_desk(w):
 
 
 def b_complaint_summary_supervisor(w):
-    return at(2026, 10, 8, 17, 30)  # the 5th (holiday) → next working day
+    # KF-010 §4.6.1 (v2): the 5th (holiday) → 10-08, but never before the desk's summary
+    # (10-08) plus 2 working days: 10-09 and the make-up Saturday 10-10.
+    return at(2026, 10, 10, 17, 30)
 
 
 def b_bulletin(w):
@@ -297,7 +319,7 @@ def b_annual_adjustment(w):
 
 
 def b_interest_survey(w):
-    return at(2026, 6, 30, 17, 30)  # KF-019: in June
+    return at(2026, 6, 10, 17, 30)  # KF-020 §4.1.1 (v2): by the 10th, before the 15th's plan
 
 
 BUILDERS: dict[str, Callable[[dict], datetime]] = {

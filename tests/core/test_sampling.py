@@ -371,11 +371,12 @@ def test_a_visit_is_recorded_with_its_findings(desk, clock, settings) -> None:
 # --- KF-009 §3.3 the satisfaction survey ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("since", "share"), [(2015, Fraction(15, 100)), (2021, Fraction(3, 10)),
-                                               (2020, Fraction(15, 100))])
+# RULES v2: 入伙五年以上 is five years or more — 2021 → 2026 is the lower share (v1: ≥ 30 %).
+@pytest.mark.parametrize(("since", "share"), [(2015, Fraction(15, 100)), (2021, Fraction(15, 100)),
+                                               (2022, Fraction(3, 10)), (2020, Fraction(15, 100))])
 def test_the_survey_sample_is_proportional_per_building(desk, clock, settings, since,
                                                         share) -> None:
-    """KF-009 §3.3.2: 15 % after more than 5 years of occupation, else ≥ 30 %, rounded up;
+    """KF-009 §3.3.2: 15 % after 5 years or more of occupation, else ≥ 30 %, rounded up;
     each building within one household of its proportional share; vacant units left out."""
     settings.data["office"]["occupied_since"] = since
     survey = surveys.draw_survey_sample(2026, desk["supervisor"], clock, settings)
@@ -422,6 +423,12 @@ def test_the_survey_draw_reproduces_and_is_refused_once_distributed(desk, clock,
     with pytest.raises(DeskError) as err:
         surveys.draw_survey_sample(2024, sup, clock, settings)
     assert err.value.key == "survey.year"
+    # KF-009 §3.3.1 (RULES v2): not before the quality department approved the form.
+    with pytest.raises(DeskError) as err:
+        surveys.record_distribution(2026, None, desk["clerk"], clock, settings)
+    assert err.value.key == "survey.form_not_approved"
+    assert Survey.get().distributed_at is None
+    surveys.approve_form(2026, "品质部 周丽", None, sup, clock, settings)
     surveys.record_distribution(2026, None, desk["clerk"], clock, settings)
     with pytest.raises(DeskError) as err:
         surveys.draw_survey_sample(2026, sup, clock, settings)
@@ -440,6 +447,7 @@ def test_returns_rate_and_statistics(desk, clock, settings) -> None:
     with pytest.raises(DeskError) as err:
         surveys.record_return(2026, codes[0], "satisfied", "", clerk, clock, settings)
     assert err.value.key == "survey.not_distributed"
+    surveys.approve_form(2026, "品质部 周丽", at(2026, 9, 30, 9), sup, clock, settings)
     surveys.record_distribution(2026, at(2026, 10, 1, 9), clerk, clock, settings)
     collect = Deadline.get((Deadline.clock == "survey_collect")
                            & (Deadline.item_id == survey.id))
@@ -504,6 +512,7 @@ def test_the_last_copy_back_completes_the_collection(desk, clock, settings) -> N
     surveys.draw_survey_sample(2026, desk["manager"], clock, settings)
     codes = [c.unit.code for c in SurveyCopy.select().join(Unit)]
     assert len(codes) == 3
+    surveys.approve_form(2026, "品质部 周丽", None, desk["manager"], clock, settings)
     surveys.record_distribution(2026, at(2026, 10, 8, 9), desk["clerk"], clock, settings)
     for code in codes:
         surveys.record_return(2026, code, "satisfied", "", desk["clerk"], clock, settings)

@@ -54,7 +54,8 @@ def desk(store: Path, clock: FixedClock) -> dict:
 
 def repair(**changes: str) -> svc.OrderForm:
     values = {"kind": "appliance_repair", "unit": "3-1-502", "contact_name": "王建国",
-              "contact_phone": "13812345678", "amount": "50", "note": "热水器不点火"}
+              "contact_phone": "13812345678", "price_code": "hood_service", "quantity": "1",
+              "note": "热水器不点火"}
     values.update(changes)
     return svc.OrderForm(**values)
 
@@ -153,7 +154,8 @@ def test_appliance_repair_to_close_out_with_the_bill(desk, clock) -> None:
     assert charge.with_bill_month == "2026-10"
     assert charge.service_order_id == order.id
     assert charge.created_by_id == desk["clerk"].id
-    assert f"S-{order.id:06d}" in charge.description and "小家电维修" in charge.description
+    # RULES v2: the item from the repair price list names the charge.
+    assert f"S-{order.id:06d}" in charge.description and "抽油烟机清洗维修" in charge.description
     assert ServiceOrder.get_by_id(order.id).closed_at == at(2026, 10, 9, 11, 30)
     for action in ("service.create", "service.accept", "service.on_site", "service.done",
                    "service.close"):
@@ -210,7 +212,7 @@ def test_cleaning_by_the_square_metre_is_exact_to_the_fen(desk, clock) -> None:
 
 def test_cleaning_flow_closed_out_at_the_cashier(desk, clock) -> None:
     form = svc.OrderForm(kind="cleaning", unit="3-1-502", contact_name="王建国",
-                         contact_phone="13812345678", price_code="home_package",
+                         contact_phone="13812345678", price_code="home_2r",
                          quantity="1", amount="500", home_from="周末全天")
     order = svc.create_order(form, desk["clerk"], clock, SETTINGS)
     assert order.amount_fen == 50000
@@ -228,15 +230,16 @@ def test_cleaning_flow_closed_out_at_the_cashier(desk, clock) -> None:
 
 @pytest.mark.parametrize("amount", ["250", "800.01", ""])
 def test_a_price_range_needs_an_amount_within_it(desk, clock, amount: str) -> None:
-    """home_package is 300–800 yuan: outside (or nothing) is refused, and nothing is saved."""
+    """home_1r (one room, < 60 m²) is 300–400 yuan a visit: outside (or nothing) is refused,
+    and nothing is saved (KF-022 附表三, RULES v2)."""
     form = svc.OrderForm(kind="cleaning", unit="3-1-502", contact_name="王建国",
-                         contact_phone="13812345678", price_code="home_package",
+                         contact_phone="13812345678", price_code="home_1r",
                          quantity="1", amount=amount, home_from="周末")
     with pytest.raises(DeskError) as err:
         svc.create_order(form, desk["clerk"], clock, SETTINGS)
     assert err.value.field == "amount"
     assert err.value.key in ("service.out_of_range", "service.range_amount_needed")
-    assert "¥300.00" in err.value.message("zh") and "¥800.00" in err.value.message("zh")
+    assert "¥300.00" in err.value.message("zh") and "¥400.00" in err.value.message("zh")
     assert ServiceOrder.select().count() == 0 and events("service.create") == []
 
 
@@ -392,9 +395,11 @@ def test_the_bill_month_is_the_office_zone_month(desk, clock, local: datetime,
     ({"contact_phone": ""}, "phone"),
     ({"unit": "9-9-999"}, "unit"),
     ({"unit": ""}, "unit"),
-    ({"amount": "五十"}, "amount"),
-    ({"amount": "0"}, "amount"),
-    ({"amount": "12.345"}, "amount"),
+    # RULES v2: the repair is quoted from the list — an item is needed, nothing is typed over.
+    ({"price_code": ""}, "price_code"),
+    ({"price_code": "floor_clean"}, "price_code"),
+    ({"quantity": "0"}, "quantity"),
+    ({"amount": "45"}, "amount"),
     ({"contact_name": "  "}, "contact_name"),
     ({"kind": "massage"}, "kind"),
 ])

@@ -190,8 +190,9 @@ async def test_the_whole_flow_by_keyboard_in_chinese(make_app, clock) -> None:  
         assert "已分类" in message(app)
         assert state_of(app, first.number) == "已分类"
         deadline = Deadline.get((Deadline.item_kind == "fault_notice")
+                                & (Deadline.clock == "fault_collect")
                                 & (Deadline.item_id == first.id))
-        assert deadline.due_at == at(2026, 10, 10, 9, 0)  # Saturday 10-10 is a working day
+        assert deadline.due_at == at(2026, 10, 10, 9, 0)  # the next morning (RULES v2)
 
         # w before the department collected it: said at once, no form (KF-013 §4.4).
         table(app).select_key(first.number)

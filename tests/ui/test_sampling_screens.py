@@ -20,13 +20,23 @@ from kfdesk_screens.survey import SurveyScreen
 from kfdesk_screens.visits import VisitsScreen
 from kfdesk_screens.widgets.dialogs import ActionDialog
 from kfdesk_screens.widgets.table import FitTable
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from kfdesk.config import default_settings
 from kfdesk.i18n import t
 from kfdesk.models import AuditEvent, Callback, Staff, Survey, SurveyCopy, Unit, Visit
 from kfdesk.views.sampling import month_sample
 from kfdesk.views.surveys import survey_overview
+
+
+async def dialog_says(pilot, app, text: str) -> bool:  # noqa: ANN001
+    """The open dialog shows ``text`` as its refusal."""
+    for _ in range(40):
+        if isinstance(app.screen, ActionDialog) and text in str(
+                app.screen.query_one("#dlg-error", Static).render()):
+            return True
+        await pilot.pause(0.05)
+    return False
 
 LANGS = pytest.mark.parametrize("lang", ["zh", "en"])
 OCTOBER = date(2026, 10, 1)
@@ -188,6 +198,23 @@ async def test_the_survey_is_drawn_distributed_and_a_return_recorded(make_app,  
         assert survey.households == overview.target == SurveyCopy.select().where(
             SurveyCopy.survey == survey).count() > 0
         assert await appears(pilot, app, t("ui.survey.drawn", lang=lang, n=survey.households))
+        # RULES v2 (KF-009 §3.3.1): d is refused until the quality department approved the form.
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        assert await dialog_says(pilot, app, t("survey.form_not_approved", lang=lang,
+                                               year=2026))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert Survey.get_by_id(survey.id).distributed_at is None
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionDialog)
+        app.screen.query_one("#f-by", Input).value = "品质部 周丽"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert Survey.get_by_id(survey.id).form_approved_by == "品质部 周丽"
+        assert await appears(pilot, app, "品质部 周丽")
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, ActionDialog)

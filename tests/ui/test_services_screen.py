@@ -90,9 +90,16 @@ async def test_clerk_takes_an_appliance_repair_to_the_bill(make_app) -> None:  #
         await pilot.press(*"13812345678")
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press(*"80")
+        # RULES v2: the quote comes from the repair price list, never typed.
+        assert form.focused.id == "f-price_code"
+        await pilot.press("enter")
         await pilot.pause()
-        assert "¥80.00" in str(form.query_one("#sf-price").render())  # live
+        await pilot.press("enter")  # the first line: 小家电维修 (人工), ¥30.00 each
+        await pilot.pause()
+        assert form.focused.id == "f-quantity"
+        await pilot.press(*"2")
+        await pilot.pause()
+        assert "¥60.00" in str(form.query_one("#sf-price").render())  # live
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press(*"no drain", "ctrl+s")
@@ -101,7 +108,7 @@ async def test_clerk_takes_an_appliance_repair_to_the_bill(make_app) -> None:  #
         assert ServiceOrder.select().count() == before + 1
         order = newest()
         assert (order.kind, order.amount_fen, order.contact_phone) == (
-            "appliance_repair", 8000, "13812345678")
+            "appliance_repair", 6000, "13812345678")
         assert order.unit.code == "3-1-502" and order.note == "no drain"
         ref = svc.order_ref(order.id)
         assert table.selected_key() == ref  # the cursor is on the new order
@@ -131,7 +138,7 @@ async def test_clerk_takes_an_appliance_repair_to_the_bill(make_app) -> None:  #
         assert isinstance(app.screen, ServicesScreen)
         (charge,) = Charge.select().where(Charge.service_order == order.id)
         assert (charge.amount_fen, charge.with_bill_month, charge.unit_id) == (
-            8000, "2026-10", order.unit_id)
+            6000, "2026-10", order.unit_id)
         assert service_order(order.id, Z).state == "closed"
         assert t("service.settle.bill", month="2026-10") in screen_text(app)
 
@@ -143,7 +150,8 @@ async def test_telling_the_resident_moves_the_time(make_app) -> None:  # noqa: A
         staff = app.session.staff
         order = svc.create_order(svc.OrderForm(
             kind="appliance_repair", unit="3-1-502", contact_name="王建国",
-            contact_phone="13812345678", amount="50"), staff, app.session.clock,
+            contact_phone="13812345678", price_code="appliance_fix", quantity="1"), staff,
+            app.session.clock,
             default_settings())
         svc.accept(order.id, staff, app.session.clock, default_settings())
         app.screen.reload()
