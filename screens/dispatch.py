@@ -165,6 +165,13 @@ class DispatchScreen(TicketSteps, QueueScreen):
         elif not table.select_key(self._chosen):
             self._fallback = table.selected_key()  # where the cursor fell meanwhile
 
+    def restore(self, place: dict[str, str]) -> None:
+        """The next person signed in on this queue: the ticket selected before is the clerk's
+        choice again, so a reload keeps it (``_keep_chosen``)."""
+        super().restore(place)
+        if place.get("queue"):
+            self._chosen, self._fallback = place["queue"], None
+
     def keep(self, r: views.TicketRow, alert, choices: dict) -> bool:  # noqa: ANN001
         me = self.desk.session.staff.id if self.desk.session.staff else None
         dept, due = choices["department"], choices["due"]
@@ -194,7 +201,10 @@ class DispatchScreen(TicketSteps, QueueScreen):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         key = event.row_key.value
         # The cursor landing on another row because a filter hid the clerk's ticket is not a
-        # choice; the clerk moving it is.
+        # choice; the clerk moving it is. An event from a rebuild the cursor has since left
+        # (``_keep_chosen`` put it back) is stale: it must not replace the choice.
+        if key != self.query_one("#queue", FitTable).selected_key():
+            return
         if key is not None and key != self._fallback:
             self._chosen = key
             self._fallback = None

@@ -295,7 +295,8 @@ def _repair_order(w: dict) -> ServiceOrder:
     c = clock_at(2026, 10, 9, 10, 0)
     return svc.create_order(svc.OrderForm(kind="appliance_repair", unit="3-1-502",
                                           contact_name="王建国", contact_phone="13812345678",
-                                          amount="50", note="热水器不点火"),
+                                          price_code="hood_service", quantity="1",
+                                          note="抽油烟机不转"),  # ¥50 from the price list
                             w["clerk"], c, SETTINGS)
 
 

@@ -9,8 +9,9 @@ from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
-from kfdesk_screens.dispatch import ACTIONS, DispatchScreen
+from kfdesk_screens.dispatch import DispatchScreen
 from kfdesk_screens.refusals import ticket_refusal
+from kfdesk_screens.ticket_steps import STEPS
 
 from kfdesk import views
 from kfdesk.i18n import set_language, t
@@ -18,6 +19,9 @@ from kfdesk.models.tickets import KINDS, TICKET_STATES
 
 ROLES = ("clerk", "supervisor", "manager", "cashier", "security")
 VALIDITIES = (None, "valid", "invalid_other", "invalid_developer")
+# The steps whose refusal ``ticket_refusal`` gives; correct and void (KF-012 v2) decide and
+# refuse in their own module, and a voided ticket refuses every step as voided.
+ACTIONS = tuple(s.action for s in STEPS if s.allowed is None)
 
 
 def row(kind: str, state: str, validity: str | None, escalation: str | None) -> views.TicketRow:
@@ -36,7 +40,7 @@ def test_every_refused_step_says_why(lang: str) -> None:
             screen = SimpleNamespace(desk=SimpleNamespace(
                 session=SimpleNamespace(staff=SimpleNamespace(role=role))))
             for kind, state, validity, escalation, action in itertools.product(
-                    KINDS, [s for s in TICKET_STATES if s != "closed"], VALIDITIES,
+                    KINDS, [s for s in TICKET_STATES if s not in ("closed", "voided")], VALIDITIES,
                     (None, "escalated", "proposed", "approved"), ACTIONS):
                 r = row(kind, state, validity, escalation)
                 if DispatchScreen.allowed(screen, action, r):
