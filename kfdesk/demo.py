@@ -1165,7 +1165,8 @@ class _Builder:
                            owner=t.owner, clock_started_at=explained, planned_method="phone")
         # The callback the next office morning (drawn from the draw that closed it in v1, so
         # the rest of the demo stays as it was).
-        called = self.next_office(explained + timedelta(hours=16)) + self.minutes(1, 30)
+        next_day = _add_working_days(self.local(explained).date(), 1)
+        called = self.at(next_day, 9, 0) + self.minutes(1, 30)
         if self.past(called):
             self.rows.add(m.CallbackAttempt, callback=cb, at=called, staff=t.owner,
                           method="phone", reached=True, note="")
@@ -1547,7 +1548,8 @@ class _Builder:
             t.row["arranged_at"] = opened
             t.row["arranged_by"] = "工程部 陈主管"
             t.row["rework_at"] = opened + timedelta(hours=1)
-            t.row["special_callback_at"] = self.office_after(opened, 1)
+            t.row["special_callback_at"] = self.at(
+                _add_working_days(self.local(opened).date(), 1), 10, 0)
             t.state(opened, "in_progress", t.owner, "arranged",
                     f"工程部 陈主管: {rework['technician']}")
             done = opened + timedelta(hours=3)
