@@ -61,6 +61,8 @@ def ticket_refusal(action: str, row: views.TicketRow | None, role: str) -> str |
             return t("work_order.not_dispatched", number=n)
         if row.defect and not row.arranged:
             return t("arrange.first", number=n)
+        if row.repair_class == "warranty":
+            return t("warranty.no_work_order", number=n)
         return t("work_order.after_completion", number=n)
     if action == "complete":
         if row.state == "new":
@@ -88,6 +90,10 @@ def ticket_refusal(action: str, row: views.TicketRow | None, role: str) -> str |
             return t("explain.already", number=n)
         return t("explain.not_invalid", number=n)
     if action == "contact_form":
+        if row.repair_class == "warranty":  # KF-011 (RULES v2)
+            if row.state == "new" or "engineering" not in row.dispatched_to:
+                return t("warranty.not_dispatched", number=n)
+            return t("ui.refuse.form_sent", number=n, state=state)
         if developer:
             return t("ui.refuse.form_sent", number=n, state=state)
         return t("contact_form.not_developer", number=n)

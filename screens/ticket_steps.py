@@ -13,7 +13,8 @@ dialog=correction.correct_dialog)``, its functions taking the host screen (``hos
 
 d dispatch, w work order, a rework arrangement (a defect complaint, KF-009 §3.1.4 v2),
 c completion, v inspection / callback result, x close out, e explain
-(invalid complaint), f work contact form (developer), m major complaint (escalate, propose,
+(invalid complaint), f work contact form (developer; a warranty repair: the engineering issue
+contact form to the warranty contractor, KF-011 v2), m major complaint (escalate, propose,
 approve — by role), h hold / resume, o reassign (supervisor). The footer shows only the steps
 that fit the ticket's state and the clerk's role; the desk services refuse the rest with a
 reason.
@@ -165,7 +166,8 @@ class TicketSteps:
                     and row.kind not in tickets.ANSWERED_KINDS)
         if action == "work_order":
             return (row.state in ("dispatched", "in_progress") and row.department != "developer"
-                    and not (row.defect and not row.arranged))  # a defect: arranged first
+                    and not (row.defect and not row.arranged)  # a defect: arranged first
+                    and row.repair_class != "warranty")  # KF-011 v2: the contractor's form
         if action == "arrange":
             return (row.defect and not row.arranged and row.department == "engineering"
                     and row.state in ("dispatched", "in_progress"))
@@ -180,6 +182,8 @@ class TicketSteps:
         if action == "explain":
             return row.validity == "invalid_other" and row.state == "new"
         if action == "contact_form":
+            if row.repair_class == "warranty":  # KF-011 (RULES v2): to the warranty contractor
+                return row.state == "dispatched" and "engineering" in row.dispatched_to
             return row.validity == "invalid_developer" and row.state == "new"
         if action == "escalate":
             if row.kind != "complaint" or row.validity != "valid":
@@ -344,6 +348,9 @@ class TicketSteps:
         ], submit, about=t("ui.act.explain_about"))
 
     def _dialog_contact_form(self, row: views.TicketRow) -> ActionDialog:
+        if row.repair_class == "warranty":
+            return self._dialog_warranty_form(row)
+
         def submit(v: dict) -> str:
             tickets.send_contact_form(row.number, v["form_no"], *self._who,
                                       version=row.version)
@@ -352,6 +359,18 @@ class TicketSteps:
         return self._dialog(self._title("ui.act.form_title", row), [
             Field("form_no", t("ui.act.form_no"), placeholder="LX-2026-031"),
         ], submit, about=t("ui.act.form_about"))
+
+    def _dialog_warranty_form(self, row: views.TicketRow) -> ActionDialog:
+        def submit(v: dict) -> str:
+            tickets.send_warranty_form(row.number, v["form_no"], v["contractor"], *self._who,
+                                       version=row.version)
+            return t("ui.act.warranty_sent", number=row.number, form_no=v["form_no"].strip(),
+                     contractor=v["contractor"].strip())
+
+        return self._dialog(self._title("ui.act.warranty_title", row), [
+            Field("form_no", t("ui.act.form_no"), placeholder="GC-2026-018"),
+            Field("contractor", t("ui.act.contractor"), placeholder=t("ui.act.contractor_eg")),
+        ], submit, about=t("ui.act.warranty_about"))
 
     def _dialog_escalate(self, row: views.TicketRow) -> ActionDialog:
         role = self.desk.session.staff.role

@@ -13,6 +13,10 @@ The ticket's life (``TICKET_STATES``):
   (invalid, other: KF-010 §4.4.2 — RULES v2: the explanation ends its handling and the §4.5
   callback follows, state ``callback``), or a work contact form sent to the developer (§4.4.1),
   or answered and closed out at once (inquiries, visits, suggestions).
+- A repair under warranty (保修, KF-011, RULES v2): dispatched to engineering, which fills an
+  engineering issue contact form (工程问题工作联系单) to the warranty contractor
+  (``send_warranty_form``) instead of a work order; the contractor's completion comes back as
+  any completion (``record_completion``), then the inspection and the repair callback.
 - A defect complaint (KF-009 §3.1.4, RULES v2): engineering's supervisor arranges the rework
   and the special callback within 24 hours (``arrange_rework``: a rework order to a technician
   with a time, the callback scheduled); the rework then runs like any work order.
@@ -444,6 +448,46 @@ def send_contact_form(number: str, form_no: str, actor: Staff, clock: Clock,
         sync_callback(cb, ctx)
 
 
+def send_warranty_form(number: str, form_no: str, contractor: str, actor: Staff, clock: Clock,
+                       settings: Settings, *, version: int | None = None) -> None:
+    """KF-011 (RULES v2): a repair under warranty (保修) — engineering fills an engineering
+    issue contact form (工程问题工作联系单) to the warranty contractor (维保单位), tracked like
+    the developer's form: sent (here, its number and the contractor), the contractor's
+    answer and the work done (``record_completion``), then inspection and callback.
+
+    **Reading:** the procedures give the form no limit of its own; the desk's clock is the
+    repair's 1-hour dispatch to engineering (KF-010 §4.1.2), stopped when it was dispatched,
+    and the repair callback (KF-009 §3.1.1) runs from the completion as for a work order."""
+    require_role(actor, DESK_ROLES, "ticket.warranty_form")
+    form_no = " ".join((form_no or "").split())
+    contractor = " ".join((contractor or "").split())
+    if not form_no:
+        raise DeskError("contact_form.number_needed", field="form_no")
+    if not contractor:
+        raise DeskError("warranty.contractor_needed", field="contractor")
+    if len(form_no) > 24:
+        raise DeskError("warranty.form_no_long", field="form_no", limit=24)
+    with transaction():
+        ticket = _load(number, version, settings.zone)
+        _open(ticket)
+        if ticket.kind != "repair" or ticket.repair_class != "warranty":
+            raise DeskError("warranty.not_warranty", number=number)
+        if ticket.contact_form_sent_at is not None:
+            raise DeskError("contact_form.already", number=number,
+                            form_no=ticket.contact_form_no)
+        if ticket.dispatched_at is None or "engineering" not in {
+                d.department for d in ticket.dispatches}:
+            raise DeskError("warranty.not_dispatched", number=number)
+        if ticket.state not in ("dispatched", "in_progress"):
+            raise DeskError("work_order.after_completion", number=number)
+        ticket.contact_form_no = form_no
+        ticket.contact_form_sent_at = clock.now()
+        ticket.state = "in_progress"
+        _step(ticket, actor, clock, "warranty_form", f"{form_no} → {contractor}",
+              form_no=form_no, contractor=contractor)
+        sync_ticket(ticket, _ctx(settings))
+
+
 # --- major complaints (KF-010 §4.3.3, §4.4.3) ----------------------------------------------
 
 
@@ -533,6 +577,9 @@ def open_work_order(number: str, technician: str, actor: Staff, clock: Clock,
         if ticket.defect_of_id is not None and ticket.arranged_at is None:
             # KF-009 §3.1.4 (RULES v2): the rework order is part of engineering's arrangement.
             raise DeskError("arrange.first", number=number)
+        if ticket.repair_class == "warranty":
+            # KF-011 (RULES v2): a warranty repair goes to the contractor on a contact form.
+            raise DeskError("warranty.no_work_order", number=number)
         if ticket.state == "callback":
             raise DeskError("work_order.after_completion", number=number)
         current = _open_order(ticket)
@@ -643,7 +690,10 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
         if completed_at < ticket.received_at:
             raise DeskError("complete.before_intake", field="completed_at")
         order = _open_order(ticket)
-        if ticket.kind == "repair" and ticket.department != "developer" and order is None:
+        if ticket.repair_class == "warranty" and ticket.contact_form_sent_at is None:
+            raise DeskError("warranty.form_first", number=number)  # KF-011 (RULES v2)
+        if ticket.kind == "repair" and ticket.department != "developer" and order is None \
+                and ticket.repair_class != "warranty":
             raise DeskError("complete.no_work_order", number=number)
         if order is not None and completed_at < order.opened_at:
             raise DeskError("complete.before_order", field="completed_at", order=order.number)

@@ -378,3 +378,85 @@ def test_a_store_with_the_old_ticket_clocks_opens_with_the_v2_ones(tmp_path: Pat
         assert SCHEMA_VERSION >= 13  # the rulebook-v2 tickets step is v13
     finally:
         close_store()
+
+
+# --- KF-011 (RULES v2 item 4): a warranty repair goes to the contractor on a contact form ------
+
+
+def warranty(w: dict) -> str:
+    number = take(w, at(2026, 10, 9, 9, 0), kind="repair", category="lift",
+                  repair_class="warranty", validity=None, text="电梯门关不严")
+    tk.dispatch_ticket(number, ["engineering"], w["clerk"], clock_at(2026, 10, 9, 9, 20),
+                       SETTINGS)
+    return number
+
+
+def test_a_warranty_repair_goes_to_the_contractor_on_a_contact_form(w) -> None:
+    number = warranty(w)
+    assert row_of("dispatch", number).stopped_at == at(2026, 10, 9, 9, 20)
+    c = clock_at(2026, 10, 9, 10, 0)
+    with pytest.raises(DeskError) as err:  # not a work order (KF-011: 保修 → 联系单)
+        tk.open_work_order(number, "李师傅", w["clerk"], c, SETTINGS)
+    assert err.value.key == "warranty.no_work_order"
+    with pytest.raises(DeskError) as err:  # the contractor's work is reported after its form
+        tk.record_completion(number, at(2026, 10, 9, 10, 0), "已修好", w["clerk"], c, SETTINGS)
+    assert err.value.key == "warranty.form_first"
+    tk.send_warranty_form(number, "GC-2026-018", "某某电梯公司", w["clerk"], c, SETTINGS)
+    ticket = Ticket.get(Ticket.number == number)
+    assert (ticket.state, ticket.contact_form_no) == ("in_progress", "GC-2026-018")
+    assert ticket.contact_form_sent_at == at(2026, 10, 9, 10, 0)
+    log = TicketLog.get((TicketLog.ticket == ticket) & (TicketLog.step == "warranty_form"))
+    assert "某某电梯公司" in log.note
+    assert AuditEvent.get(AuditEvent.action == "ticket.warranty_form").actor == w["clerk"]
+    with pytest.raises(DeskError) as err:
+        tk.send_warranty_form(number, "GC-2026-019", "某某电梯公司", w["clerk"], c, SETTINGS)
+    assert err.value.key == "contact_form.already"
+    # The contractor's answer — the work done — comes back as a completion; the repair
+    # callback runs 3 working days from it (KF-009 §3.1.1): 10-12 is a Monday.
+    tk.record_completion(number, at(2026, 10, 12, 15, 0), "保修单位已调整门机", w["clerk"],
+                         clock_at(2026, 10, 12, 16, 0), SETTINGS)
+    assert Ticket.get(Ticket.number == number).state == "callback"
+    assert row_of("repair_callback", number).due_at == at(2026, 10, 15, 17, 30)
+
+
+@pytest.mark.parametrize(("case", "key", "field"), [
+    ("not_warranty", "warranty.not_warranty", None),
+    ("not_dispatched", "warranty.not_dispatched", None),
+    ("no_number", "contact_form.number_needed", "form_no"),
+    ("no_contractor", "warranty.contractor_needed", "contractor"),
+])
+def test_a_warranty_form_that_does_not_fit_is_refused_and_changes_nothing(
+        w, case: str, key: str, field: str | None) -> None:
+    if case == "not_warranty":
+        number = take(w, at(2026, 10, 9, 9, 0), kind="repair", category="water",
+                      repair_class="normal", validity=None)
+        tk.dispatch_ticket(number, ["engineering"], w["clerk"], clock_at(2026, 10, 9, 9, 5),
+                           SETTINGS)
+    elif case == "not_dispatched":
+        number = take(w, at(2026, 10, 9, 9, 0), kind="repair", category="lift",
+                      repair_class="warranty", validity=None)
+    else:
+        number = warranty(w)
+    form_no = "" if case == "no_number" else "GC-1"
+    contractor = " " if case == "no_contractor" else "某某电梯公司"
+    before = (Ticket.get(Ticket.number == number).version, AuditEvent.select().count())
+    with pytest.raises(DeskError) as err:
+        tk.send_warranty_form(number, form_no, contractor, w["clerk"],
+                              clock_at(2026, 10, 9, 10, 0), SETTINGS)
+    assert (err.value.key, err.value.field) == (key, field)
+    assert err.value.message("zh") and err.value.message("en")
+    assert before == (Ticket.get(Ticket.number == number).version, AuditEvent.select().count())
+
+
+def test_a_warranty_repairs_class_stays_once_its_form_went_out(w) -> None:
+    from kfdesk.desk import ticket_fixes as fx
+
+    number = warranty(w)
+    tk.send_warranty_form(number, "GC-1", "某某电梯公司", w["clerk"],
+                          clock_at(2026, 10, 9, 10, 0), SETTINGS)
+    changed = fx.correction_form(number)
+    changed.repair_class = "normal"
+    with pytest.raises(DeskError) as err:
+        fx.correct_ticket(number, changed, "判断错了", w["clerk"],
+                          clock_at(2026, 10, 9, 10, 30), SETTINGS)
+    assert (err.value.key, err.value.field) == ("warranty.form_sent_fix", "repair_class")
