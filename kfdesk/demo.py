@@ -1221,7 +1221,9 @@ class _Builder:
             return
         t.row["contact_form_sent_at"] = form
         self._contact_forms.append(t.row)
-        t.state(form, "in_progress", t.owner, "contact_form", "已发工程联系单给保修单位")
+        # KF-011 (RULES v2): the engineering issue contact form to the warranty contractor
+        # (numbered with the other forms by ``number_contact_forms``).
+        t.state(form, "in_progress", t.owner, "warranty_form", "工程问题工作联系单 → 保修单位")
         done = form + timedelta(days=rng.randint(2, 10))
         if not self.past(done):
             return
