@@ -257,6 +257,28 @@ def _v12_rulebook_v2(db: pw.Database) -> None:
     resync_rulebook_v2(RuleContext.from_store(settings))
 
 
+def _v13_rulebook_v2_tickets(db: pw.Database) -> None:
+    """v13: RULES version 2 on tickets (issue 18, items 1, 2, 6). Columns: a defect
+    complaint's arrangement by the engineering supervisor — when, by whom, the rework's and
+    the special callback's times (KF-009 §3.1.4). Then ``resync_rulebook_v2_tickets``: the
+    developer callback from intake (KF-010 §4.4.1), the callback owed by an explained invalid
+    complaint (KF-010 §4.5), and the defect clock as 24 hours to arrange. Self-contained (the
+    lead may renumber it): ``_add_columns`` adds only what is missing."""
+    from .config import SettingsError, default_settings, load_settings
+    from .rules.context import RuleContext
+    from .rules.sync import resync_rulebook_v2_tickets
+
+    timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
+    _add_columns(db, "ticket", (f"arranged_at {timestamp}",
+                                "arranged_by VARCHAR(64) NOT NULL DEFAULT ''",
+                                f"rework_at {timestamp}", f"special_callback_at {timestamp}"))
+    try:  # the office's own limits, as the counter will read them
+        settings = load_settings()
+    except SettingsError:
+        settings = default_settings()
+    resync_rulebook_v2_tickets(RuleContext.from_store(settings))
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -269,6 +291,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     10: _v10_reading_outliers,
     11: _v11_ticket_fixes,
     12: _v12_rulebook_v2,
+    13: _v13_rulebook_v2_tickets,
 }
 
 

@@ -20,6 +20,7 @@ _SERVICE_ACTION = {
     "complete": "ticket.complete", "verdict": "ticket.verdict", "close_out": "ticket.close",
     "explain": "ticket.explain", "contact_form": "ticket.contact_form",
     "escalate": "ticket.escalate", "hold": "hold", "reassign": "ticket.reassign",
+    "arrange": "ticket.arrange",
 }
 
 
@@ -58,6 +59,10 @@ def ticket_refusal(action: str, row: views.TicketRow | None, role: str) -> str |
             return t("ui.refuse.developer_no_order", number=n)
         if row.state == "new":
             return t("work_order.not_dispatched", number=n)
+        if row.defect and not row.arranged:
+            return t("arrange.first", number=n)
+        if row.repair_class == "warranty":
+            return t("warranty.no_work_order", number=n)
         return t("work_order.after_completion", number=n)
     if action == "complete":
         if row.state == "new":
@@ -68,12 +73,27 @@ def ticket_refusal(action: str, row: views.TicketRow | None, role: str) -> str |
     if action == "close_out":
         if developer:
             return t("close.developer", number=n)
+        if invalid_other:  # KF-010 §4.5 (RULES v2): explained, then called back
+            return t("close.explain_first" if row.state == "new" else "close.invalid_callback",
+                     number=n)
         return t("close.needs_verdict", number=n)
+    if action == "arrange":  # KF-009 §3.1.4 (RULES v2)
+        if not row.defect:
+            return t("arrange.not_defect", number=n)
+        if row.arranged:
+            return t("arrange.already", number=n, by=t("department.engineering"))
+        if row.state == "new" or row.department != "engineering":
+            return t("arrange.not_reported", number=n)
+        return t("work_order.after_completion", number=n)
     if action == "explain":
         if invalid_other:
             return t("explain.already", number=n)
         return t("explain.not_invalid", number=n)
     if action == "contact_form":
+        if row.repair_class == "warranty":  # KF-011 (RULES v2)
+            if row.state == "new" or "engineering" not in row.dispatched_to:
+                return t("warranty.not_dispatched", number=n)
+            return t("ui.refuse.form_sent", number=n, state=state)
         if developer:
             return t("ui.refuse.form_sent", number=n, state=state)
         return t("contact_form.not_developer", number=n)

@@ -68,6 +68,12 @@ def ticket_summary(d: TicketDetail, today: date, clock: Alert | None = None,
         grid.add_row(t("ui.ticket.quote"), money(d.quoted_fen))
     if d.contact_form_no:  # KF-010 §4.4.1
         grid.add_row(t("ui.ticket.contact_form"), d.contact_form_no)
+    if d.arranged is not None:  # KF-009 §3.1.4 (RULES v2): engineering's arrangement
+        by, rework, callback = d.arranged
+        grid.add_row(t("ui.ticket.arranged"), t(
+            "ui.ticket.arranged_line", by=by or "—",
+            rework=ymd_hm(rework) if rework else "—",
+            callback=ymd_hm(callback) if callback else "—"))
     if d.proposal:  # KF-010 §4.3.3
         grid.add_row(t("ui.ticket.proposal"), d.proposal)
     state = t(f"state.{r.state}")

@@ -11,8 +11,10 @@ built in another module (correcting or voiding a ticket, KF-012) is one line her
 dialog=correction.correct_dialog)``, its functions taking the host screen (``host._dialog``,
 ``host._who``, ``host.now``) and the ticket's row.
 
-d dispatch, w work order, c completion, v inspection / callback result, x close out, e explain
-(invalid complaint), f work contact form (developer), m major complaint (escalate, propose,
+d dispatch, w work order, a rework arrangement (a defect complaint, KF-009 §3.1.4 v2),
+c completion, v inspection / callback result, x close out, e explain
+(invalid complaint), f work contact form (developer; a warranty repair: the engineering issue
+contact form to the warranty contractor, KF-011 v2), m major complaint (escalate, propose,
 approve — by role), h hold / resume, o reassign (supervisor). The footer shows only the steps
 that fit the ticket's state and the clerk's role; the desk services refuse the rest with a
 reason.
@@ -59,6 +61,8 @@ class Step(NamedTuple):
 STEPS: tuple[Step, ...] = (
     Step("d", "dispatch", "ui.key.dispatch"),
     Step("w", "work_order", "ui.key.work_order"),
+    # KF-009 §3.1.4 (RULES v2): engineering's 24 hours are for arranging a defect's rework.
+    Step("a", "arrange", "ui.key.arrange"),
     Step("c", "complete", "ui.key.complete"),
     Step("v", "verdict", "ui.key.verdict"),
     Step("x", "close_out", "ui.key.close_out"),
@@ -161,17 +165,25 @@ class TicketSteps:
             return (row.state in open_states and not _invalid(row)
                     and row.kind not in tickets.ANSWERED_KINDS)
         if action == "work_order":
-            return row.state in ("dispatched", "in_progress") and row.department != "developer"
+            return (row.state in ("dispatched", "in_progress") and row.department != "developer"
+                    and not (row.defect and not row.arranged)  # a defect: arranged first
+                    and row.repair_class != "warranty")  # KF-011 v2: the contractor's form
+        if action == "arrange":
+            return (row.defect and not row.arranged and row.department == "engineering"
+                    and row.state in ("dispatched", "in_progress"))
         if action == "complete":
             return row.state in ("dispatched", "in_progress")
         if action == "verdict":
             return row.state in ("callback", "completed")
         if action == "close_out":
-            return (row.kind in tickets.ANSWERED_KINDS or row.validity == "invalid_other"
+            # KF-010 §4.5 (RULES v2): an explained invalid complaint closes by its callback.
+            return (row.kind in tickets.ANSWERED_KINDS
                     or (row.kind == "help" and row.state == "new"))
         if action == "explain":
             return row.validity == "invalid_other" and row.state == "new"
         if action == "contact_form":
+            if row.repair_class == "warranty":  # KF-011 (RULES v2): to the warranty contractor
+                return row.state == "dispatched" and "engineering" in row.dispatched_to
             return row.validity == "invalid_developer" and row.state == "new"
         if action == "escalate":
             if row.kind != "complaint" or row.validity != "valid":
@@ -244,6 +256,27 @@ class TicketSteps:
             Field("technician", t("ui.act.technician"), placeholder=t("ui.act.technician_eg")),
         ], submit, about=self._about(row))
 
+    def _dialog_arrange(self, row: views.TicketRow) -> ActionDialog:
+        def when(v: dict, name: str) -> datetime:
+            at = parse_counter_time(v[name], self.now, self.zone)
+            if at is None:
+                raise DeskError("ui.act.bad_time", field=name, text=v[name])
+            return at
+
+        def submit(v: dict) -> str:
+            order = tickets.arrange_rework(row.number, v["arranged_by"], v["technician"],
+                                           when(v, "rework_at"), when(v, "callback_at"),
+                                           *self._who, version=row.version)
+            return t("ui.act.arranged", number=row.number, order=order)
+
+        return self._dialog(self._title("ui.act.arrange_title", row), [
+            Field("arranged_by", t("ui.act.arranged_by")),
+            Field("technician", t("ui.act.technician"), placeholder=t("ui.act.technician_eg")),
+            Field("rework_at", t("ui.act.rework_at"), placeholder=t("ui.form.time_placeholder")),
+            Field("callback_at", t("ui.act.callback_at"),
+                  placeholder=t("ui.form.time_placeholder")),
+        ], submit, about=t("ui.act.arrange_about"))
+
     def _dialog_complete(self, row: views.TicketRow) -> ActionDialog:
         fields = [
             Field("completed_at", t("ui.act.completed_at"), value=self.now.strftime("%H:%M"),
@@ -315,6 +348,9 @@ class TicketSteps:
         ], submit, about=t("ui.act.explain_about"))
 
     def _dialog_contact_form(self, row: views.TicketRow) -> ActionDialog:
+        if row.repair_class == "warranty":
+            return self._dialog_warranty_form(row)
+
         def submit(v: dict) -> str:
             tickets.send_contact_form(row.number, v["form_no"], *self._who,
                                       version=row.version)
@@ -323,6 +359,18 @@ class TicketSteps:
         return self._dialog(self._title("ui.act.form_title", row), [
             Field("form_no", t("ui.act.form_no"), placeholder="LX-2026-031"),
         ], submit, about=t("ui.act.form_about"))
+
+    def _dialog_warranty_form(self, row: views.TicketRow) -> ActionDialog:
+        def submit(v: dict) -> str:
+            tickets.send_warranty_form(row.number, v["form_no"], v["contractor"], *self._who,
+                                       version=row.version)
+            return t("ui.act.warranty_sent", number=row.number, form_no=v["form_no"].strip(),
+                     contractor=v["contractor"].strip())
+
+        return self._dialog(self._title("ui.act.warranty_title", row), [
+            Field("form_no", t("ui.act.form_no"), placeholder="GC-2026-018"),
+            Field("contractor", t("ui.act.contractor"), placeholder=t("ui.act.contractor_eg")),
+        ], submit, about=t("ui.act.warranty_about"))
 
     def _dialog_escalate(self, row: views.TicketRow) -> ActionDialog:
         role = self.desk.session.staff.role

@@ -210,6 +210,11 @@ def correct_ticket(number: str, form: IntakeForm, reason: str, actor: Staff, clo
         if "validity" in path and ticket.contact_form_sent_at is not None:
             raise DeskError("fix.contact_form_sent", field="validity", number=number,
                             form_no=ticket.contact_form_no)
+        if "repair_class" in path and ticket.repair_class == "warranty" \
+                and ticket.contact_form_sent_at is not None:
+            # KF-011 (RULES v2): the warranty contractor has its contact form.
+            raise DeskError("warranty.form_sent_fix", field="repair_class", number=number,
+                            form_no=ticket.contact_form_no)
         if "validity" in path and ticket.explained_at is not None:
             raise DeskError("fix.explained", field="validity", number=number)
         before = _judged(ticket, settings)

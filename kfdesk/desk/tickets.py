@@ -10,8 +10,16 @@ showed, so a clerk acting on a ticket another counter has just changed is told s
 The ticket's life (``TICKET_STATES``):
 
 - ``new`` → dispatched to departments (valid complaints, repairs, help requests), or explained
-  (invalid, other: KF-010 §4.4.2), or a work contact form sent to the developer (§4.4.1), or
-  answered and closed out at once (inquiries, visits, suggestions).
+  (invalid, other: KF-010 §4.4.2 — RULES v2: the explanation ends its handling and the §4.5
+  callback follows, state ``callback``), or a work contact form sent to the developer (§4.4.1),
+  or answered and closed out at once (inquiries, visits, suggestions).
+- A repair under warranty (保修, KF-011, RULES v2): dispatched to engineering, which fills an
+  engineering issue contact form (工程问题工作联系单) to the warranty contractor
+  (``send_warranty_form``) instead of a work order; the contractor's completion comes back as
+  any completion (``record_completion``), then the inspection and the repair callback.
+- A defect complaint (KF-009 §3.1.4, RULES v2): engineering's supervisor arranges the rework
+  and the special callback within 24 hours (``arrange_rework``: a rework order to a technician
+  with a time, the callback scheduled); the rework then runs like any work order.
 - ``dispatched`` → ``in_progress`` when a work order is opened (KF-011), → ``callback`` when the
   department reports completion: handling has ended and the resident is to be called back
   (KF-010 §4.5, KF-009 §3.1.1 — the callback clock starts).
@@ -23,7 +31,7 @@ The ticket's life (``TICKET_STATES``):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -213,15 +221,21 @@ def _promises(ticket: Ticket, ctx: RuleContext) -> list[Promise]:
     c = ctx.settings.clocks
     if ticket.kind == "repair":
         out.append(Promise("repair_callback", None, limit=c["repair_callback_working_days"]))
-    elif ticket.validity == "valid":
+    elif ticket.validity in ("valid", "invalid_other"):
+        # KF-010 §4.5 (RULES v2): every complaint the desk accepted, an invalid one too.
         out.append(Promise("complaint_callback", None, limit=c["complaint_callback_days"]))
     elif ticket.validity == "invalid_developer":
-        out.append(Promise("developer_callback", None,
-                           limit=c["developer_callback_working_days"]))
-    if ticket.defect_of_id is not None:
-        due = ticket.received_at + timedelta(hours=c["defect_rework_hours"])
-        out.append(Promise("defect_callback", due))
+        # KF-010 §4.4.1 (RULES v2): 3 working days from intake, like the form.
+        due = ctx.calendar.add_working_days(_judged_at(ticket),
+                                            c["developer_callback_working_days"])
+        out.append(Promise("developer_callback", due.at, due.provisional))
     return out
+
+
+def _judged_at(ticket: Ticket) -> datetime:
+    """When the ticket's path was judged: intake, or the correction that changed it (KF-012
+    v2, ``Ticket.clocks_from``)."""
+    return ticket.clocks_from or ticket.received_at
 
 
 def preview(form: IntakeForm, clock: Clock, settings: Settings) -> list[Promise]:
@@ -246,12 +260,9 @@ def take_ticket(form: IntakeForm, actor: Staff, clock: Clock, settings: Settings
         audit(actor, clock, "ticket.take", ticket, number=ticket.number, kind=ticket.kind,
               category=ticket.category, channel=ticket.channel,
               unit=ticket.unit.code if ticket.unit else "")
+        # KF-009 §3.1.4 (RULES v2): a defect complaint's 24 hours are engineering's, to
+        # arrange the rework and the special callback (``arrange_rework``).
         sync_ticket(ticket, ctx)
-        if ticket.defect_of_id is not None:
-            # KF-009 §3.1.4: a defect after repair gets a special callback within 24 hours.
-            cb = Callback.create(kind="defect", ticket=ticket, unit=ticket.unit, owner=actor,
-                                 clock_started_at=now)
-            sync_callback(cb, ctx)
     return Taken(ticket.number, _promises(ticket, ctx))
 
 
@@ -377,7 +388,13 @@ def dispatch_ticket(number: str, departments: list[str], actor: Staff, clock: Cl
 
 def explain_invalid(number: str, note: str, actor: Staff, clock: Clock, settings: Settings,
                     *, version: int | None = None) -> None:
-    """KF-010 §4.4.2: the complainant was told why it is outside the office's scope."""
+    """KF-010 §4.4.2: the complainant was told why it is outside the office's scope.
+
+    RULES v2 (KF-010 §4.5): the explanation ends the desk's handling, and like every complaint
+    the desk accepted it is called back within 3 days before it is closed out — the callback
+    list's record (or F3 ``v``) closes it. A complainant still not satisfied reopens it
+    (KF-012); the further explanation is recorded the same way and owes a new callback; the
+    2-hour clock keeps the first explanation."""
     require_role(actor, DESK_ROLES, "ticket.explain")
     note = note.strip()
     if not note:
@@ -387,17 +404,25 @@ def explain_invalid(number: str, note: str, actor: Staff, clock: Clock, settings
         _open(ticket)
         if ticket.validity != "invalid_other":
             raise DeskError("explain.not_invalid", number=number)
-        if ticket.explained_at is not None:
+        if ticket.state != "new":  # explained, its callback owed (reopened: "new" again)
             raise DeskError("explain.already", number=number)
-        ticket.explained_at = clock.now()
+        now = clock.now()
+        ticket.explained_at = ticket.explained_at or now
+        ticket.handling_ended_at = now
+        ticket.state = "callback"
         _step(ticket, actor, clock, "explained", note)
-        sync_ticket(ticket, _ctx(settings))
+        ctx = _ctx(settings)
+        sync_ticket(ticket, ctx)
+        cb = Callback.create(kind="complaint", ticket=ticket, unit=ticket.unit,
+                             owner=ticket.owner, clock_started_at=now)
+        sync_callback(cb, ctx)
 
 
 def send_contact_form(number: str, form_no: str, actor: Staff, clock: Clock,
                       settings: Settings, *, version: int | None = None) -> None:
     """KF-010 §4.4.1: the work contact form (工作联系单) went to the developer; the resident is
-    to be called back within 3 working days of it (the RULES reading)."""
+    to be called back within 3 working days of **intake** (RULES v2: both limits count from
+    receipt of the complaint — or from the correction that made it a developer issue)."""
     require_role(actor, DESK_ROLES, "ticket.contact_form")
     form_no = form_no.strip()
     if not form_no:
@@ -419,8 +444,48 @@ def send_contact_form(number: str, form_no: str, actor: Staff, clock: Clock,
         ctx = _ctx(settings)
         sync_ticket(ticket, ctx)
         cb = Callback.create(kind="developer", ticket=ticket, unit=ticket.unit,
-                             owner=ticket.owner, clock_started_at=now)
+                             owner=ticket.owner, clock_started_at=_judged_at(ticket))
         sync_callback(cb, ctx)
+
+
+def send_warranty_form(number: str, form_no: str, contractor: str, actor: Staff, clock: Clock,
+                       settings: Settings, *, version: int | None = None) -> None:
+    """KF-011 (RULES v2): a repair under warranty (保修) — engineering fills an engineering
+    issue contact form (工程问题工作联系单) to the warranty contractor (维保单位), tracked like
+    the developer's form: sent (here, its number and the contractor), the contractor's
+    answer and the work done (``record_completion``), then inspection and callback.
+
+    **Reading:** the procedures give the form no limit of its own; the desk's clock is the
+    repair's 1-hour dispatch to engineering (KF-010 §4.1.2), stopped when it was dispatched,
+    and the repair callback (KF-009 §3.1.1) runs from the completion as for a work order."""
+    require_role(actor, DESK_ROLES, "ticket.warranty_form")
+    form_no = " ".join((form_no or "").split())
+    contractor = " ".join((contractor or "").split())
+    if not form_no:
+        raise DeskError("contact_form.number_needed", field="form_no")
+    if not contractor:
+        raise DeskError("warranty.contractor_needed", field="contractor")
+    if len(form_no) > 24:
+        raise DeskError("warranty.form_no_long", field="form_no", limit=24)
+    with transaction():
+        ticket = _load(number, version, settings.zone)
+        _open(ticket)
+        if ticket.kind != "repair" or ticket.repair_class != "warranty":
+            raise DeskError("warranty.not_warranty", number=number)
+        if ticket.contact_form_sent_at is not None:
+            raise DeskError("contact_form.already", number=number,
+                            form_no=ticket.contact_form_no)
+        if ticket.dispatched_at is None or "engineering" not in {
+                d.department for d in ticket.dispatches}:
+            raise DeskError("warranty.not_dispatched", number=number)
+        if ticket.state not in ("dispatched", "in_progress"):
+            raise DeskError("work_order.after_completion", number=number)
+        ticket.contact_form_no = form_no
+        ticket.contact_form_sent_at = clock.now()
+        ticket.state = "in_progress"
+        _step(ticket, actor, clock, "warranty_form", f"{form_no} → {contractor}",
+              form_no=form_no, contractor=contractor)
+        sync_ticket(ticket, _ctx(settings))
 
 
 # --- major complaints (KF-010 §4.3.3, §4.4.3) ----------------------------------------------
@@ -509,6 +574,12 @@ def open_work_order(number: str, technician: str, actor: Staff, clock: Clock,
         _open(ticket)
         if ticket.dispatched_at is None or ticket.department == "developer":
             raise DeskError("work_order.not_dispatched", number=number)
+        if ticket.defect_of_id is not None and ticket.arranged_at is None:
+            # KF-009 §3.1.4 (RULES v2): the rework order is part of engineering's arrangement.
+            raise DeskError("arrange.first", number=number)
+        if ticket.repair_class == "warranty":
+            # KF-011 (RULES v2): a warranty repair goes to the contractor on a contact form.
+            raise DeskError("warranty.no_work_order", number=number)
         if ticket.state == "callback":
             raise DeskError("work_order.after_completion", number=number)
         current = _open_order(ticket)
@@ -526,6 +597,71 @@ def open_work_order(number: str, technician: str, actor: Staff, clock: Clock,
     return order.number
 
 
+def arrange_rework(number: str, arranged_by: str, technician: str, rework_at: datetime,
+                   callback_at: datetime, actor: Staff, clock: Clock, settings: Settings, *,
+                   version: int | None = None) -> str:
+    """KF-009 §3.1.4 (RULES v2): the engineering supervisor's arrangement for a defect
+    complaint, as the desk records it — the rework order assigned to a technician for a time,
+    and the special callback scheduled. It stops the 24-hour ``defect_arrange`` clock (owned
+    by engineering); finishing the rework has no limit, and the callback after it is the
+    complaint's own (KF-010 §4.5). The ticket must have been reported to engineering
+    (dispatched). The rework order points at the repair's last order and counts as a rework of
+    that repair (KF-011 quality figure). Returns the order's number."""
+    require_role(actor, DESK_ROLES, "ticket.arrange")
+    arranged_by = " ".join((arranged_by or "").split())
+    technician = " ".join((technician or "").split())
+    if not arranged_by:
+        raise DeskError("arrange.by_needed", field="arranged_by")
+    if not technician:
+        raise DeskError("work_order.technician_needed", field="technician")
+    rework_at = instant_in(rework_at, "rework_at")
+    callback_at = instant_in(callback_at, "callback_at")
+    if rework_at is None:
+        raise DeskError("arrange.rework_at_needed", field="rework_at")
+    if callback_at is None:
+        raise DeskError("arrange.callback_at_needed", field="callback_at")
+    now = clock.now()
+    with transaction():
+        ticket = _load(number, version, settings.zone)
+        _open(ticket)
+        if ticket.defect_of_id is None:
+            raise DeskError("arrange.not_defect", number=number)
+        if ticket.arranged_at is not None:
+            raise DeskError("arrange.already", number=number, by=ticket.arranged_by)
+        if ticket.dispatched_at is None or ticket.department != "engineering":
+            raise DeskError("arrange.not_reported", number=number)
+        if ticket.state not in ("dispatched", "in_progress"):
+            raise DeskError("work_order.after_completion", number=number)
+        if rework_at < ticket.received_at:
+            raise DeskError("arrange.before_intake", field="rework_at")
+        if callback_at < rework_at:
+            raise DeskError("arrange.callback_before_rework", field="callback_at")
+        order = _open_order(ticket)
+        if order is None:
+            repaired = _last_order(ticket.defect_of)
+            order = WorkOrder.create(
+                number=next_number(WorkOrder), ticket=ticket, department="engineering",
+                technician=technician, opened_at=now,
+                in_home=ticket.unit_id is not None, paid=False, rework_of=repaired)
+            Ticket.update(rework_count=Ticket.rework_count + 1).where(
+                Ticket.id == ticket.defect_of_id).execute()
+            audit(actor, clock, "work_order.open", order, number=order.number, ticket=number)
+        ticket.arranged_at = now
+        ticket.arranged_by = arranged_by
+        ticket.rework_at = rework_at
+        ticket.special_callback_at = callback_at
+        ticket.state = "in_progress"
+        zone = settings.zone
+        _step(ticket, actor, clock, "arranged",
+              f"{arranged_by}: {order.number} {order.technician} "
+              f"{rework_at.astimezone(zone):%m-%d %H:%M} / "
+              f"{callback_at.astimezone(zone):%m-%d %H:%M}",
+              work_order=order.number, arranged_by=arranged_by,
+              rework_at=rework_at.isoformat(), callback_at=callback_at.isoformat())
+        sync_ticket(ticket, _ctx(settings))
+    return order.number
+
+
 def record_completion(number: str, completed_at: datetime, result: str, actor: Staff,
                       clock: Clock, settings: Settings, *, version: int | None = None,
                       settle: str = "", amount: str = "", amount_reason: str = "") -> None:
@@ -533,7 +669,7 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
 
     Handling ends and the callback clock starts: a repair's when its work order returns
     (KF-009 §3.1.1, 3 working days), a complaint's when handling ends (KF-010 §4.5, 3 days);
-    a developer issue's callback is already running from the contact form. A paid repair's
+    a developer issue's callback is already running from intake (RULES v2). A paid repair's
     amount goes on the unit's account: ``settle`` "cashier" (paid on the spot, the cashier
     issues the receipt) or "bill" (with this month's fee bill) — KF-015 §6.2.1. When the
     work cost other than quoted, ``amount`` (yuan) corrects it with an ``amount_reason``: the
@@ -554,7 +690,10 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
         if completed_at < ticket.received_at:
             raise DeskError("complete.before_intake", field="completed_at")
         order = _open_order(ticket)
-        if ticket.kind == "repair" and ticket.department != "developer" and order is None:
+        if ticket.repair_class == "warranty" and ticket.contact_form_sent_at is None:
+            raise DeskError("warranty.form_first", number=number)  # KF-011 (RULES v2)
+        if ticket.kind == "repair" and ticket.department != "developer" and order is None \
+                and ticket.repair_class != "warranty":
             raise DeskError("complete.no_work_order", number=number)
         if order is not None and completed_at < order.opened_at:
             raise DeskError("complete.before_order", field="completed_at", order=order.number)
@@ -608,7 +747,7 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
         sync_ticket(ticket, ctx)
         kind = {"repair": "repair", "complaint": "complaint"}.get(ticket.kind)
         if ticket.validity == "invalid_developer":
-            kind = None  # its callback runs from the contact form (KF-010 §4.4.1)
+            kind = None  # its callback runs from intake (KF-010 §4.4.1, RULES v2)
         open_cb = Callback.select().where((Callback.ticket == ticket)
                                           & Callback.done_at.is_null()
                                           & (Callback.kind == (kind or ""))).exists()
@@ -668,8 +807,8 @@ def apply_verdict(ticket: Ticket, passed: bool, note: str, actor: Staff, clock: 
         _step(ticket, actor, clock, "inspected_pass" if is_repair else "satisfied", note)
         TicketLog.create(ticket=ticket, at=now, staff=actor, step="closed", note="")
     elif is_repair:
-        # KF-011: rework until it passes, every loop kept; the rework is due within 24 hours
-        # (KF-009 §3.1.4 — the repaired fault is still defective), a clock per loop.
+        # KF-011: rework until it passes, every loop kept; no 24-hour clock (RULES v2: that is
+        # KF-009 §3.1.4's arranging of a defect complaint's rework, not an inspection's).
         rework = WorkOrder.create(
             number=next_number(WorkOrder), ticket=ticket, department=order.department,
             technician=(technician or order.technician).strip(), opened_at=now,
@@ -702,14 +841,16 @@ def apply_verdict(ticket: Ticket, passed: bool, note: str, actor: Staff, clock: 
 def close_out(number: str, note: str, actor: Staff, clock: Clock, settings: Settings,
               *, version: int | None = None) -> None:
     """消项 for what the desk finished itself: an inquiry answered, a visit received, a
-    suggestion passed on, an invalid complaint explained (KF-010 §4.4.2). Complaints and
-    repairs that went to a department close with the resident's verdict (KF-008, KF-011)."""
+    suggestion passed on. Complaints and repairs that went to a department close with the
+    resident's verdict (KF-008, KF-011), and so does an explained invalid complaint (RULES v2,
+    KF-010 §4.5: its callback closes it)."""
     require_role(actor, DESK_ROLES, "ticket.close")
     with transaction():
         ticket = _load(number, version, settings.zone)
         _open(ticket)
-        if ticket.validity == "invalid_other" and ticket.explained_at is None:
-            raise DeskError("close.explain_first", number=number)
+        if ticket.validity == "invalid_other":
+            raise DeskError("close.explain_first" if ticket.state == "new"
+                            else "close.invalid_callback", number=number)
         if ticket.validity == "invalid_developer":
             raise DeskError("close.developer", number=number)
         if _needs_dispatch(ticket) and ticket.kind != "help":

@@ -69,6 +69,12 @@ class Ticket(BaseModel):
     rework_count = pw.IntegerField(default=0)  # KF-011 quality figure
     # KF-009 §3.1.4: a complaint that a repaired fault is still defective points at the repair.
     defect_of = pw.ForeignKeyField("self", null=True, backref="defects", on_delete="RESTRICT")
+    # KF-009 §3.1.4 (RULES v2): the engineering supervisor arranges the rework and the special
+    # callback within 24 hours — who, when, and the times arranged (store migration v13).
+    arranged_at = UtcDateTimeField(null=True)
+    arranged_by = pw.CharField(max_length=64, default="")
+    rework_at = UtcDateTimeField(null=True)
+    special_callback_at = UtcDateTimeField(null=True)
     # KF-012 v2: a ticket taken by mistake is voided with a reason, never deleted.
     voided_at = UtcDateTimeField(null=True)
     void_reason = pw.TextField(default="")

@@ -48,7 +48,9 @@ CALLBACK_CLOCKS = {
     "complaint": "complaint_callback",
     "repair": "repair_callback",
     "developer": "developer_callback",
-    "defect": "defect_callback",
+    # RULES v2: a defect complaint's special callback is scheduled when the rework is
+    # arranged (KF-009 §3.1.4) and made after it as the complaint's callback; a "defect"
+    # callback of an older store keeps no clock of its own.
 }
 
 
@@ -139,9 +141,9 @@ def _write(item_kind: str, item_ids: list[int], wants: list[Want], ctx: RuleCont
 # --- tickets -------------------------------------------------------------------------------
 
 
-def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "",
-                 reworks: list[tuple[datetime, datetime | None]] = ()) -> list[Want]:
-    """The ticket's clocks; ``reworks`` are its rework orders' (opened, completed) times."""
+def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "") -> list[Want]:
+    """The ticket's clocks. A failed inspection's rework order has none (KF-011, RULES v2:
+    the 24 hours of KF-009 §3.1.4 are for arranging a defect complaint's rework)."""
     c = ctx.settings.clocks
     received = ticket.received_at
     common = {"item_id": ticket.id, "item_ref": ticket.number, "unit_code": unit_code,
@@ -169,15 +171,13 @@ def ticket_wants(ticket: Ticket, ctx: RuleContext, unit_code: str = "",
                           provisional=due.provisional,
                           stopped_at=ticket.contact_form_sent_at, **common))
     if ticket.defect_of_id is not None:
-        wants.append(Want("defect_rework", started_at=received, stopped_at=ticket.completed_at,
-                          due_at=received + timedelta(hours=c["defect_rework_hours"]), **common))
-    for cycle, (opened, completed) in enumerate(reworks if ticket.kind == "repair" else (),
-                                                start=1):
-        # KF-011 / KF-009 §3.1.4: a failed inspection's rework is due within 24 hours (a
-        # defect complaint's own rework runs on the clock above).
-        wants.append(Want("defect_rework", started_at=opened, stopped_at=completed,
-                          due_at=opened + timedelta(hours=c["defect_rework_hours"]),
-                          cycle=cycle, **common))
+        # KF-009 §3.1.4 (RULES v2): engineering's supervisor arranges the rework and the
+        # special callback within 24 hours of the complaint; the clock is engineering's, and
+        # stops at the arrangement — finishing the rework has no limit.
+        wants.append(Want("defect_arrange", started_at=received,
+                          stopped_at=getattr(ticket, "arranged_at", None),
+                          due_at=received + timedelta(hours=c["defect_rework_hours"]),
+                          **{**common, "owner_id": None, "department": "engineering"}))
     # A closed-out ticket has no running clock (KF-008), nor has a voided one (KF-012 v2).
     ended = ticket.closed_at or getattr(ticket, "voided_at", None)
     if ended is not None:
@@ -195,26 +195,10 @@ def _open_holds(ticket_ids: list[int]) -> dict[int, datetime]:
     return holds
 
 
-def _reworks(ticket_ids: list[int]) -> dict[int, list[tuple[datetime, datetime | None]]]:
-    from ..models import WorkOrder
-
-    out: dict[int, list[tuple[datetime, datetime | None]]] = {}
-    for start in range(0, len(ticket_ids), 500):
-        chunk = ticket_ids[start:start + 500]
-        for order in (WorkOrder.select(WorkOrder.ticket, WorkOrder.opened_at,
-                                       WorkOrder.completed_at)
-                      .where(WorkOrder.ticket.in_(chunk) & WorkOrder.rework_of.is_null(False))
-                      .order_by(WorkOrder.id)):
-            out.setdefault(order.ticket_id, []).append((order.opened_at, order.completed_at))
-    return out
-
-
 def sync_tickets(tickets: list[Ticket], ctx: RuleContext) -> None:
     units = _unit_codes({t.unit_id for t in tickets})
     ids = [t.id for t in tickets]
-    reworks = _reworks(ids)
-    wants = [w for t in tickets
-             for w in ticket_wants(t, ctx, units.get(t.unit_id, ""), reworks.get(t.id, []))]
+    wants = [w for t in tickets for w in ticket_wants(t, ctx, units.get(t.unit_id, ""))]
     _write("ticket", ids, wants, ctx, _open_holds(ids))
 
 
@@ -253,11 +237,9 @@ def callback_wants(cb: Callback, ctx: RuleContext, ref: str, unit_code: str,
     limit = ctx.limit(spec.limit_key or "")
     start = cb.clock_started_at
     provisional = False
-    if spec.working_days:  # KF-009 §3.1.1, KF-010 §4.4.1
+    if spec.working_days:  # KF-009 §3.1.1, KF-010 §4.4.1 (v2: the developer's from intake)
         deadline = ctx.calendar.add_working_days(start, limit)
         due, provisional = deadline.at, deadline.provisional
-    elif spec.limit_key == "defect_rework_hours":  # KF-009 §3.1.4
-        due = start + timedelta(hours=limit)
     else:  # KF-010 §4.5: 3 calendar days
         due = start + timedelta(days=limit)
     return [Want(clock, item_id=cb.id, item_ref=ref, started_at=start, due_at=due,
@@ -717,6 +699,75 @@ def resync_rulebook_v2(ctx: RuleContext) -> None:
             due_in = date(year, month, 1) + relativedelta(months=1)
             for want in complaint_summary_wants(ctx, due_in.year, due_in.month):
                 _write_one("month", want, ctx)
+
+
+def resync_rulebook_v2_tickets(ctx: RuleContext) -> None:
+    """Store migration v13 (issue 18, RULES v2 items 1, 2 and 6): the ticket clocks v2 changed.
+
+    - KF-010 §4.4.1: an open developer callback counts from intake (or the correction that
+      made the ticket a developer issue), not from the contact form.
+    - KF-010 §4.5: an invalid complaint explained and still open owes its callback, from the
+      explanation — the ticket waits for it (state ``callback``) as a new one would.
+    - KF-009 §3.1.4: a defect complaint's clock is engineering's 24 hours to *arrange*; one
+      whose rework order was opened counts as arranged then (by an unrecorded supervisor). The
+      old ``defect_rework`` rows (a defect's, and every failed inspection's rework) and the
+      24-hour ``defect_callback`` rows are dropped by the re-sync.
+
+    Records are read by the columns the clocks use, so the step keeps working when a later
+    migration adds columns to these tables.
+    """
+    from ..models import WorkOrder
+
+    ticket_cols = (Ticket.id, Ticket.number, Ticket.unit, Ticket.owner, Ticket.department,
+                   Ticket.channel, Ticket.forwarded_from, Ticket.forwarded_received_at,
+                   Ticket.received_at, Ticket.kind, Ticket.validity, Ticket.clocks_from,
+                   Ticket.dispatched_at, Ticket.explained_at, Ticket.contact_form_sent_at,
+                   Ticket.defect_of, Ticket.arranged_at, Ticket.closed_at, Ticket.voided_at)
+    callback_cols = (Callback.id, Callback.kind, Callback.ticket, Callback.work_order,
+                     Callback.unit, Callback.owner, Callback.clock_started_at,
+                     Callback.done_at, Callback.sampled)
+    touched: set[int] = set()
+    # KF-010 §4.5: explained, neither closed nor voided, no callback yet.
+    explained = (Ticket.select(Ticket.id, Ticket.unit, Ticket.owner, Ticket.explained_at)
+                 .where((Ticket.validity == "invalid_other") & Ticket.explained_at.is_null(False)
+                        & Ticket.closed_at.is_null() & Ticket.voided_at.is_null()
+                        & (Ticket.state == "new"))
+                 .order_by(Ticket.id))
+    for t in explained:
+        Ticket.update(state="callback", handling_ended_at=t.explained_at).where(
+            Ticket.id == t.id).execute()
+        Callback.insert(kind="complaint", ticket=t.id, unit=t.unit_id, owner=t.owner_id,
+                        clock_started_at=t.explained_at, planned_method="phone",
+                        remarks="", signed=False, sampled=True).execute()
+        touched.add(t.id)
+    # KF-009 §3.1.4: a defect whose rework order exists was arranged when it was opened.
+    defects = (Ticket.select(Ticket.id).where(Ticket.defect_of.is_null(False)
+                                              & Ticket.arranged_at.is_null()).tuples())
+    for (tid,) in defects:
+        first = (WorkOrder.select(WorkOrder.opened_at).where(WorkOrder.ticket == tid)
+                 .order_by(WorkOrder.id).first())
+        if first is not None:
+            Ticket.update(arranged_at=first.opened_at, rework_at=first.opened_at).where(
+                Ticket.id == tid).execute()
+    ids = {tid for (tid,) in Deadline.select(Deadline.item_id).where(
+        (Deadline.item_kind == "ticket") & (Deadline.clock == "defect_rework")).tuples()}
+    ids |= {tid for (tid,) in Ticket.select(Ticket.id).where(
+        Ticket.defect_of.is_null(False)).tuples()}
+    id_list = sorted(ids | touched)
+    for start in range(0, len(id_list), 500):
+        sync_tickets(list(Ticket.select(*ticket_cols).where(
+            Ticket.id.in_(id_list[start:start + 500])).order_by(Ticket.id)), ctx)
+    # KF-010 §4.4.1: the open developer callbacks count from intake.
+    for cb in (Callback.select(Callback.id, Ticket.received_at, Ticket.clocks_from)
+               .join(Ticket).where((Callback.kind == "developer") & Callback.done_at.is_null())
+               .order_by(Callback.id)):
+        start = cb.ticket.clocks_from or cb.ticket.received_at
+        Callback.update(clock_started_at=start).where(Callback.id == cb.id).execute()
+    which = Callback.kind.in_(("developer", "defect"))
+    if touched:
+        which = which | Callback.ticket.in_(sorted(touched))
+    callbacks = list(Callback.select(*callback_cols).where(which).order_by(Callback.id))
+    sync_callbacks(callbacks, ctx)
 
 
 _SYNCERS = {

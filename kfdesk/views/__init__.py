@@ -178,6 +178,9 @@ class TicketRow(NamedTuple):
     held: bool = False  # waiting on the resident (RULES §8 pauses)
     rework_count: int = 0  # KF-011
     dispatched_to: tuple[str, ...] = ()  # every department it went to, in order
+    # KF-009 §3.1.4 (RULES v2): a defect complaint, and whether engineering arranged it.
+    defect: bool = False
+    arranged: bool = False
 
 
 def _ticket_rows(query: pw.ModelSelect, zone: tzinfo) -> list[TicketRow]:
@@ -221,6 +224,8 @@ def _ticket_rows(query: pw.ModelSelect, zone: tzinfo) -> list[TicketRow]:
                 validity=t.validity,
                 repair_class=t.repair_class,
                 held=t.id in held,
+                defect=t.defect_of_id is not None,
+                arranged=t.arranged_at is not None,
                 rework_count=t.rework_count,
                 dispatched_to=tuple(sent.get(t.id, ())),
             )
@@ -361,6 +366,9 @@ class TicketDetail(NamedTuple):
     proposal: str = ""  # KF-010 §4.3.3: the supervisor's proposed handling
     contact_form_no: str = ""  # KF-010 §4.4.1
     quoted_fen: int = 0  # a paid repair's quote (KF-015 §6.2.1)
+    # KF-009 §3.1.4 (RULES v2): engineering's arrangement of a defect complaint — by whom,
+    # the rework's and the special callback's times (office zone); None until arranged.
+    arranged: tuple[str, datetime | None, datetime | None] | None = None
 
 
 def ticket_detail(number: str, zone: tzinfo) -> TicketDetail | None:
@@ -391,6 +399,9 @@ def ticket_detail(number: str, zone: tzinfo) -> TicketDetail | None:
         proposal=ticket.escalation_proposal,
         contact_form_no=ticket.contact_form_no,
         quoted_fen=ticket.quoted_fen,
+        arranged=(ticket.arranged_by, _local(ticket.rework_at, zone),
+                  _local(ticket.special_callback_at, zone))
+        if ticket.arranged_at is not None else None,
         log=tuple(
             LogEntry(
                 at=e.at.astimezone(zone),

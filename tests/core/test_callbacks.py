@@ -128,14 +128,17 @@ def test_an_unsatisfied_complaint_callback_reopens_the_ticket_with_a_new_clock(w
     assert number in [r.ticket for r in views.callbacks_due(SH)]
 
 
-def test_an_unsatisfied_repair_callback_opens_a_rework_on_a_24_hour_clock(w) -> None:
+def test_an_unsatisfied_repair_callback_opens_a_rework_with_no_24_hour_clock(w) -> None:
+    """KF-011; RULES v2: a failed ordinary inspection's rework has no 24-hour clock (KF-009
+    §3.1.4's 24 hours are for arranging a defect complaint's rework)."""
     number, cb = handled(w)
     cbs.record_callback(cb.id, answers(quality="poor", satisfied=False, remarks="仍漏水"),
                         w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
     ticket = Ticket.get(Ticket.number == number)
     assert (ticket.state, ticket.rework_count) == ("in_progress", 1)
-    rework = Deadline.get((Deadline.clock == "defect_rework") & (Deadline.item_id == ticket.id))
-    assert rework.due_at.astimezone(SH) == at(2026, 10, 11, 9, 0)
+    assert not Deadline.select().where((Deadline.item_kind == "ticket")
+                                       & (Deadline.item_id == ticket.id)
+                                       & Deadline.stopped_at.is_null()).exists()
 
 
 @pytest.mark.parametrize(("form", "key", "field"), [
@@ -193,8 +196,9 @@ def test_security_cannot_record_and_a_done_callback_cannot_be_recorded_twice(w) 
     assert err.value.key == "callback.done_already"
 
 
-def test_still_defective_records_a_complaint_with_24_hour_clocks(w) -> None:
-    """KF-009 §3.1.4: a complaint against the repair; special callback and rework in 24 h."""
+def test_still_defective_records_a_complaint_with_engineerings_24_hours_to_arrange(w) -> None:
+    """KF-009 §3.1.4 (RULES v2): a complaint against the repair; engineering's supervisor
+    arranges the special callback and the rework within 24 h — no clock on finishing."""
     number, cb = handled(w)
     outcome = cbs.record_callback(cb.id, answers(quality="poor", satisfied=False, defect=True,
                                                  remarks="修过还是漏水"),
@@ -203,12 +207,14 @@ def test_still_defective_records_a_complaint_with_24_hour_clocks(w) -> None:
     complaint = Ticket.get(Ticket.defect_of == Ticket.get(Ticket.number == number))
     assert (complaint.kind, complaint.validity, complaint.text) == ("complaint", "valid",
                                                                     "修过还是漏水")
-    due = {d.clock: d.due_at.astimezone(SH) for d in Deadline.select().where(
+    rows = {d.clock: d for d in Deadline.select().where(
         Deadline.stopped_at.is_null()
         & (((Deadline.item_kind == "ticket") & (Deadline.item_id == complaint.id))
            | (Deadline.item_kind == "callback")))}
-    assert due["defect_rework"] == at(2026, 10, 11, 9, 0)
-    assert due["defect_callback"] == at(2026, 10, 11, 9, 0)
+    assert sorted(rows) == ["defect_arrange", "dispatch"]
+    arrange = rows["defect_arrange"]
+    assert arrange.due_at.astimezone(SH) == at(2026, 10, 11, 9, 0)
+    assert (arrange.department, arrange.owner_id) == ("engineering", None)
     with pytest.raises(DeskError) as err:  # only when not satisfied
         _, other = handled(w)
         cbs.record_callback(other.id, answers(defect=True), w["clerk"],

@@ -131,16 +131,11 @@ def b_repair_callback(w):
     return at(2026, 2, 25, 17, 30)  # Sat 02-14 works; 02-15…02-23 Spring Festival
 
 
-def b_defect_rework(w):
+def b_defect_arrange(w):
     repaired = ticket(w, at(2026, 10, 1, 9, 0), kind="repair", repair_class="normal",
                       dispatched_at=at(2026, 10, 1, 9, 30))
-    ticket(w, at(2026, 10, 9, 8, 0), defect_of=repaired, dispatched_at=at(2026, 10, 9, 8, 5))
-    return at(2026, 10, 10, 8, 0)  # KF-009 §3.1.4: 24 hours
-
-
-def b_defect_callback(w):
-    callback(w, "defect", at(2026, 10, 9, 8, 0))
-    return at(2026, 10, 10, 8, 0)
+    ticket(w, at(2026, 10, 9, 8, 50), defect_of=repaired, dispatched_at=at(2026, 10, 9, 9, 0))
+    return at(2026, 10, 10, 8, 50)  # KF-009 §3.1.4 (v2): 24 hours to arrange
 
 
 def _service(w, accepted: datetime, **fields) -> ServiceOrder:

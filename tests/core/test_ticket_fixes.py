@@ -241,17 +241,19 @@ def test_void_the_next_day_is_the_supervisors(w) -> None:
     assert Ticket.get(Ticket.number == number).state == "voided"
 
 
-def test_a_voided_defect_complaint_stops_its_callback_and_leaves_the_callback_list(w) -> None:
+def test_a_voided_defect_complaint_stops_engineerings_arranging_clock(w) -> None:
+    """KF-012 v2 on a KF-009 §3.1.4 complaint (RULES v2: the 24 hours are engineering's, to
+    arrange; the special callback is scheduled then, so intake opens no callback)."""
     repair = take(w)
     number = take(w, kind="complaint", repair_class=None, validity="valid", defect_of=repair,
                   text="修过还漏")
-    assert number in [r.ticket for r in views.callbacks_due(SH)]
-    fx.void_ticket(number, "住户打错电话", w["clerk"], clock_at(2026, 10, 9, 10, 30), SETTINGS)
     assert number not in [r.ticket for r in views.callbacks_due(SH)]
-    cb = Callback.get(Callback.ticket == Ticket.get(Ticket.number == number))
-    row = Deadline.get((Deadline.item_kind == "callback") & (Deadline.item_id == cb.id))
+    assert alerts(at(2026, 10, 10, 12, 0), "defect_arrange") == [number]
+    fx.void_ticket(number, "住户打错电话", w["clerk"], clock_at(2026, 10, 9, 10, 30), SETTINGS)
+    row = Deadline.get((Deadline.item_kind == "ticket") & (Deadline.clock == "defect_arrange")
+                       & (Deadline.item_id == Ticket.get(Ticket.number == number).id))
     assert row.stopped_at is not None
-    assert alerts(at(2026, 10, 10, 12, 0), "defect_callback") == []
+    assert alerts(at(2026, 10, 10, 12, 0), "defect_arrange") == []
 
 
 def test_reports_count_a_voided_ticket_apart(w) -> None:

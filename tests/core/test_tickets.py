@@ -200,12 +200,12 @@ def test_a_repair_through_dispatch_work_order_fail_rework_pass_and_close_out(w) 
     assert WorkOrder.get(WorkOrder.number == rework).rework_of.number == order
     assert WorkOrder.get(WorkOrder.number == order).inspection == "fail"
     assert clocks(number)["repair_callback"][1] is not None  # the callback was made
-    # The rework is due within 24 hours (KF-009 §3.1.4), a clock of its own.
-    assert clocks(number)["defect_rework"] == (at(2026, 10, 11, 9, 0), None)
+    # RULES v2: a failed ordinary inspection's rework has no 24-hour clock (KF-009 §3.1.4's
+    # 24 hours are engineering's, to arrange a defect complaint's rework).
+    assert "defect_rework" not in clocks(number) and "defect_arrange" not in clocks(number)
 
     tk.record_completion(number, at(2026, 10, 10, 11, 0), "更换管件", w["clerk"],
                          clock_at(2026, 10, 10, 11, 30), settings)
-    assert clocks(number)["defect_rework"][1] is not None
     open_cbs = Callback.select().where((Callback.ticket == ticket) & Callback.done_at.is_null())
     assert [cb.work_order.number for cb in open_cbs] == [rework]  # a second loop, its own clock
 
@@ -311,7 +311,7 @@ def test_a_major_complaint_is_proposed_by_the_supervisor_and_approved_by_the_man
 
 def test_a_developer_issue_gets_a_contact_form_then_a_callback_in_working_days(w) -> None:
     """KF-010 §4.4.1: the form within 1 working day of intake (Wednesday 09-30 → Thursday 10-08
-    over the National Day holiday); the callback 3 working days from the form."""
+    over the National Day holiday); the callback 3 working days from intake too (RULES v2)."""
     number = tk.take_ticket(form(validity="invalid_developer", category="developer_quality"),
                             w["clerk"], clock_at(2026, 9, 30, 10, 0), SETTINGS).number
     assert clocks(number) == {"developer_form": (at(2026, 10, 8, 17, 30), None)}
@@ -323,8 +323,8 @@ def test_a_developer_issue_gets_a_contact_form_then_a_callback_in_working_days(w
                          SETTINGS)
     got = clocks(number)
     assert got["developer_form"][1] is not None
-    # Thu 10-08 → Fri 10-09, Sat 10-10 (make-up day), Mon 10-12 → due Mon 17:30.
-    assert got["developer_callback"] == (at(2026, 10, 12, 17, 30), None)
+    # RULES v2: from intake Wed 09-30 — Thu 10-08, Fri 10-09, Sat 10-10 (make-up day).
+    assert got["developer_callback"] == (at(2026, 10, 10, 17, 30), None)
     with pytest.raises(DeskError) as err:
         tk.close_out(number, "", w["clerk"], clock_at(2026, 10, 9, 9, 0), SETTINGS)
     assert err.value.key == "close.developer"
@@ -336,8 +336,9 @@ def test_a_developer_issue_gets_a_contact_form_then_a_callback_in_working_days(w
     assert clocks(number)["developer_callback"][1] is not None
 
 
-def test_an_invalid_complaint_is_explained_within_two_hours_then_closed_out(w) -> None:
-    """KF-010 §4.4.2."""
+def test_an_invalid_complaint_is_explained_within_two_hours_then_called_back(w) -> None:
+    """KF-010 §4.4.2; RULES v2 (KF-010 §4.5): the explanation ends its handling and the
+    complaint is called back within 3 days before it is closed out."""
     c = clock_at(2026, 10, 9, 10, 0)
     number = tk.take_ticket(form(validity="invalid_other", category="parking"), w["clerk"], c,
                             SETTINGS).number
@@ -348,8 +349,15 @@ def test_an_invalid_complaint_is_explained_within_two_hours_then_closed_out(w) -
     tk.explain_invalid(number, "市政道路停车不归物业管理", w["clerk"],
                        clock_at(2026, 10, 9, 11, 0), SETTINGS)
     assert clocks(number)["explain_invalid"][1] is not None
-    tk.close_out(number, "", w["clerk"], clock_at(2026, 10, 9, 11, 5), SETTINGS)
+    assert clocks(number)["complaint_callback"] == (at(2026, 10, 12, 11, 0), None)
+    assert Ticket.get(Ticket.number == number).state == "callback"
+    with pytest.raises(DeskError) as err:
+        tk.close_out(number, "", w["clerk"], clock_at(2026, 10, 9, 11, 5), SETTINGS)
+    assert err.value.key == "close.invalid_callback"
+    tk.record_verdict(number, True, "住户表示理解", w["clerk"], clock_at(2026, 10, 10, 9, 0),
+                      SETTINGS)
     assert Ticket.get(Ticket.number == number).state == "closed"
+    assert clocks(number)["complaint_callback"][1] is not None
 
 
 def test_an_inquiry_is_answered_and_closed_out_at_once(w) -> None:

@@ -314,3 +314,55 @@ async def test_esc_on_the_form_keeps_what_was_typed(make_app) -> None:  # noqa: 
         assert app.screen.query_one("#lookup #query").value == "3-1-502"  # asked first
         await pilot.press("ctrl+n")
         assert app.screen.query_one("#lookup #query").value == ""
+
+
+async def test_a_defect_complaint_is_arranged_on_f3_and_its_clock_stops(make_app) -> None:  # noqa: ANN001
+    """KF-009 §3.1.4 (RULES v2): the demo's defect complaint waits on engineering's arrangement
+    (overdue at the demo's now); ``a`` records it — a refusal in place first — and opens the
+    rework order; ``w`` is not offered before it."""
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        ticket = Ticket.get(Ticket.defect_of.is_null(False) & (Ticket.state == "dispatched"))
+        assert clocks(ticket)["defect_arrange"][1] is True
+        await open_in_queue(pilot, ticket.number)
+        footer = screen_text(app)
+        assert t("ui.key.arrange") in footer
+        await pilot.press("a", *"chen", "enter", *"wang", "enter", *"14:00", "enter",
+                          *"13:00")
+        assert await confirm(pilot) == t("arrange.callback_before_rework")
+        assert Ticket.get_by_id(ticket.id).arranged_at is None
+        await pilot.press(*["backspace"] * 5, *"16:00")
+        assert await confirm(pilot) == ""
+        arranged = Ticket.get_by_id(ticket.id)
+        assert (arranged.state, arranged.arranged_by) == ("in_progress", "chen")
+        assert arranged.rework_at.astimezone(Z) == at(2026, 10, 9, 14, 0)
+        assert clocks(arranged)["defect_arrange"][1] is False
+        order = WorkOrder.get(WorkOrder.ticket == arranged)
+        assert order.technician == "wang" and order.rework_of is not None
+
+
+async def test_an_explained_invalid_complaint_goes_to_f4_not_to_close_out(make_app) -> None:  # noqa: ANN001
+    """KF-010 §4.5 (RULES v2): explaining an invalid complaint on F3 starts its callback; the
+    queue offers the callback result (v), not the close-out (x), and F4 lists it."""
+    from kfdesk import views
+    from kfdesk.desk import tickets as tk
+
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        s = app.session
+        number = tk.take_ticket(tk.IntakeForm(kind="complaint", category="parking",
+                                              validity="invalid_other", text="市政道路乱停车",
+                                              unit_code="3-1-502"),
+                                s.staff, s.clock, s.settings).number
+        await open_in_queue(pilot, number)
+        assert t("ui.key.close_out") not in screen_text(app)
+        await pilot.press("e")
+        await type_text(pilot, "市政道路不归物业管理，已告知交警电话")
+        assert await confirm(pilot) == ""
+        ticket = Ticket.get(Ticket.number == number)
+        assert ticket.state == "callback"
+        assert clocks(ticket)["complaint_callback"][1] is True
+        assert number in [r.ticket for r in views.callbacks_due(Z)]
+        await pilot.pause()
+        footer = screen_text(app)
+        assert t("ui.key.verdict") in footer and t("ui.key.close_out") not in footer
