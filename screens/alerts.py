@@ -22,15 +22,18 @@ if TYPE_CHECKING:  # the engine itself loads in the refresh worker, after the fi
 STYLE = {"overdue": "bold red", "due_soon": "yellow"}
 
 
-def span(minutes: int) -> str:
-    """``25 分`` / ``2 小时 5 分`` / ``3 天 4 小时`` — how long, in the clerk's words."""
+def span(minutes: int, *, short: bool = False) -> str:
+    """``25 分`` / ``2 小时 5 分`` / ``3 天 4 小时`` — how long, in the clerk's words;
+    ``short``: the largest unit only (``3 天``, ``2 小时``), for a list's deadline cell beside
+    the deadline itself, so it fits without being cut."""
     minutes = abs(minutes)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return t("ui.due.days_hours", d=days, h=hours)
+        return t("ui.due.days", d=days) if short else t("ui.due.days_hours", d=days, h=hours)
     if hours:
-        return t("ui.due.hours_minutes", h=hours, m=mins)
+        return (t("ui.due.hours", h=hours) if short
+                else t("ui.due.hours_minutes", h=hours, m=mins))
     return t("ui.due.minutes", m=mins)
 
 
@@ -63,7 +66,7 @@ def deadline_cell(due: NextDue | None, now: datetime, zone: tzinfo) -> str:
         return text
     late = math.floor((now - due.due_at).total_seconds() / 60)
     key = "ui.due.late" if state == "overdue" else "ui.due.left"
-    text += " " + t(key, span=span(late))
+    text += " " + t(key, span=span(late, short=True))
     return text + t("ui.due.provisional") if due.provisional else text
 
 
