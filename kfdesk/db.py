@@ -257,6 +257,14 @@ def _v12_rulebook_v2(db: pw.Database) -> None:
     resync_rulebook_v2(RuleContext.from_store(settings))
 
 
+def _v13_refusals(db: pw.Database) -> None:
+    """v13: the refusals of role-restricted actions (issue 19), one row each. A new table
+    only, created whole with its indexes, as a new store does (self-contained, like v6)."""
+    from .models import Refusal
+
+    db.create_tables([Refusal])
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -269,6 +277,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     10: _v10_reading_outliers,
     11: _v11_ticket_fixes,
     12: _v12_rulebook_v2,
+    13: _v13_refusals,
 }
 
 
@@ -343,6 +352,9 @@ def open_store(
             except OSError as exc:
                 raise StoreError("store.unreadable", path=str(path), reason=exc.strerror)
     db = make_database(target, busy_timeout_ms)
+    # The clock a refusal is audited at when the refusing service was not handed one
+    # (kfdesk.desk.base.require_role, issue 19).
+    db.kfdesk_clock = clock
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
