@@ -7,6 +7,7 @@ database is refused without being touched.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -348,7 +349,11 @@ def open_store(
             raise StoreError("store.missing", path=str(path))
         else:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                # Residents' phones, ID numbers and PIN hashes: the owner only (issue 19),
+                # a folder kfdesk makes 0700, the file 0600 — SQLite gives its -wal and
+                # -shm files the database file's mode.
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except OSError as exc:
                 raise StoreError("store.unreadable", path=str(path), reason=exc.strerror)
     db = make_database(target, busy_timeout_ms)

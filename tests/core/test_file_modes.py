@@ -1,0 +1,50 @@
+"""Issue 19: files with residents' data are the owner's only — the database kfdesk creates
+(and its WAL/SHM) and a printed receipt written to a folder are 0600 under umask 022."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kfdesk.clock import FixedClock
+from kfdesk.config import default_settings
+from kfdesk.db import close_store, open_store
+from kfdesk.models import Person
+from kfdesk.printing import deliver
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.sqlite_only("the database file on disk and its mode")
+def test_a_new_database_is_0600_in_a_0700_folder(tmp_path: Path, clock: FixedClock,
+                                                   umask_022: None) -> None:
+    target = tmp_path / "office" / "kfdesk.db"
+    open_store(str(target), clock)
+    try:
+        Person.create(name="王建国", created_at=clock.now())  # the WAL and SHM exist now
+        assert mode(target) == 0o600
+        assert mode(target.parent) == 0o700
+        for side in ("-wal", "-shm"):
+            extra = Path(f"{target}{side}")
+            assert extra.exists() and mode(extra) == 0o600, side
+    finally:
+        close_store()
+
+
+def test_a_print_written_to_a_folder_is_0600(tmp_path: Path, umask_022: None) -> None:
+    where = deliver("收据 No.1 王建国", "receipt-1.txt", tmp_path, default_settings())
+    assert Path(where).read_text(encoding="utf-8") == "收据 No.1 王建国"
+    assert mode(Path(where)) == 0o600
