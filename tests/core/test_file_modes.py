@@ -15,6 +15,7 @@ from kfdesk.config import default_settings
 from kfdesk.db import close_store, open_store
 from kfdesk.models import Person
 from kfdesk.printing import deliver
+from kfdesk.residents_io import export_contacts
 
 
 @pytest.fixture
@@ -48,3 +49,15 @@ def test_a_print_written_to_a_folder_is_0600(tmp_path: Path, umask_022: None) ->
     where = deliver("收据 No.1 王建国", "receipt-1.txt", tmp_path, default_settings())
     assert Path(where).read_text(encoding="utf-8") == "收据 No.1 王建国"
     assert mode(Path(where)) == 0o600
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_unmasked_office_export_is_0600(office: dict, clock: FixedClock, tmp_path: Path,
+                                            umask_022: None, suffix: str) -> None:
+    target = tmp_path / f"contacts{suffix}"
+    target.write_text("old")  # an earlier 0644 copy at the same place is narrowed too
+    target.chmod(0o644)
+    export_contacts(target, office["super"], clock, default_settings(), for_security=False,
+                    reveal=True)
+    assert mode(target) == 0o600
+    assert target.stat().st_size > 100  # the list was written, not only the mode
