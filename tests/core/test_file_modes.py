@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kfdesk.backup import make_backup, restore
 from kfdesk.clock import FixedClock
 from kfdesk.config import default_settings
 from kfdesk.db import close_store, open_store
@@ -61,3 +62,17 @@ def test_the_unmasked_office_export_is_0600(office: dict, clock: FixedClock, tmp
                     reveal=True)
     assert mode(target) == 0o600
     assert target.stat().st_size > 100  # the list was written, not only the mode
+
+
+@pytest.mark.sqlite_only("SQLite files and their modes")
+def test_a_backup_and_the_store_restored_from_it_are_0600(office: dict, clock: FixedClock,
+                                                         store: Path, tmp_path: Path,
+                                                         umask_022: None) -> None:
+    settings = default_settings()
+    done = make_backup(str(store), tmp_path / "backup.db", clock, settings,
+                       actor=office["super"])
+    assert mode(Path(done.path)) == 0o600
+    close_store()
+    fresh = tmp_path / "restored" / "kfdesk.db"
+    restore(done.path, str(fresh), "manager", "1234", clock, settings)
+    assert mode(fresh) == 0o600 and mode(fresh.parent) == 0o700
