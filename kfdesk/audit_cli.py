@@ -66,8 +66,8 @@ def run_audit(args: argparse.Namespace) -> int:
     for e in entries:
         # The action's name in the office's words where the catalogue has one, its key beside
         # it for grep; a refusal says so first.
-        name = f"{t('action.' + e.action)} ({e.action})" if has(f"action.{e.action}") \
-            else e.action
+        key = f"action.{e.action}"
+        name = f"{t(key)} ({e.action})" if has(key) else e.action
         what = t("security_b.refused", action=name, role=t(f"role.{e.role}")) if e.refused \
             else name
         detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else ""
