@@ -197,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="login of the supervisor or manager importing")
     imp_res.add_argument("--as-pin", help="their PIN (asked when omitted)")
 
+    from .audit_cli import add_audit_parser
     from .backup_cli import add_backup_parser
     from .migrate_cli import add_migrate_parser
     from .report_cli import add_report_parser
@@ -206,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_backup_parser(sub)
     add_migrate_parser(sub)
     add_serve_parser(sub)
+    add_audit_parser(sub)
 
     bench = sub.add_parser(
         "bench", help="run the benchmarks and print one JSON object of figures",
@@ -287,6 +289,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     if not fresh and not args.force and (args.build_only or _demo_clerk() is None):
         raise CliError(t("store.exists", path=target))
     if args.force and not fresh:
+        # Only a demo is rebuilt: its "demo.build" event is the marker; an office's real
+        # database is refused with one line and nothing wiped (issue 19).
+        if _demo_clerk() is None:
+            raise CliError(t("security_b.demo_not_demo", path=target))
         close_store()
         _wipe(target)
         open_target(target, clock, settings, create=True)
@@ -523,11 +529,17 @@ def cmd_report(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     return run_report(args)
 
 
+def cmd_audit(args: argparse.Namespace, settings: Settings, lang: str) -> int:
+    from .audit_cli import run_audit
+
+    return run_audit(args)
+
+
 COMMANDS = {
     None: cmd_open, "demo": cmd_demo, "init": cmd_init, "staff": cmd_staff, "due": cmd_due,
     "calendar": cmd_calendar, "bench": cmd_bench, "export": cmd_export, "import": cmd_import,
     "report": cmd_report, "backup": cmd_backup, "restore": cmd_backup, "serve": cmd_serve,
-    "migrate": cmd_migrate,
+    "migrate": cmd_migrate, "audit": cmd_audit,
 }
 
 

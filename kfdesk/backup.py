@@ -492,7 +492,11 @@ def _restore_sqlite(source: Path, target: Path, busy_ms: int) -> tuple[int, dict
         if target.exists() and source.samefile(target):
             raise DeskError("backup.target_not_empty", target=str(target))
     _sqlite_target_empty(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The restored store holds what the office's does: the owner's only, like a new one
+    # (kfdesk.db.open_store, issue 19); SQLite gives its -wal/-shm the same mode.
+    with suppress(FileExistsError):
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     src = _read_only(source)
     dst = sqlite3.connect(str(target), timeout=busy_ms / 1000)
     try:

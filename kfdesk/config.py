@@ -75,6 +75,8 @@ def _check_value(where: str, key: str, default: Any, value: Any) -> Any:
 def _merge(where: str, base: dict[str, Any], override: dict[str, Any], prefix: str = "") -> None:
     for key, value in override.items():
         dotted = f"{prefix}{key}"
+        if dotted == "ranges":
+            raise SettingsError(f"{where}: key 'ranges': fixed by kfdesk, not a setting")
         if key not in base:
             raise SettingsError(f"{where}: key '{dotted}': unknown setting")
         default = base[key]
@@ -147,7 +149,23 @@ class Settings:
         return Decimal(self.data["fees"][key])
 
 
+def _check_ranges(where: str, data: dict[str, Any]) -> None:
+    """Every ``[ranges]`` entry of the shipped defaults (min, max, allowed), one line each."""
+    for dotted, rule in data["ranges"].items():
+        section, _, key = dotted.partition(".")
+        value = data[section][key]
+        if "allowed" in rule and value not in rule["allowed"]:
+            choices = ", ".join(repr(v) for v in rule["allowed"])
+            raise SettingsError(f"{where}: key '{dotted}': expected one of {choices}, "
+                                f"got {value!r}")
+        low, high = rule.get("min"), rule.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise SettingsError(f"{where}: key '{dotted}': expected a number from {low} to "
+                                f"{high}, got {value!r}")
+
+
 def _validate(where: str, data: dict[str, Any]) -> None:
+    _check_ranges(where, data)
     office = data["office"]
     if office["language"] not in LANGUAGES:
         raise SettingsError(

@@ -7,6 +7,7 @@ database is refused without being touched.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -279,6 +280,14 @@ def _v13_rulebook_v2_tickets(db: pw.Database) -> None:
     resync_rulebook_v2_tickets(RuleContext.from_store(settings))
 
 
+def _v14_refusals(db: pw.Database) -> None:
+    """v14: the refusals of role-restricted actions (issue 19), one row each. A new table
+    only, created whole with its indexes, as a new store does (self-contained, like v6)."""
+    from .models import Refusal
+
+    db.create_tables([Refusal])
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -292,6 +301,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     11: _v11_ticket_fixes,
     12: _v12_rulebook_v2,
     13: _v13_rulebook_v2_tickets,
+    14: _v14_refusals,
 }
 
 
@@ -362,10 +372,17 @@ def open_store(
             raise StoreError("store.missing", path=str(path))
         else:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                # Residents' phones, ID numbers and PIN hashes: the owner only (issue 19),
+                # a folder kfdesk makes 0700, the file 0600 — SQLite gives its -wal and
+                # -shm files the database file's mode.
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except OSError as exc:
                 raise StoreError("store.unreadable", path=str(path), reason=exc.strerror)
     db = make_database(target, busy_timeout_ms)
+    # The clock a refusal is audited at when the refusing service was not handed one
+    # (kfdesk.desk.base.require_role, issue 19).
+    db.kfdesk_clock = clock
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)

@@ -60,11 +60,12 @@ def id_gender(number: str) -> str:
     return "M" if int(number[16]) % 2 else "F"
 
 
-def is_valid_id_number(number: str) -> bool:
+def is_valid_id_number(number: str, *, today: date) -> bool:
     """True for a well-formed 18-character ID number with a correct check character.
 
     Checks: 17 digits then a digit or ``X`` (a lowercase ``x`` and spaces are accepted, see
-    ``normalize_id_number``); a known province code; a real birth date from 1900 on; the
+    ``normalize_id_number``); a known province code; a real birth date from 1900 on and not
+    after ``today`` (the office's day, passed in: no clock is read here; issue 19); the
     GB 11643 check character. Old 15-digit numbers are not valid (they were all replaced).
     """
     if not isinstance(number, str):
@@ -78,7 +79,7 @@ def is_valid_id_number(number: str) -> bool:
     if first17[:2] not in PROVINCE_CODES:
         return False
     born = id_birth_date(number)
-    if born is None or born.year < 1900:
+    if born is None or born.year < 1900 or born > today:
         return False
     return id_check_digit(first17) == check
 

@@ -16,6 +16,7 @@ wraps inside its column instead of pushing the amount off the line (``item_lines
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -158,7 +159,11 @@ def deliver(text: str, name: str, folder: Path, settings: Settings) -> str:
     path = folder / name
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        # A receipt names the payer and the unit: owner-only, like the database (issue 19).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
     except OSError as exc:
         raise DeskError("print.failed", where=str(path), reason=exc.strerror or str(exc)) from exc
     return str(path)

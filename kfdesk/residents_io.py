@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -117,6 +118,10 @@ def contact_rows(for_security: bool, reveal: bool = False) -> tuple[tuple[str, .
 
 
 def _write(path: Path, headings: list[str], rows: list[list[str]]) -> None:
+    # Residents' names, units and phones: the owner's only (issue 19). The file is made (or
+    # an old one narrowed) 0600 before any row is in it; rewriting it keeps that mode.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)

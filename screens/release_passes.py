@@ -358,7 +358,8 @@ class ReleasePassScreen(DutyModal):
         text = Text()
         id_typed = normalize_id_number(str(v.get("bearer_id_number", "")))
         # A number that is not one cannot match the records either: say only the first.
-        id_valid = is_valid_id_number(id_typed)
+        id_valid = is_valid_id_number(
+            id_typed, today=s.clock.now().astimezone(s.settings.zone).date())
         try:
             verdict = rp.check_applicant(
                 unit, str(v["bearer_kind"]), str(v["bearer_name"]), id_typed if id_valid else "",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +13,7 @@ import peewee as pw
 
 from ..clock import Clock
 from ..i18n import t
-from ..models import AuditEvent, Staff, database
+from ..models import AuditEvent, Refusal, Staff, database
 
 
 class Tr:
@@ -58,6 +60,16 @@ def transaction(immediate: bool = False) -> Iterator[None]:
     """
     db = database.obj
     try:
+        yield from _transaction(db, immediate)
+    finally:
+        # A refusal inside this transaction was rolled back with it: its audit row is
+        # written now, in a transaction of its own, once the outermost one has ended.
+        if not db.in_transaction():
+            _flush_refusals()
+
+
+def _transaction(db: pw.Database, immediate: bool) -> Iterator[None]:
+    try:
         if immediate and isinstance(db, pw.SqliteDatabase) and not db.in_transaction():
             with db.atomic("IMMEDIATE"):
                 yield
@@ -95,8 +107,66 @@ def audit(
     )
 
 
-def require_role(actor: Staff, allowed: tuple[str, ...], action: str) -> None:
-    """Refuse unless the actor's role is one of ``allowed`` (roles enforced in the core)."""
-    if actor.role not in allowed:
-        raise DeskError("auth.not_allowed", role=Tr(f"role.{actor.role}"),
-                        action=Tr(f"action.{action}"))
+log = logging.getLogger(__name__)
+
+# Refusals seen inside a transaction, waiting for it to end (per thread, as Peewee's
+# connections are): the refusal rolls that transaction back, its audit row must not go too.
+_pending = threading.local()
+
+def require_role(actor: Staff, allowed: tuple[str, ...], action: str,
+                 clock: Clock | None = None, record: tuple[str, int] | None = None) -> None:
+    """Refuse unless the actor's role is one of ``allowed`` (roles enforced in the core).
+
+    Every refusal is an audit event (issue 19): who (the actor), what (``action`` and the
+    ``record`` it aimed at), when, why (the actor's role and the roles that may) — never the
+    refused data itself. Its time is ``clock``'s, else the clock the store was opened with.
+    The row commits even though the refusal rolls back the transaction it happens in.
+    """
+    if actor.role in allowed:
+        return
+    _audit_refusal(actor, allowed, action, clock, record)
+    raise DeskError("auth.not_allowed", role=Tr(f"role.{actor.role}"),
+                    action=Tr(f"action.{action}"))
+
+
+def _audit_refusal(actor: Staff, allowed: tuple[str, ...], action: str, clock: Clock | None,
+                   record: tuple[str, int] | None) -> None:
+    db = database.obj
+    clock = clock or getattr(db, "kfdesk_clock", None)
+    if db is None or clock is None or actor.get_id() is None:
+        # No store open, or an actor who is not in it (a restore's signer, checked against
+        # the backup's staff before the store exists): there is no trail to write to.
+        return
+    row = {
+        "at": clock.now(),
+        "actor": actor.get_id(),
+        "action": action,
+        "role": actor.role,
+        "record_type": record[0] if record else "",
+        # Only an id a column can hold: the refused call's id is not checked yet.
+        "record_id": record[1] if record and type(record[1]) is int
+        and 0 < record[1] < 2**31 else None,
+        "detail": json.dumps({"allowed": list(allowed)}, sort_keys=True),
+    }
+    rows = getattr(_pending, "rows", None)
+    if rows is None:
+        rows = _pending.rows = []
+    rows.append(row)
+    if not db.in_transaction():
+        _flush_refusals()
+
+
+def _flush_refusals() -> None:
+    """Write the refusals waiting for their transaction to end, in one of their own."""
+    rows = getattr(_pending, "rows", None)
+    if not rows:
+        return
+    _pending.rows = []
+    try:
+        with database.obj.atomic():
+            for row in rows:
+                Refusal.create(**row)
+    except pw.DatabaseError:
+        # A store that cannot take the row (read-only, full) still refuses: the refusal is
+        # what protects the data; the failure to record it goes to the log file.
+        log.exception("could not write %d refusal audit row(s)", len(rows))

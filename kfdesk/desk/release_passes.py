@@ -363,13 +363,13 @@ def _text(value: str, field: str, limit: int, needed: str) -> str:
     return text
 
 
-def _id_number(value: str, field: str, *, required: bool) -> str:
+def _id_number(value: str, field: str, *, required: bool, today: date) -> str:
     number = normalize_id_number(text_in(value, field))
     if not number:
         if required:
             raise DeskError("pass.id_needed", field=field)
         return ""
-    if not is_valid_id_number(number):
+    if not is_valid_id_number(number, today=today):
         raise DeskError("pass.bad_id", field=field, id=mask_id(number))
     return number
 
@@ -406,7 +406,8 @@ def record_authorisation(unit_code: str, owner_name: str, delegate_name: str,
     unit = _unit(unit_code)
     owner = _owner(unit, owner_name)
     delegate = _text(delegate_name, "delegate_name", NAME_MAX, "pass.delegate_needed")
-    delegate_id = _id_number(delegate_id_number, "delegate_id_number", required=False)
+    delegate_id = _id_number(delegate_id_number, "delegate_id_number", required=False,
+                             today=now.astimezone(zone).date())
     if moving_from is None:
         raise DeskError("pass.auth_from_needed", field="moving_from")
     starts, ends = pviews.authorisation_window(moving_from, moving_until, zone)
@@ -446,7 +447,8 @@ def issue_release_pass(unit_code: str, bearer_kind: str, bearer_name: str,
     if bearer_kind not in BEARER_KINDS:
         raise DeskError("pass.bad_kind", field="bearer_kind")
     name = _text(bearer_name, "bearer_name", NAME_MAX, "pass.name_needed")
-    id_number = _id_number(bearer_id_number, "bearer_id_number", required=True)
+    id_number = _id_number(bearer_id_number, "bearer_id_number", required=True,
+                           today=now.astimezone(settings.zone).date())
     auth = _authorisation(authorisation_id)
     if auth is not None and bearer_kind != "delegate":
         raise DeskError("pass.auth_only_delegate", field="authorisation")

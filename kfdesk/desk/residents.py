@@ -101,7 +101,7 @@ def id_problem(text: str, today: date) -> str | None:
     if id_check_digit(number[:17]) != number[17]:
         return "residents.id.check"
     # The same rules as kfdesk.ids; kept in step by the tests.
-    return None if is_valid_id_number(number) else "residents.id.check"
+    return None if is_valid_id_number(number, today=today) else "residents.id.check"
 
 
 def clean_phone(text: str, field: str, needed: bool) -> str:
@@ -469,10 +469,12 @@ def may_reveal(role: str | None, field: str) -> bool:
 def reveal(person_id: int, field: str, actor: Staff, clock: Clock, settings: Settings,
            reason: str = "") -> str:
     """The full ID number or phone of a person (KF-017 §4), for a role that may
-    (``REVEAL_ROLES``); every reveal is an audit event, a refusal reveals and logs nothing."""
+    (``REVEAL_ROLES``); every reveal is an audit event, and so is a refusal (issue 19: who
+    tried, on whom, when, with which role — never the number)."""
     if field not in REVEAL_ROLES:
         raise DeskError("residents.reveal_field", field="field", name=field)
-    require_role(actor, REVEAL_ROLES[field], reveal_action(field))
+    require_role(actor, REVEAL_ROLES[field], reveal_action(field), clock,
+                 record=("Person", person_id))
     reason = _text(reason, "reason", 200)
     with transaction():
         person = Person.get_or_none(Person.id == person_id)

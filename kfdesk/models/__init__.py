@@ -1,6 +1,6 @@
 """All Peewee models of kfdesk, by area, and ``ALL_MODELS`` in creation order."""
 
-from .audit import AuditEvent, CalendarOverride, SchemaVersion
+from .audit import AuditEvent, CalendarOverride, Refusal, SchemaVersion
 from .base import BaseModel, FenField, UtcDateTimeField, database
 from .cash import (
     Allocation,
@@ -50,7 +50,7 @@ from .vacant import CHECK_ITEMS, VacantCheck
 from .visitors import RenovationPermit, Visitor, WorkerPass
 
 ALL_MODELS: list[type[BaseModel]] = [
-    SchemaVersion, CalendarOverride, Staff, AuditEvent,
+    SchemaVersion, CalendarOverride, Staff, AuditEvent, Refusal,
     Group, Building, Unit, Person, Occupancy, EmergencyContact, Key, KeyMovement,
     Ticket, TicketLog, Dispatch, FaultNotice, WorkOrder, Callback, CallbackAttempt, Hold,
     FeeRate, MeterReading, Bill, BillLine, Charge, ReceiptSeries, Payment, Allocation,

@@ -16,6 +16,9 @@ from kfdesk.ids import (
     normalize_id_number,
 )
 
+# The office day the validity checks are made on (a birth date must not be after it).
+TODAY = date(2026, 10, 9)
+
 
 @pytest.mark.parametrize(
     ("first17", "check"),
@@ -30,7 +33,7 @@ from kfdesk.ids import (
 )
 def test_check_digit(first17: str, check: str) -> None:
     assert id_check_digit(first17) == check
-    assert is_valid_id_number(first17 + check)
+    assert is_valid_id_number(first17 + check, today=TODAY)
 
 
 @pytest.mark.parametrize("bad", ["", "1234", "1101051949123100", "1101051949123100a", "１" * 17])
@@ -55,11 +58,22 @@ def test_check_digit_needs_17_digits(bad: str) -> None:
     ],
 )
 def test_is_valid_id_number(number: str, valid: bool) -> None:
-    assert is_valid_id_number(number) is valid
+    assert is_valid_id_number(number, today=TODAY) is valid
+
+
+def test_a_birth_date_after_today_is_invalid() -> None:
+    """Issue 19: born on 2099-12-31 passed before; the office's day is passed in."""
+    assert id_check_digit("11010520991231002") == "9"
+    assert is_valid_id_number("110105209912310029", today=TODAY) is False
+    assert is_valid_id_number("110105209912310029", today=date(2099, 12, 31)) is True
+    born_tomorrow = "11010520261010001"
+    number = born_tomorrow + id_check_digit(born_tomorrow)
+    assert is_valid_id_number(number, today=TODAY) is False
+    assert is_valid_id_number(number, today=date(2026, 10, 10)) is True
 
 
 def test_not_a_string_is_invalid() -> None:
-    assert is_valid_id_number(None) is False  # type: ignore[arg-type]
+    assert is_valid_id_number(None, today=TODAY) is False  # type: ignore[arg-type]
 
 
 def test_birth_date_and_gender() -> None:
@@ -79,7 +93,7 @@ def test_birth_date_and_gender() -> None:
 def test_generated_numbers_are_valid(area: str, born: date, seq: int) -> None:
     first17 = f"{area}{born:%Y%m%d}{seq:03d}"
     number = first17 + id_check_digit(first17)
-    assert is_valid_id_number(number)
+    assert is_valid_id_number(number, today=date(2030, 12, 31))
     assert id_birth_date(number) == born
     # Any single changed digit is caught by the check character.
     for i in range(17):

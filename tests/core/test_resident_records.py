@@ -214,10 +214,10 @@ def test_an_agent_needs_an_owner(office, clock) -> None:
 def test_id_problem_agrees_with_kfdesk_ids(text: str) -> None:
     """The reasons given are the same rules as ``kfdesk.ids.is_valid_id_number``."""
     far = date(9999, 12, 31)
-    assert (id_problem(text, far) is None) == is_valid_id_number(text)
+    assert (id_problem(text, far) is None) == is_valid_id_number(text, today=far)
     if len(text) >= 17 and text[:17].isdigit():
         good = make_id(text[:17])
-        assert (id_problem(good, far) is None) == is_valid_id_number(good)
+        assert (id_problem(good, far) is None) == is_valid_id_number(good, today=far)
 
 
 # --- roles and the unit status ---------------------------------------------------------------

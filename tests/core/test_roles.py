@@ -42,7 +42,7 @@ from kfdesk.desk import (
 )
 from kfdesk.desk.base import DeskError
 from kfdesk.i18n import t
-from kfdesk.models import ALL_MODELS, Staff
+from kfdesk.models import ALL_MODELS, Refusal, Staff
 
 SETTINGS = default_settings()
 
@@ -228,7 +228,8 @@ CASES = [
 
 
 def _rows() -> dict[str, int]:
-    return {m._meta.table_name: m.select().count() for m in ALL_MODELS}
+    """Every table's row count but the refusals', which a refusal adds to (issue 19)."""
+    return {m._meta.table_name: m.select().count() for m in ALL_MODELS if m is not Refusal}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.service for c in CASES])
@@ -246,7 +247,12 @@ def test_a_restricted_service_refuses_the_wrong_role_and_writes_nothing(desk: De
             assert t(f"role.{actor.role}", lang=lang) in text
             assert "action." not in text, text
         assert _rows() == before, f"{login}: something was written"
+        # … but the attempt is on the audit trail: one refusal row, who and with which role.
+        last = Refusal.select().order_by(Refusal.id.desc()).first()
+        assert last is not None and (last.actor_id, last.role) == (actor.id, actor.role), \
+            f"{login}: the refusal was not audited"
         assert sorted(desk.tmp.rglob("*")) == files, f"{login}: a file was written"
+    assert Refusal.select().count() == len(case.refused)
     if case.allowed is not None:
         # The refusal is the role's: the role the service is for gets past the check (it
         # may still be refused for its own reasons, e.g. no such ticket).
