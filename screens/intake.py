@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -37,28 +37,58 @@ from .intake_form import IntakeForm, promise_text
 from .ticket import TicketScreen
 from .widgets.table import Column, FitTable
 
+# Below this many cells (the brief beside the form at 80 columns) a ticket takes two lines:
+# on one, its kind and state would be cut to "Repa… To d…".
+TWO_LINES_BELOW = 40
 
-def tickets_grid(rows: tuple[views.TicketRow, ...], today: date) -> Table:
-    """Open tickets, one line each: ``K-000102 10-08 报修 给排水 处理中 工程维修部``.
 
-    A grid with the last column cut with "…" rather than wrapped, so each ticket stays on one
-    line however narrow the panel.
-    """
-    grid = Table.grid(padding=(0, 1), expand=True)
-    # Number and time never shrink (a cut ticket number is useless); the words give way.
-    grid.add_column(style="bold", no_wrap=True, min_width=8)
-    grid.add_column(no_wrap=True, min_width=5)
-    # Shared by ratio: without one Rich squeezes the last column and cuts it with no "…".
-    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-    grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-    for row in rows:
-        stamp = row.received_at.strftime("%H:%M" if row.received_at.date() == today else "%m-%d")
+class TicketLines:
+    """The brief's tickets, laid out for the width they get when drawn (``tickets_grid``)."""
+
+    def __init__(self, rows: tuple[views.TicketRow, ...], today: date) -> None:
+        self.rows = rows
+        self.today = today
+
+    def _cells(self, row: views.TicketRow) -> tuple[str, str, str, str]:
+        stamp = row.received_at.strftime(
+            "%H:%M" if row.received_at.date() == self.today else "%m-%d")
         state = t(f"state.{row.state}")
         if row.department:
             state += f" {t(f'department.{row.department}')}"
-        grid.add_row(row.number, stamp, f"{t(f'kind.{row.kind}')} {t(f'category.{row.category}')}",
-                     state)
-    return grid
+        return row.number, stamp, f"{t(f'kind.{row.kind}')} {t(f'category.{row.category}')}", state
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= TWO_LINES_BELOW:
+            yield self._one_line()
+            return
+        # Narrow: number and time, then what and where it is, indented, wrapped whole.
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(style="bold", no_wrap=True, min_width=8)
+        grid.add_column(overflow="fold", ratio=1)
+        for row in self.rows:
+            number, stamp, what, state = self._cells(row)
+            grid.add_row(number, f"{stamp} {what} · {state}")
+        yield grid
+
+    def _one_line(self) -> Table:
+        grid = Table.grid(padding=(0, 1), expand=True)
+        # Number and time never shrink (a cut ticket number is useless); the words give way.
+        grid.add_column(style="bold", no_wrap=True, min_width=8)
+        grid.add_column(no_wrap=True, min_width=5)
+        # Shared by ratio: without one Rich squeezes the last column and cuts it with no "…".
+        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        for row in self.rows:
+            grid.add_row(*self._cells(row))
+        return grid
+
+
+def tickets_grid(rows: tuple[views.TicketRow, ...], today: date) -> TicketLines:
+    """Open tickets, one line each: ``K-000102 10-08 报修 给排水 处理中 工程维修部``, the last
+    column cut with "…" rather than wrapped, so each ticket stays on one line; in the brief's
+    narrow panel at 80 columns, the kind and state go beside the number, wrapped, not cut.
+    """
+    return TicketLines(rows, today)
 
 
 def person_line(p: views.PersonRow) -> Text:

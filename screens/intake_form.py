@@ -142,6 +142,7 @@ class IntakeForm(Vertical):
                               english=[t(f"department.{d}", lang="en") for d in departments])
             yield Static(t("ui.form.forwarded_at"), classes="form-label2")
             yield DeskInput(placeholder=t("ui.form.time_placeholder"), id="forwarded_at",
+                            short_placeholder=t("ui.form.short.time_placeholder"),
                             classes="form-short")
         with Horizontal(classes="form-row form-unit"):
             yield Static(t("ui.form.unit"), classes="form-label")
@@ -151,24 +152,33 @@ class IntakeForm(Vertical):
             yield Static(t("ui.form.caller"), classes="form-label")
             yield ChoiceField([(NEW_CALLER, t("ui.form.new_caller"))], NEW_CALLER, id="caller")
             yield DeskInput(placeholder=t("ui.form.caller_name"), id="caller_name",
+                            short_placeholder=t("ui.form.short.caller_name"),
                             classes="form-name")
         with Horizontal(classes="form-row"):
             yield Static(t("ui.form.phone"), classes="form-label")
             yield DeskInput(placeholder=t("ui.form.phone_placeholder"), id="phone",
                             classes="form-phone")
-        with Horizontal(classes="form-row"):
-            yield Static(t("ui.form.kind"), classes="form-label")
-            yield ChoiceField([(k, t(f"kind.{k}")) for k in KINDS], "complaint", id="kind",
-                              english=[t(f"kind.{k}", lang="en") for k in KINDS])
-            yield ChoiceField([(c, t(f"category.{c}")) for c in CATEGORIES], "water",
-                              id="category",
-                              english=[t(f"category.{c}", lang="en") for c in CATEGORIES])
-            yield ChoiceField([], id="judge")
+        # Kind, category and judgement: one row on a wide screen; below 100 columns the
+        # judgement gets a row of its own, so its value is never cut to "◀ V… ▶" (issue 16).
+        with Horizontal(classes="form-row", id="kind-line"):
+            with Horizontal(id="kind-row"):
+                yield Static(t("ui.form.kind"), classes="form-label")
+                yield ChoiceField([(k, t(f"kind.{k}")) for k in KINDS], "complaint", id="kind",
+                                  english=[t(f"kind.{k}", lang="en") for k in KINDS])
+                yield ChoiceField([(c, t(f"category.{c}")) for c in CATEGORIES], "water",
+                                  id="category",
+                                  english=[t(f"category.{c}", lang="en") for c in CATEGORIES])
+            with Horizontal(id="judge-row"):
+                yield Static(t("ui.form.judge"), classes="form-label", id="judge-label")
+                yield ChoiceField([], id="judge")
+        # The price and the quote: below 100 columns the quote gets its own row too.
         with Horizontal(classes="form-row", id="price-row"):
-            yield Static(t("ui.form.price"), classes="form-label")
-            yield ChoiceField([], id="price")
-            yield Static(t("ui.form.quoted"), classes="form-label2")
-            yield DeskInput(placeholder="0.00", id="quoted", classes="form-short")
+            with Horizontal(id="price-pick"):
+                yield Static(t("ui.form.price"), classes="form-label")
+                yield ChoiceField([], id="price")
+            with Horizontal(id="quote-part"):
+                yield Static(t("ui.form.quoted"), classes="form-label2")
+                yield DeskInput(placeholder="0.00", id="quoted", classes="form-short")
         with Horizontal(classes="form-row", id="defect-row"):
             yield Static(t("ui.form.defect_of"), classes="form-label")
             yield DeskInput(placeholder=t("ui.form.defect_placeholder"), id="defect_of",
@@ -321,6 +331,7 @@ class IntakeForm(Vertical):
         else:
             judge.set_options([])
         judge.display = bool(judge.options)
+        self.query_one("#judge-row").display = judge.display
         self.query_one("#defect-row").display = kind == "complaint"
         self._judge_changed()
 
@@ -359,11 +370,14 @@ class IntakeForm(Vertical):
         caller = self._choice("#caller")
         name = self.query_one("#caller_name", Input)
         name.display = caller == NEW_CALLER
-        phone = self.query_one("#phone", Input)
+        phone = self.query_one("#phone", DeskInput)
         person = next((p for p in self._household if str(p.person_id) == caller), None)
         # The file's number stays masked (KF-017 §4): the service uses it unless one is typed.
-        phone.placeholder = (t("ui.form.phone_on_file", phone=person.phone)
-                             if person and person.phone else t("ui.form.phone_placeholder"))
+        if person and person.phone:
+            phone.set_placeholder(t("ui.form.phone_on_file", phone=person.phone),
+                                  t("ui.form.short.phone_on_file", phone=person.phone))
+        else:
+            phone.set_placeholder(t("ui.form.phone_placeholder"))
 
     @on(ChoiceField.Changed, "#category")
     def _category_changed(self) -> None:

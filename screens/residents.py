@@ -5,14 +5,17 @@ registers, ``p`` pay …) work from the search box too while it still holds the 
 (issue 16): no Tab out of the box first.
 
 Everything the counter keeps about a unit on one page: owners, household, tenants, emergency
-contacts, arrears, open tickets, callbacks, mail, loans, keys, release passes and vehicles.
+contacts, arrears, its tickets, callbacks, mail, loans, keys, release passes and vehicles.
+The tickets are a list (open ones in urgency order, then those closed out in six months): ``t``
+or Tab goes to it, Enter opens the ticket view over the page, whose step keys act on that ticket,
+and Esc comes back to the unit, re-read (issue 16).
 Phones and ID numbers are masked (KF-017 §4: owner files are confidential; revealing a number
 is a logged action, added with the residents issue).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, tzinfo
 from typing import ClassVar
 
 from rich.console import Group
@@ -22,7 +25,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from kfdesk import views
 from kfdesk.desk.callbacks import confirm_contact
@@ -31,14 +34,16 @@ from kfdesk.desk.tickets import DESK_ROLES
 from kfdesk.i18n import t
 from kfdesk.residents_io import IMPORT_ROLES
 from kfdesk.views import UnitDetail
+from kfdesk.views.urgency import by_urgency, ticket_next_due
 from kfdesk.views.vacant import VacantRow
 
-from .alerts import STYLE
+from .alerts import STYLE, deadline_cell, marked_state
 from .base import DeskScreen
 from .common import money, relation, when, ymd
-from .intake import arrears_line, tickets_grid
+from .intake import arrears_line
 from .widgets.dialogs import ActionDialog, Field
 from .widgets.lookup import UnitLookup
+from .widgets.table import Cell, Column, FitTable
 
 
 def _heading(text: str) -> Text:
@@ -83,7 +88,8 @@ def vacant_line(row: VacantRow, today: date) -> Text:
     return line
 
 
-def detail_body(d: UnitDetail, today: date, vacant: VacantRow | None = None) -> Group:
+def detail_head(d: UnitDetail) -> Group:
+    """The unit and its people: what goes above its tickets."""
     parts: list[Text | Table] = []
     area = f"{d.area_centi_m2 // 100}.{d.area_centi_m2 % 100:02d}"
     facts = [d.group, d.building, t("ui.residents.area", area=area),
@@ -107,9 +113,57 @@ def detail_body(d: UnitDetail, today: date, vacant: VacantRow | None = None) -> 
             line = Text(who, style="bold")
             line.append(f"  {c.phone}")
             parts.append(line)
-    if d.open_tickets:
-        parts.append(_heading(t("ui.brief.open_tickets", n=len(d.open_tickets))))
-        parts.append(tickets_grid(d.open_tickets, today))
+    return Group(*parts)
+
+
+def tickets_heading(d: UnitDetail) -> Text:
+    """"未结工单 1 · 近 6 个月已办结 2": the table of them follows."""
+    words = [t("ui.brief.open_tickets", n=len(d.open_tickets)) if d.open_tickets
+             else t("ui.brief.no_open_tickets")]
+    if d.recent:
+        words.append(t("ui.unitpage.recent", n=len(d.recent)))
+    return _heading(" · ".join(words))
+
+
+def ticket_columns() -> list[Column]:
+    """The unit's tickets: at 80 columns the number, kind, state and deadline stay."""
+    return [
+        Column("number", t("ui.col.number"), min=8, max=8),
+        Column("due", t("ui.col.due"), min=4, max=26),
+        Column("received", t("ui.col.received"), min=11, max=11, drop=3),
+        # Kind and category in one cell ("报修 给排水"): the state keeps its department.
+        Column("what", t("ui.col.kind"), min=8, max=24, flex=1),
+        Column("state", t("ui.col.state"), min=10, max=24, flex=2),
+    ]
+
+
+def ticket_rows(d: UnitDetail, now: datetime, zone: tzinfo) -> list[tuple[str, list[Cell]]]:
+    """The unit's open tickets in urgency order (issue 16), then those closed out lately,
+    dimmed: one row each, keyed by the ticket number."""
+    due = ticket_next_due(r.id for r in d.open_tickets)
+    live = by_urgency(list(d.open_tickets),
+                      lambda r: x.due_at if (x := due.get(r.id)) else None, now)
+    rows: list[tuple[str, list[Cell]]] = []
+    for r in live:
+        clock = due.get(r.id)
+        state = t(f"state.{r.state}")
+        departments = r.dispatched_to or ((r.department,) if r.department else ())
+        if departments:
+            state += " " + "、".join(t(f"department.{x}") for x in departments)
+        rows.append((r.number, marked_state([
+            r.number, deadline_cell(clock, now, zone), r.received_at.strftime("%m-%d %H:%M"),
+            f"{t(f'kind.{r.kind}')} {t(f'category.{r.category}')}", state,
+        ], clock.state(now) if clock else "")))
+    for r in d.recent:
+        rows.append((r.number, [(cell, "dim") for cell in (
+            r.number, "", r.received_at.strftime("%m-%d %H:%M"),
+            f"{t(f'kind.{r.kind}')} {t(f'category.{r.category}')}", t(f"state.{r.state}"))]))
+    return rows
+
+
+def detail_rest(d: UnitDetail, today: date, vacant: VacantRow | None = None) -> Group:
+    """What goes below the unit's tickets: callbacks, mail, loans, keys, passes, vehicles."""
+    parts: list[Text | Table] = []
     if d.callbacks:
         parts.append(_heading(t("ui.residents.callbacks", n=len(d.callbacks))))
         for c in d.callbacks:
@@ -161,6 +215,8 @@ class ResidentsScreen(DeskScreen):
         Binding("p", "pay", "ui.residents.key.pay", id="residents.pay"),
         Binding("r", "records", "ui.residents.key.records", id="residents.records"),
         Binding("g", "registers", "ui.residents.key.registers", id="residents.registers"),
+        # Issue 16: the unit's tickets are a list; Enter opens one in the ticket view.
+        Binding("t", "tickets", "ui.unitpage.key.tickets", id="residents.tickets"),
         Binding("i", "import_residents", "ui.residents.key.import", id="residents.import"),
     ]
 
@@ -177,6 +233,9 @@ class ResidentsScreen(DeskScreen):
                                  id="lookup")
             with VerticalScroll(id="detail", classes="panel"):
                 yield Static("", id="detail-body")
+                yield Static("", id="tickets-heading")
+                yield FitTable(ticket_columns(), id="unit-tickets")
+                yield Static("", id="detail-rest")
 
     def on_mount(self) -> None:
         self.query_one(UnitLookup).input.focus()
@@ -219,9 +278,29 @@ class ResidentsScreen(DeskScreen):
                     and role in ("cashier", "supervisor", "manager"))
         if action == "records":
             return bool(self._unit)
+        if action == "tickets":
+            return detail is not None and bool(detail.open_tickets or detail.recent)
         if action == "import_residents":
             return role in IMPORT_ROLES  # the office's set-up job: supervisor, manager
         return super().check_action(action, parameters)
+
+    def action_tickets(self) -> None:
+        """To the unit's tickets: ↑↓ choose, Enter opens the ticket view (issue 16)."""
+        table = self.query_one("#unit-tickets", FitTable)
+        if table.display and table.row_keys:
+            self.query_one("#columns").add_class("-showing")
+            table.focus()
+
+    @on(DataTable.RowSelected, "#unit-tickets")
+    def _ticket_chosen(self, event: DataTable.RowSelected) -> None:
+        """The ticket view over the unit's page, with the steps the ticket allows acting on
+        it; Esc comes back here, the unit still shown and re-read (issue 16)."""
+        from .ticket import TicketScreen
+
+        event.stop()
+        detail = views.ticket_detail(str(event.row_key.value), self.zone)
+        if detail is not None:
+            self.app.push_screen(TicketScreen(detail, self.today))
 
     async def action_callback(self) -> None:
         """Do the unit's due callback now: F4 with it selected and its form open."""
@@ -320,6 +399,9 @@ class ResidentsScreen(DeskScreen):
     def _show(self, code: str | None) -> None:
         panel = self.query_one("#detail", VerticalScroll)
         body = self.query_one("#detail-body", Static)
+        heading = self.query_one("#tickets-heading", Static)
+        table = self.query_one("#unit-tickets", FitTable)
+        rest = self.query_one("#detail-rest", Static)
         detail = views.unit_detail(code, self.desk.session.clock.now(), self.zone) if code else None
         self._detail = detail
         self.refresh_bindings()
@@ -327,9 +409,17 @@ class ResidentsScreen(DeskScreen):
             self._unit = None
             panel.border_title = t("ui.residents.detail_title")
             body.update(Text(t("ui.residents.empty"), style="dim"))
+            heading.display = table.display = rest.display = False
+            table.load([])
             return
         self._unit = code
         owners = "、".join(p.name for p in detail.owners)
         panel.border_title = f"{detail.code} · {owners}" if owners else detail.code
         panel.border_subtitle = t("ui.residents.masked")
-        body.update(detail_body(detail, self.today, self._vacant(detail)))
+        body.update(detail_head(detail))
+        rows = ticket_rows(detail, self.desk.session.clock.now(), self.zone)
+        heading.display = table.display = bool(rows)
+        heading.update(tickets_heading(detail))
+        table.load(rows)
+        rest.display = True
+        rest.update(detail_rest(detail, self.today, self._vacant(detail)))

@@ -877,6 +877,9 @@ class UnitDetail(NamedTuple):
     keys: tuple[KeyRow, ...]
     passes: tuple[PassRow, ...]
     vehicles: tuple[VehicleRow, ...]
+    # Closed out in the last six months, newest first: a ticket the resident calls about
+    # again is opened from the unit's page like an open one (issue 16).
+    recent: tuple[TicketRow, ...] = ()
 
 
 def _person_row(occ: Occupancy) -> PersonRow:
@@ -977,11 +980,16 @@ def unit_brief(unit_code: str, now: datetime, zone: tzinfo) -> UnitBrief | None:
         arrears_months=months,
         arrears_fen=owed,
         # Recurring problems (KF-010 §4.6.2) show up here while the clerk types.
-        recent=tuple(_ticket_rows(
-            Ticket.select().where(Ticket.unit == unit.id, Ticket.state == "closed",
-                                  Ticket.received_at >= since)
-            .order_by(Ticket.received_at.desc()).limit(RECENT_LIMIT), zone)),
+        recent=_recent_closed(unit, since, zone),
     )
+
+
+def _recent_closed(unit: Unit, since: datetime, zone: tzinfo) -> tuple[TicketRow, ...]:
+    """The unit's tickets closed out since ``since`` (received then or later), newest first."""
+    return tuple(_ticket_rows(
+        Ticket.select().where(Ticket.unit == unit.id, Ticket.state == "closed",
+                              Ticket.received_at >= since)
+        .order_by(Ticket.received_at.desc()).limit(RECENT_LIMIT), zone))
 
 
 def household(unit_code: str) -> list[PersonRow]:
@@ -1057,6 +1065,7 @@ def unit_detail(unit_code: str, now: datetime, zone: tzinfo) -> UnitDetail | Non
             )
             for v in vehicles
         ),
+        recent=_recent_closed(unit, now - relativedelta(months=COMPLAINT_LOOKBACK_MONTHS), zone),
     )
 
 

@@ -20,6 +20,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -127,6 +128,13 @@ class ChoiceField(Widget, can_focus=True):
         text.append(" ▶", style="dim")
         return text
 
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        # The chosen label's width, measured afresh: Textual's cached measure of an earlier
+        # (cut) render would keep a row sized by its choices too narrow.
+        room = self._room()
+        width = self._text_width()
+        return width if room is None else max(min(width, room), 6)
+
     def watch_index(self) -> None:
         self._refit_row()
 
@@ -146,6 +154,9 @@ class ChoiceField(Widget, can_focus=True):
         parent = self.parent
         if not isinstance(parent, Widget) or not parent.content_size.width:
             return None
+        width = parent.styles.width
+        if width is not None and width.is_auto:
+            return None  # a row as wide as its choices (F2's kind row) has room for them
         used = 0
         for sibling in parent.children:
             if sibling is self:

@@ -136,7 +136,8 @@ class UnitLookup(Vertical):
         self.chosen: str | None = None  # the chosen unit's code ("": no unit), while held
 
     def compose(self) -> ComposeResult:
-        yield LookupInput(placeholder=t("ui.lookup.placeholder"), id="query", classes="search")
+        yield LookupInput(placeholder=t("ui.lookup.placeholder"), id="query", classes="search",
+                          short_placeholder=t("ui.lookup.placeholder_short"))
         yield Static("", id="none")
         if self.has_class("-always"):
             yield self._hits_table()

@@ -329,3 +329,89 @@ async def test_f6_unit_keys_work_from_the_search_box(make_app, lang: str) -> Non
         await pilot.press("ctrl+u", *"wr")  # a search: letters are letters again
         await pilot.pause(SETTLE)
         assert app.screen is screen and query.value == "wr"
+
+
+# ---- 80×24: every choice and placeholder of the form fits, and the brief (issue 16) ----------
+
+def _fits(app) -> list[str]:  # noqa: ANN001
+    """The form's shown inputs whose placeholder is cut, and choices cut or past the edge."""
+    from kfdesk_screens.widgets.inputs import DeskInput
+    from rich.cells import cell_len
+
+    form = app.screen.query_one("#form")
+    right = form.content_region.right
+    bad = []
+    def shown(w) -> bool:  # noqa: ANN001
+        return w.display and all(a.display for a in w.ancestors_with_self if a is not app)
+
+    for box in form.query(DeskInput):
+        if shown(box) and not box.value:
+            if cell_len(box.placeholder) > box.content_size.width or box.region.right > right:
+                bad.append(f"{box.id}: {box.placeholder!r} in {box.content_size.width}")
+    for c in form.query(ChoiceField):
+        if shown(c) and c.options:
+            label = c.options[c.index][1]
+            if f"◀ {label} ▶" not in str(c.render()) or c.region.right > right:
+                bad.append(f"{c.id}: {str(c.render())!r}")
+    return bad
+
+
+@LANGS
+async def test_at_80x24_every_choice_and_placeholder_of_the_form_fits(make_app, lang: str) -> None:  # noqa: ANN001
+    from kfdesk.models.tickets import KINDS
+
+    app = make_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause(SETTLE)
+        assert _fits(app) == []
+        # The judgement of every kind, on a row of its own below 100 columns.
+        for i, kind in enumerate(KINDS, start=1):
+            app.screen.query_one("#kind", ChoiceField).focus()
+            await pilot.press(str(i))
+            await pilot.pause()
+            assert choice(app, "kind") == kind
+            judge = app.screen.query_one("#judge", ChoiceField)
+            for j in range(len(judge.options)):
+                judge.focus()
+                await pilot.press(str(j + 1))
+                await pilot.pause(0.1)
+                assert _fits(app) == [], (kind, judge.value)
+                assert judge.region.y > app.screen.query_one("#kind").region.y
+
+        # A unit chosen: the household as callers, the phone on file, the brief beside.
+        app.screen.query_one("#lookup #query").focus()
+        await pilot.press(*"3-1-502", "enter")
+        await pilot.pause(SETTLE)
+        assert _fits(app) == []
+        caller = app.screen.query_one("#caller", ChoiceField)
+        for j in range(len(caller.options)):
+            caller.value = caller.options[j][0]
+            app.screen.query_one("#form")._caller_changed()  # noqa: SLF001
+            await pilot.pause(0.1)
+            assert _fits(app) == [], caller.value
+        # The brief's open ticket: kind, category and state whole (two lines, not cut).
+        brief = "".join(screen_text(app).split())
+        for word in (t("kind.repair", lang=lang), t("category.water", lang=lang),
+                     t("state.new", lang=lang)):
+            assert "".join(word.split()) in brief, word
+
+        # Forwarded: the department and the time it got it, on one row.
+        channel = app.screen.query_one("#channel", ChoiceField)
+        channel.focus()
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        assert choice(app, "channel") == "forwarded"
+        assert _fits(app) == []
+
+
+async def test_wide_the_kind_row_holds_kind_category_and_judgement(make_app) -> None:  # noqa: ANN001
+    app = make_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await pilot.pause(SETTLE)
+        kind = app.screen.query_one("#kind")
+        judge = app.screen.query_one("#judge", ChoiceField)
+        assert judge.region.y == kind.region.y  # one row at 120 columns
+        assert not app.screen.query_one("#judge-label").display
+        assert _fits(app) == []

@@ -50,6 +50,19 @@ def test_intake_refuses_an_unchosen_unit_80x24(make_app, snap_compare) -> None: 
     assert snap_compare(make_app("zh"), terminal_size=(80, 24), run_before=unchosen)
 
 
+def test_intake_english_80x24(make_app, snap_compare) -> None:  # noqa: ANN001
+    """Issue 16: at 80×24 in English the judgement has a row of its own ("◀ Valid ▶", not
+    "◀ V… ▶"), the placeholders fit their boxes and the brief wraps a ticket, not cuts it."""
+    async def unit_chosen(pilot: Pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press(*"3-1-502")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(make_app("en"), terminal_size=(80, 24), run_before=unit_chosen)
+
+
 def test_residents_unit(make_app, snap_compare) -> None:  # noqa: ANN001
     async def open_unit(pilot: Pilot) -> None:
         await pilot.app.workers.wait_for_complete()

@@ -21,13 +21,19 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
 
 from kfdesk import views
+from kfdesk.demo import DEFAULT_NOW
 from kfdesk.i18n import t
-from kfdesk.models import Ticket
+from kfdesk.models import Ticket, Unit
 from kfdesk.views.urgency import ticket_next_due
 
 Z = ZoneInfo("Asia/Shanghai")
 SIZE = (120, 40)
 LANGS = pytest.mark.parametrize("lang", ["zh", "en"])
+
+
+def squeezed(text: str) -> str:
+    """A message without its whitespace: a toast breaks a long line where it fits."""
+    return "".join(text.split())
 
 
 def state(number: str) -> str:
@@ -340,11 +346,10 @@ async def test_a_step_the_role_or_state_does_not_allow_says_why(make_app, lang: 
 
         role = t(f"role.{Staff.get(Staff.login == 'cashier').role}", lang=lang)
         said = [str(n.message) for n in app._notifications]  # noqa: SLF001
-        # The core's own words for a role refusal (screens/refusals.py); a toast breaks
-        # long lines, so compare without the breaks.
-        want = t("auth.not_allowed", lang=lang, role=role,
-                 action=t("action.ticket.verdict", lang=lang))
-        assert said and said[-1].split() == want.split()
+        # The core's own words for a role refusal (screens/refusals.py), broken into lines
+        # to the toast's width (wrap_cells).
+        assert said and squeezed(said[-1]) == squeezed(t(
+            "auth.not_allowed", lang=lang, role=role, action=t("action.ticket.verdict", lang=lang)))
         assert {tk.number: tk.version for tk in Ticket.select()} == before
 
 
@@ -361,8 +366,8 @@ async def test_a_step_the_state_does_not_allow_says_why(make_app) -> None:  # no
         await pilot.pause()
         assert not isinstance(app.screen, ActionDialog)
         said = [str(n.message) for n in app._notifications]  # noqa: SLF001
-        want = t("verdict.not_completed", number="K-000613", state=t("state.new"))
-        assert said[-1].replace("\n", "") == want  # a toast breaks long lines
+        assert squeezed(said[-1]) == squeezed(
+            t("verdict.not_completed", number="K-000613", state=t("state.new")))
 
 
 async def test_a_closed_ticket_opens_to_be_read(make_app) -> None:  # noqa: ANN001
@@ -380,3 +385,107 @@ async def test_a_closed_ticket_opens_to_be_read(make_app) -> None:  # noqa: ANN0
         await pilot.pause()
         assert not isinstance(app.screen, ActionDialog)
         assert Ticket.get_by_id(closed.id).version == closed.version
+
+
+# ---- F6: the unit's page lists its tickets; Enter opens one in the ticket view --------------
+
+async def to_unit_page(pilot, app, unit: str):  # noqa: ANN001, ANN201
+    """F6, the unit typed and chosen with Enter, as a clerk does."""
+    from kfdesk_screens.residents import ResidentsScreen
+
+    await pilot.press("f6", *unit)
+    await pilot.pause(0.4)  # the lookup's debounce
+    await pilot.press("enter")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ResidentsScreen)
+    assert screen.query_one("#detail").border_title.startswith(unit)
+    return screen
+
+
+@LANGS
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+async def test_f6_unit_page_opens_its_ticket_and_d_dispatches_it(
+        make_app, lang: str, size: tuple[int, int]) -> None:  # noqa: ANN001
+    app = make_app(lang)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        page = await to_unit_page(pilot, app, "3-1-502")
+        table = page.query_one("#unit-tickets", FitTable)
+        # Open ones first (in urgency order), then those closed out in six months, dimmed.
+        closed = [r.number for r in views.unit_detail("3-1-502", app.session.clock.now(), Z)
+                  .recent]
+        assert closed and table.row_keys == ["K-000613", *closed]
+        assert t("ui.unitpage.key.tickets", lang=lang) in screen_text(app)  # the footer
+
+        await pilot.press("t")  # to the unit's tickets, whatever had the focus
+        await pilot.pause()
+        assert table.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TicketScreen)
+        assert app.screen.number == "K-000613"
+
+        await pilot.press("d")  # the step on this ticket
+        await pilot.pause()
+        assert isinstance(app.screen, ActionDialog)
+        assert "K-000613" in screen_text(app)
+        await pilot.press("ctrl+s")  # engineering is pre-ticked for a repair
+        await settle(pilot, app)
+        assert state("K-000613") == "dispatched"
+        assert isinstance(app.screen, TicketScreen)
+
+        await pilot.press("escape")  # back to F6, the same unit, re-read
+        await settle(pilot, app)
+        assert app.screen is page
+        assert page.query_one("#detail").border_title.startswith("3-1-502")
+        assert table.has_focus and table.selected_key() == "K-000613"
+        row = table.get_row("K-000613")
+        assert t("state.dispatched", lang=lang) in str(row[-1])
+
+        # The unit's own keys still work from its list: r the records of the unit shown.
+        await pilot.press("r")
+        await pilot.pause()
+        from kfdesk_screens.resident_records import ResidentRecordsScreen
+
+        assert isinstance(app.screen, ResidentRecordsScreen)
+
+
+async def test_f6_unit_keys_work_from_the_search_box_and_a_closed_ticket_opens(
+        make_app) -> None:  # noqa: ANN001
+    app = make_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        page = await to_unit_page(pilot, app, "3-1-502")
+        page.query_one("#query", Input).focus()  # the box still holds the unit's code
+        await pilot.pause()
+        await pilot.press("t")  # not typed into the box: the unit's tickets
+        await pilot.pause()
+        table = page.query_one("#unit-tickets", FitTable)
+        assert table.has_focus
+        assert page.query_one("#query", Input).value == "3-1-502"
+        closed = table.row_keys[-1]
+        assert Ticket.get(Ticket.number == closed).state == "closed"
+        table.select_key(closed)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TicketScreen)
+        assert app.screen.number == closed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is page
+
+
+async def test_f6_unit_without_tickets_has_no_list_and_no_t(make_app) -> None:  # noqa: ANN001
+    quiet = next(u for u in Unit.select().order_by(Unit.code)
+                 if (d := views.unit_detail(u.code, DEFAULT_NOW, Z)) is not None
+                 and not d.open_tickets and not d.recent)
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        page = await to_unit_page(pilot, app, quiet.code)
+        assert not page.query_one("#unit-tickets", FitTable).display
+        assert page.check_action("tickets", ()) is False
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen is page
