@@ -247,10 +247,14 @@ async def test_the_clocks_preview_follows_the_form(make_app, lang: str) -> None:
         assert await pick("judge", "follow_up") == t("ui.form.no_clock_follow_up", lang=lang)
         await pick("kind", "complaint")
         line = await pick("judge", "invalid_other")
-        assert line == t("ui.form.starts", lang=lang,
-                         clocks=t("ui.form.clock.explain_invalid", lang=lang, due="12:00"))
+        # RULES v2 item 2 (KF-010 §4.5): an invalid complaint is explained, then called back.
+        assert line.startswith(t("ui.form.starts", lang=lang,
+                                 clocks=t("ui.form.clock.explain_invalid", lang=lang,
+                                          due="12:00")))
+        assert t("ui.form.later.complaint_callback", lang=lang, limit=3) in line
         line = await pick("judge", "invalid_developer")
-        assert t("ui.form.later.developer_callback", lang=lang, limit=3) in line
+        # KF-010 §4.4.1 v2: 3 working days from intake (10-10 is a make-up Saturday).
+        assert t("ui.form.clock.developer_callback", lang=lang, due="10-13 17:30") in line
         line = await pick("channel", "forwarded")
         assert line == t("ui.form.preview_pending", lang=lang,
                          why=t("intake.forwarded_at", lang=lang))
