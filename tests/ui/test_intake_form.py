@@ -261,13 +261,13 @@ async def test_the_clocks_preview_follows_the_form(make_app, lang: str) -> None:
         app.screen.query_one("#forwarded_at").focus()
         await pilot.press(*"09:30")
         await pilot.pause(SETTLE)
-        assert t("ui.form.later.developer_callback", lang=lang, limit=3) in shown(
+        assert t("ui.form.clock.developer_callback", lang=lang, due="10-13 17:30") in shown(
             app, "#preview")
         # A phone number half typed does not blank the line: the clocks do not depend on it.
         app.screen.query_one("#phone").focus()
         await pilot.press(*"138")
         await pilot.pause(SETTLE)
-        assert t("ui.form.later.developer_callback", lang=lang, limit=3) in shown(
+        assert t("ui.form.clock.developer_callback", lang=lang, due="10-13 17:30") in shown(
             app, "#preview")
 
 
