@@ -257,6 +257,15 @@ def _v12_rulebook_v2(db: pw.Database) -> None:
     resync_rulebook_v2(RuleContext.from_store(settings))
 
 
+def _v13_sign_in_lockout(db: pw.Database) -> None:
+    """v13: a login locked after repeated wrong PINs (issue 19): the count of wrong PINs in the
+    current window, when that window began, and until when the login is locked. Existing staff
+    start with none; plain ``ADD COLUMN`` with defaults by ``_add_columns``."""
+    timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
+    _add_columns(db, "staff", ("failed_pins INTEGER NOT NULL DEFAULT 0",
+                               f"failed_since {timestamp}", f"locked_until {timestamp}"))
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -269,6 +278,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     10: _v10_reading_outliers,
     11: _v11_ticket_fixes,
     12: _v12_rulebook_v2,
+    13: _v13_sign_in_lockout,
 }
 
 
