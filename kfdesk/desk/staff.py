@@ -197,14 +197,17 @@ def is_locked(staff: Staff, clock: Clock) -> bool:
     return staff.locked_until is not None and staff.locked_until > clock.now()
 
 
-def sign_in(login: str, pin: str, clock: Clock, settings: Settings | None = None) -> Staff:
-    """The staff member with this login and PIN.
+def check_credentials(login: str, pin: str, clock: Clock, settings: Settings | None = None, *,
+                      actor: Staff | None = None, failed_action: str = "staff.sign_in_failed",
+                      **detail: object) -> Staff:
+    """The account whose login and PIN these are, under the lock rules; active or not.
 
     Refused alike, after the same scrypt work, for an unknown login and a wrong PIN
-    ("login or PIN wrong"); a failure is audited, with the login's text only when it names an
-    account (a PIN typed into the login field must never reach the log). ``max_wrong_pins``
-    wrong PINs within ``lock_minutes`` lock the login for ``lock_minutes``: while locked even
-    the right PIN is refused (issue 19).
+    ("login or PIN wrong"); a failure is audited as ``failed_action`` (by ``actor``: the
+    cashier whose payment a supervisor's PIN confirms), with the login's text only when it
+    names an account — a PIN typed into the login field must never reach the log.
+    ``max_wrong_pins`` wrong PINs within ``lock_minutes`` lock the login for ``lock_minutes``;
+    while locked even the right PIN is refused (issue 19).
     """
     rules = (settings or default_settings()).data["sign_in"]
     limit, minutes = rules["max_wrong_pins"], timedelta(minutes=rules["lock_minutes"])
@@ -213,12 +216,12 @@ def sign_in(login: str, pin: str, clock: Clock, settings: Settings | None = None
     if staff is None:
         hmac.compare_digest(hash_pin(pin, _DUMMY_SALT), _DUMMY_HASH)
         with transaction():
-            audit(None, clock, "staff.sign_in_failed", None, reason="unknown")
+            audit(actor, clock, failed_action, None, reason="unknown", **detail)
         raise DeskError("security_a.bad_credentials", field="pin")
     good = hmac.compare_digest(hash_pin(pin, bytes.fromhex(staff.pin_salt)), staff.pin_hash)
     if is_locked(staff, clock):
         with transaction():
-            audit(None, clock, "staff.sign_in_locked", staff, login=staff.login)
+            audit(actor, clock, "staff.sign_in_locked", staff, login=staff.login, **detail)
         raise _locked(staff, settings)
     if not good:
         with transaction(immediate=True):
@@ -230,20 +233,28 @@ def sign_in(login: str, pin: str, clock: Clock, settings: Settings | None = None
             locked_until = now + minutes if failed >= limit else None
             Staff.update(failed_pins=failed, failed_since=since, locked_until=locked_until).where(
                 Staff.id == staff.id).execute()
-            audit(None, clock, "staff.sign_in_failed", staff, login=staff.login, reason="pin",
-                  count=failed)
+            audit(actor, clock, failed_action, staff, login=staff.login, reason="pin",
+                  count=failed, **detail)
             if locked_until is not None:
-                audit(None, clock, "staff.locked", staff, login=staff.login,
+                audit(actor, clock, "staff.locked", staff, login=staff.login,
                       until=locked_until.isoformat(), wrong_pins=failed)
         if locked_until is not None:
             raise _locked(Staff.get_by_id(staff.id), settings)
         raise DeskError("security_a.bad_credentials", field="pin")
+    if staff.failed_pins or staff.locked_until is not None:
+        with transaction():
+            Staff.update(failed_pins=0, failed_since=None, locked_until=None).where(
+                Staff.id == staff.id).execute()
+    return staff
+
+
+def sign_in(login: str, pin: str, clock: Clock, settings: Settings | None = None) -> Staff:
+    """The staff member with this login and PIN, signed in (audited); refusals, the lock and
+    their audit as ``check_credentials``; a deactivated account is refused."""
+    staff = check_credentials(login, pin, clock, settings)
     if not staff.active:
         raise DeskError("auth.inactive", field="login", login=staff.login)
     with transaction():
-        if staff.failed_pins or staff.locked_until is not None:
-            Staff.update(failed_pins=0, failed_since=None, locked_until=None).where(
-                Staff.id == staff.id).execute()
         audit(staff, clock, "staff.sign_in", staff)
     return staff
 
