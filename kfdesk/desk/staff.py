@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from ..clock import Clock
@@ -35,6 +37,27 @@ MANAGER_ONLY = ("manager", "finance")
 STAFF_ADMINS = ("manager", "supervisor")
 # Roles that approve, confirm money or restore backups sign in with 6 digits (issue 19).
 SIX_DIGIT_ROLES = ("supervisor", "finance", "manager")
+
+
+# The hierarchy's own refusals, audited here (who, what, whom, why; issue 19). A plain role
+# refusal (``auth.not_allowed``) is ``require_role``'s to audit.
+_HIERARCHY_REFUSALS = ("security_a.grant_above", "security_a.manage_above",
+                       "security_a.last_manager")
+
+
+@contextmanager
+def _refusal_audited(actor: Staff | None, clock: Clock, attempted: str, **detail: object
+                     ) -> Iterator[None]:
+    """Record a refusal of the hierarchy in a transaction of its own: the refused change's
+    transaction is rolled back, the record of the attempt is not."""
+    try:
+        yield
+    except DeskError as exc:
+        if actor is not None and exc.key in _HIERARCHY_REFUSALS:
+            with transaction():
+                audit(actor, clock, "staff.refused", None, attempted=attempted, why=exc.key,
+                      **detail)
+        raise
 
 
 def hash_pin(pin: str, salt: bytes) -> str:
@@ -90,7 +113,8 @@ def create_staff(
     check_pin(pin, role, demo)
     login = login.strip()
     if actor is not None:
-        may_grant(actor, role)
+        with _refusal_audited(actor, clock, "staff.create", login=login, role=role):
+            may_grant(actor, role)
     with transaction():
         if Staff.select().where(Staff.login == login).exists():
             raise DeskError("auth.login_taken", field="login", login=login)
@@ -127,7 +151,8 @@ def set_role(login: str, role: str, actor: Staff, clock: Clock, pin: str | None 
     6-digit PIN (``pin``) at the same time. Audited with the old and the new role."""
     if role not in ROLES:
         raise DeskError("auth.bad_role", field="role", role=role)
-    with transaction(immediate=True):
+    with _refusal_audited(actor, clock, "staff.role", login=login.strip(), role=role), \
+            transaction(immediate=True):
         target = _account(login)
         _may_manage(actor, target)
         may_grant(actor, role)
@@ -152,7 +177,8 @@ def set_role(login: str, role: str, actor: Staff, clock: Clock, pin: str | None 
 def set_active(login: str, active: bool, actor: Staff, clock: Clock) -> Staff:
     """Deactivate (the account stays for the audit trail) or reactivate a staff member; the
     last active manager cannot be deactivated. Audited with old → new."""
-    with transaction(immediate=True):
+    with _refusal_audited(actor, clock, "staff.activate" if active else "staff.deactivate",
+                          login=login.strip()), transaction(immediate=True):
         target = _account(login)
         _may_manage(actor, target)
         if target.active == active:
@@ -168,7 +194,8 @@ def set_active(login: str, active: bool, actor: Staff, clock: Clock) -> Staff:
 def set_pin(login: str, pin: str, actor: Staff, clock: Clock) -> Staff:
     """A new PIN: one's own, or another's by someone who manages their role (a forgotten PIN).
     Clears a lock. Audited, without the PIN."""
-    with transaction(immediate=True):
+    with _refusal_audited(actor, clock, "staff.pin", login=login.strip()), \
+            transaction(immediate=True):
         target = _account(login)
         if target.id != actor.id:
             _may_manage(actor, target)

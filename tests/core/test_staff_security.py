@@ -41,6 +41,12 @@ def test_a_supervisor_cannot_create_a_manager_or_finance(office: dict, clock) ->
             create_staff("boss2", "某某", role, "246810", clock, actor=office["super"])
         assert err.value.key == "security_a.grant_above" and err.value.field == "role"
     assert not Staff.select().where(Staff.login == "boss2").exists()
+    # Each refusal is on record: who tried what, for whom, and why.
+    refused = AuditEvent.select().where(AuditEvent.action == "staff.refused")
+    assert [e.actor_id for e in refused] == [office["super"].id] * 2
+    assert [json.loads(e.detail) for e in refused] == [
+        {"attempted": "staff.create", "login": "boss2", "role": role,
+         "why": "security_a.grant_above"} for role in ("manager", "finance")]
     # Within their own rank a supervisor may still add staff.
     made = create_staff("clerk3", "周洁", "clerk", "1357", clock, actor=office["super"])
     assert made.role == "clerk"
@@ -81,6 +87,7 @@ def test_the_last_manager_stays(office: dict, clock) -> None:
             attempt()
         assert err.value.key == "security_a.last_manager"
     assert Staff.get_by_id(boss.id).active and Staff.get_by_id(boss.id).role == "manager"
+    assert [d["why"] for d in _events("staff.refused")] == ["security_a.last_manager"] * 2
     # With a second manager, the first may go; the change is audited old → new.
     create_staff("boss2", "吴刚", "manager", "246802", clock, actor=boss)
     set_active("manager", False, boss, clock)
