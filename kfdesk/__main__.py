@@ -24,11 +24,15 @@ from .cli import (
     db_target,
     fail,
     open_target,
+    pin_options,
     prepare,
 )
 from .clock import parse_instant
 from .config import Settings, user_data_dir
 from .i18n import t
+
+# kfdesk.models.ROLES, written out: the parser is built before (and without) the ORM.
+_ROLES = ("clerk", "cashier", "supervisor", "manager", "security", "finance")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,10 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     common_options(init, suppress=True)
     init.add_argument("--login", required=True, help="the manager's login name")
     init.add_argument("--name", required=True, help="the manager's full name")
-    init.add_argument("--pin", help="PIN (asked for when omitted)")
+    pin_options(init, new=True)
 
-    staff = sub.add_parser("staff", help="list or add staff members",
-                           description="List the staff, or add one (signed in as a manager).")
+    staff = sub.add_parser("staff", help="list, add and change staff members",
+                           description="List the staff, or add or change one, signed in as a "
+                           "manager or supervisor: nobody grants a role above their own, only a "
+                           "manager makes or changes a manager or finance account, and the last "
+                           "manager stays (issue 19).")
     common_options(staff, suppress=True)
     staff_sub = staff.add_subparsers(dest="staff_command", metavar="ACTION",
                                      parser_class=_Parser, required=True)
@@ -111,12 +118,30 @@ def build_parser() -> argparse.ArgumentParser:
     common_options(staff_add, suppress=True)
     staff_add.add_argument("login")
     staff_add.add_argument("name")
-    staff_add.add_argument("role", choices=("clerk", "cashier", "supervisor", "manager",
-                                            "security"))
+    staff_add.add_argument("role", choices=_ROLES)
     staff_add.add_argument("--as", dest="as_login", required=True,
                            help="login of the manager or supervisor adding them")
-    staff_add.add_argument("--pin", help="the new member's PIN (asked for when omitted)")
-    staff_add.add_argument("--as-pin", help="the adding manager's PIN (asked when omitted)")
+    pin_options(staff_add, new=True)
+    pin_options(staff_add)
+    staff_role = staff_sub.add_parser("role", help="promote or demote a staff member")
+    staff_role.add_argument("login")
+    staff_role.add_argument("role", choices=_ROLES)
+    staff_active = staff_sub.add_parser("deactivate", help="stop a staff member signing in")
+    staff_active.add_argument("login")
+    staff_back = staff_sub.add_parser("activate", help="let a deactivated member sign in again")
+    staff_back.add_argument("login")
+    staff_pin = staff_sub.add_parser("pin", help="set a staff member's new PIN (or your own)")
+    staff_pin.add_argument("login")
+    staff_unlock = staff_sub.add_parser("unlock", help="unlock a login locked by wrong PINs "
+                                        "(a manager)")
+    staff_unlock.add_argument("login")
+    for action in (staff_role, staff_active, staff_back, staff_pin, staff_unlock):
+        common_options(action, suppress=True)
+        action.add_argument("--as", dest="as_login", required=True,
+                            help="login of the manager or supervisor making the change")
+        pin_options(action)
+        if action in (staff_role, staff_pin):
+            pin_options(action, new=True)
 
     due = sub.add_parser(
         "due", help="print what is due soon and overdue (the deadline engine)",
@@ -149,12 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
                             help="the notice covers that whole year (no longer provisional)")
     cal_import.add_argument("--as", dest="as_login", required=True,
                             help="login of the supervisor or manager")
-    cal_import.add_argument("--as-pin", help="their PIN (asked when omitted)")
+    pin_options(cal_import)
     cal_remove = cal_sub.add_parser("remove", help="drop the correction of one date")
     common_options(cal_remove, suppress=True)
     cal_remove.add_argument("day", metavar="DATE")
     cal_remove.add_argument("--as", dest="as_login", required=True)
-    cal_remove.add_argument("--as-pin")
+    pin_options(cal_remove)
 
     export = sub.add_parser(
         "export", help="export the contact list (KF-017 §2.6: security's copy)",
@@ -173,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="the file to write: .csv or .xlsx")
     contacts.add_argument("--as", dest="as_login", required=True,
                           help="login of the staff member exporting (logged)")
-    contacts.add_argument("--as-pin", help="their PIN (asked when omitted)")
+    pin_options(contacts)
 
     imp = sub.add_parser(
         "import", help="import an office's resident list (all or nothing)",
@@ -195,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "id_number address relation lease_end started_on)")
     imp_res.add_argument("--as", dest="as_login", required=True,
                          help="login of the supervisor or manager importing")
-    imp_res.add_argument("--as-pin", help="their PIN (asked when omitted)")
+    pin_options(imp_res)
 
     from .audit_cli import add_audit_parser
     from .backup_cli import add_backup_parser
@@ -336,7 +361,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     open_target(target, clock, settings, create=True)
     if not is_empty():
         raise CliError(t("store.exists", path=target))
-    pin = ask_pin(args.pin, "PIN: ")
+    pin = ask_pin(args, "PIN: ", new=True)
     try:
         create_staff(args.login, args.name, "manager", pin, clock)
     except DeskError as exc:
@@ -347,7 +372,15 @@ def cmd_init(args: argparse.Namespace, settings: Settings, lang: str) -> int:
 
 def cmd_staff(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     from .desk.base import DeskError
-    from .desk.staff import create_staff, sign_in
+    from .desk.staff import (
+        SIX_DIGIT_ROLES,
+        create_staff,
+        set_active,
+        set_pin,
+        set_role,
+        sign_in,
+        unlock,
+    )
     from .models import Staff
 
     clock = clock_of(args, settings)
@@ -356,15 +389,38 @@ def cmd_staff(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     if args.staff_command == "list":
         for s in Staff.select().order_by(Staff.role, Staff.login):
             state = "" if s.active else f" ({t('cli.inactive')})"
+            if s.active and s.locked_until is not None and s.locked_until > clock.now():
+                until = s.locked_until.astimezone(settings.zone).strftime("%H:%M")
+                state = f" ({t('security_a.cli.locked_state', until=until)})"
             print(f"{s.login}\t{s.name}\t{t(f'role.{s.role}')}{state}")
         return 0
     try:
-        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
-        pin = ask_pin(args.pin, f"{args.login} PIN: ")
-        create_staff(args.login, args.name, args.role, pin, clock, actor=actor)
+        actor = sign_in(args.as_login, ask_pin(args, f"{args.as_login} PIN: "), clock, settings)
+        login = args.login
+        if args.staff_command == "add":
+            pin = ask_pin(args, f"{login} PIN: ", new=True)
+            create_staff(login, args.name, args.role, pin, clock, actor=actor)
+            print(t("cli.staff_added", login=login, role=t(f"role.{args.role}")))
+        elif args.staff_command == "role":
+            old = Staff.get_or_none(Staff.login == login)
+            # Moving up to a 6-digit role sets the new PIN with it: asked only then.
+            pin = (ask_pin(args, f"{login} PIN: ", new=True) if old is not None
+                   and args.role in SIX_DIGIT_ROLES and old.role not in SIX_DIGIT_ROLES else None)
+            set_role(login, args.role, actor, clock, pin=pin)
+            print(t("security_a.cli.role_changed", login=login,
+                    old=t(f"role.{old.role}"), new=t(f"role.{args.role}")))
+        elif args.staff_command in ("deactivate", "activate"):
+            active = args.staff_command == "activate"
+            set_active(login, active, actor, clock)
+            print(t(f"security_a.cli.{args.staff_command}d", login=login))
+        elif args.staff_command == "pin":
+            set_pin(login, ask_pin(args, f"{login} PIN: ", new=True), actor, clock)
+            print(t("security_a.cli.pin_set", login=login))
+        else:
+            unlock(login, actor, clock)
+            print(t("security_a.cli.unlocked", login=login))
     except DeskError as exc:
         raise CliError(exc.message()) from None
-    print(t("cli.staff_added", login=args.login, role=t(f"role.{args.role}")))
     return 0
 
 
@@ -408,7 +464,8 @@ def cmd_calendar(args: argparse.Namespace, settings: Settings, lang: str) -> int
             print(f"{line.day.isoformat()}\t{t(f'calendar.kind_{line.kind}')}\t{line.note}")
         return 0
     try:
-        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, ask_pin(args, f"{args.as_login} PIN: "), clock,
+                         settings)
         if args.calendar_command == "remove":
             try:
                 day = date.fromisoformat(args.day)
@@ -437,7 +494,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     clock = clock_of(args, settings)
     open_target(db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     try:
-        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, ask_pin(args, f"{args.as_login} PIN: "), clock,
+                         settings)
         result = export_contacts(args.out, actor, clock, settings,
                                  for_security=args.copy == "security")
     except DeskError as exc:
@@ -463,7 +521,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     clock = clock_of(args, settings)
     open_target(db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     try:
-        actor = sign_in(args.as_login, ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, ask_pin(args, f"{args.as_login} PIN: "), clock,
+                         settings)
         if mapping is not None:
             from .residents_io import guess_mapping
 

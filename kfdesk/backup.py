@@ -459,11 +459,11 @@ def _pg_staff(dump: Path) -> dict[str, dict[str, str]]:
 def _check_signer(staff: dict[str, dict[str, str]], login: str, pin: str) -> int:
     """The id of the manager who signs the restore, checked against the backup's staff."""
     row = staff.get(login.strip())
-    if row is None:
-        raise DeskError("auth.unknown_login", field="login", login=login)
-    expected = hash_pin(pin, bytes.fromhex(row["pin_salt"]))
-    if not hmac.compare_digest(expected, row["pin_hash"]):
-        raise DeskError("auth.wrong_pin", field="pin")
+    # An unknown login costs the same scrypt work and reads the same as a wrong PIN (issue 19).
+    salt = bytes.fromhex(row["pin_salt"]) if row is not None else b"kfdesk-no-such-login"
+    expected = hash_pin(pin, salt)
+    if row is None or not hmac.compare_digest(expected, row["pin_hash"]):
+        raise DeskError("security_a.bad_credentials", field="pin")
     if row["active"] not in ("t", "1", "true", "True"):
         raise DeskError("auth.inactive", field="login", login=login)
     require_role(Staff(role=row["role"]), RESTORE_ROLES, "store.restore")

@@ -4,8 +4,8 @@
 finds it (``--db``, ``KFDESK_DB``, the settings, the user's data folder) while the counters
 keep working: SQLite with its online backup API, PostgreSQL with ``pg_dump`` (see
 ``kfdesk.backup``). Without ``--to`` the file goes to ``backups/`` beside the database, named
-with the office-zone date and time. A supervisor or manager signs it (PIN from ``--as-pin``
-or asked), like ``kfdesk calendar import``; it is audited in the store.
+with the office-zone date and time. A supervisor or manager signs it (PIN asked, or ``KFDESK_PIN``
+or ``--as-pin-file``), like ``kfdesk calendar import``; it is audited in the store.
 
 ``kfdesk restore FILE --to TARGET --as LOGIN`` restores a backup into an empty TARGET (a new
 SQLite file, or a PostgreSQL database without tables) and verifies it; a manager of the
@@ -37,7 +37,7 @@ def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
     backup.add_argument("--to", metavar="FILE", help="write the backup here (never overwrites)")
     backup.add_argument("--as", dest="as_login", required=True, metavar="LOGIN",
                         help="login of the supervisor or manager making it (logged)")
-    backup.add_argument("--as-pin", metavar="PIN", help="their PIN (asked when omitted)")
+    cli.pin_options(backup)
 
     restore = subparsers.add_parser(
         "restore", help="restore a backup into an empty database, verified",
@@ -53,7 +53,7 @@ def add_backup_parser(subparsers: argparse._SubParsersAction) -> None:
                          help="the empty database to restore into")
     restore.add_argument("--as", dest="as_login", required=True, metavar="LOGIN",
                          help="login of a manager in the backup")
-    restore.add_argument("--as-pin", metavar="PIN", help="their PIN (asked when omitted)")
+    cli.pin_options(restore)
 
 
 @cli.one_line_failures
@@ -83,7 +83,8 @@ def _backup(args: argparse.Namespace) -> int:
     target = cli.db_target(args, settings, "kfdesk.db")
     cli.open_target(target, clock, settings, create=False)
     try:
-        actor = sign_in(args.as_login, cli.ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, cli.ask_pin(args, f"{args.as_login} PIN: "),
+                         clock, settings)
         done = make_backup(target, args.to, clock, settings, actor=actor)
     except DeskError as exc:
         return cli.fail(exc.message())
@@ -99,7 +100,7 @@ def _restore(args: argparse.Namespace) -> int:
     settings, _ = cli.prepare(args)
     clock = cli.clock_of(args, settings)
     try:
-        pin = cli.ask_pin(args.as_pin, f"{args.as_login} PIN: ")
+        pin = cli.ask_pin(args, f"{args.as_login} PIN: ")
         done = restore(args.file, args.target, args.as_login, pin, clock, settings)
     except DeskError as exc:
         return cli.fail(exc.message())

@@ -119,10 +119,42 @@ def open_target(target: str, clock: Clock, settings: Settings, create: bool):  #
         raise CliError(t(exc.key, **exc.params)) from None
 
 
-def ask_pin(given: str | None, prompt: str) -> str:
-    """The PIN given on the command line, else asked without echo (never read from a pipe)."""
+def pin_options(parser: argparse.ArgumentParser, new: bool = False) -> None:
+    """Where a PIN may come from besides the prompt (issue 19): ``--as-pin`` (the signer's) or
+    ``--pin`` (a new one) only in test runs with ``--now`` — on the command line it shows in
+    ``ps`` and the shell history — and a file whose first line is the PIN."""
+    option = "--pin" if new else "--as-pin"
+    whose = "the new PIN" if new else "their PIN"
+    parser.add_argument(option, metavar="PIN",
+                        help=f"{whose}: test runs with --now only (asked when omitted)")
+    parser.add_argument(f"{option}-file", metavar="FILE",
+                        help=f"read {whose} from the first line of FILE (keep it mode 0600)")
+
+
+def ask_pin(args: argparse.Namespace, prompt: str, new: bool = False) -> str:
+    """The signer's PIN (``new``: a PIN being set): ``--as-pin``/``--pin`` in a ``--now`` test
+    run, else ``--as-pin-file``/``--pin-file``, else (the signer's) ``KFDESK_PIN``, else asked
+    without echo at a terminal — a new PIN twice. Never read from a pipe (issue 19)."""
+    name = "pin" if new else "as_pin"
+    given = getattr(args, name, None)
     if given:
+        if not getattr(args, "now", None):
+            raise CliError(t("security_a.cli.as_pin_refused"))
         return given
+    if path := getattr(args, f"{name}_file", None):
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(t("security_a.cli.pin_file", path=path,
+                             reason=getattr(exc, "strerror", None) or str(exc))) from None
+        if not lines or not lines[0].strip():
+            raise CliError(t("security_a.cli.pin_file_empty", path=path))
+        return lines[0].strip()
+    if not new and os.environ.get("KFDESK_PIN"):
+        return os.environ["KFDESK_PIN"]
     if not sys.stdin.isatty():
-        raise CliError(t("cli.pin_needed"))
-    return getpass.getpass(prompt)
+        raise CliError(t("security_a.cli.pin_needed"))
+    pin = getpass.getpass(prompt)
+    if new and getpass.getpass(t("security_a.cli.again", prompt=prompt)) != pin:
+        raise CliError(t("security_a.cli.pins_differ"))
+    return pin

@@ -193,6 +193,11 @@ def _validate(where: str, data: dict[str, Any]) -> None:
     if ceiling < 1:
         raise SettingsError(f"{where}: key 'cashier.max_payment_yuan': expected a whole number "
                             f"of yuan above 0, got {ceiling!r}")
+    for key, low, high in (("max_wrong_pins", 3, 20), ("lock_minutes", 1, 1440)):
+        value = data["sign_in"][key]
+        if not low <= value <= high:
+            raise SettingsError(f"{where}: key 'sign_in.{key}': expected a whole number from "
+                                f"{low} to {high}, got {value!r}")
     if data["readings"]["outlier_factor"] <= 1:
         raise SettingsError(f"{where}: key 'readings.outlier_factor': expected a number above 1")
     if data["readings"]["outlier_floor"] < 0:

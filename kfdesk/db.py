@@ -288,6 +288,15 @@ def _v14_refusals(db: pw.Database) -> None:
     db.create_tables([Refusal])
 
 
+def _v15_sign_in_lockout(db: pw.Database) -> None:
+    """v15: a login locked after repeated wrong PINs (issue 19): the count of wrong PINs in the
+    current window, when that window began, and until when the login is locked. Existing staff
+    start with none; plain ``ADD COLUMN`` with defaults by ``_add_columns``."""
+    timestamp = "TIMESTAMP" if isinstance(db, pw.PostgresqlDatabase) else "DATETIME"
+    _add_columns(db, "staff", ("failed_pins INTEGER NOT NULL DEFAULT 0",
+                               f"failed_since {timestamp}", f"locked_until {timestamp}"))
+
+
 MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_deadlines,
     3: _v3_prices_and_origins,
@@ -302,6 +311,7 @@ MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {
     12: _v12_rulebook_v2,
     13: _v13_rulebook_v2_tickets,
     14: _v14_refusals,
+    15: _v15_sign_in_lockout,
 }
 
 

@@ -540,8 +540,10 @@ class _Builder:
         manager = None
         # The manager first (the first account needs no actor); the rest are made by the manager.
         for spec in sorted(DEMO_STAFF, key=lambda s: s.role != "manager"):
+            # demo: the README's published PINs, 4 digits for every role (marked demo-only).
             made = create_staff(spec.login, spec.name, spec.role, spec.pin, clock, actor=manager,
-                                department=spec.department, salt=_salt(self.seed, spec.login))
+                                department=spec.department, salt=_salt(self.seed, spec.login),
+                                demo=True)
             self.staff[spec.login] = made.id
             if spec.role == "manager":
                 manager = made

@@ -5,7 +5,7 @@ line (RULES §7, KF-010 §4.6), the same figures as the F7 screens.
 ``--format xlsx|md|csv|json`` and ``--out FILE``; without ``--out`` Markdown, CSV and JSON go
 to standard output (an XLSX needs a file). The format defaults to the ``--out`` file's
 suffix, else Markdown. The export is a desk service (``desk.reports.export_report``): it is
-signed by ``--as LOGIN`` (PIN from ``--as-pin`` or asked) and logged, like
+signed by ``--as LOGIN`` (PIN asked, or ``KFDESK_PIN``, ``--as-pin-file``) and logged, like
 ``kfdesk calendar import``. The store is opened the way every ``kfdesk`` command opens it
 (``--db``, ``KFDESK_DB``, the settings, the user's data folder), ``--now`` fixes the clock.
 
@@ -53,7 +53,7 @@ def add_report_parser(subparsers: argparse._SubParsersAction) -> argparse.Argume
         p.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
         p.add_argument("--as", dest="as_login", required=True, metavar="LOGIN",
                        help="login of the staff member exporting (logged)")
-        p.add_argument("--as-pin", metavar="PIN", help="their PIN (asked when omitted)")
+        cli.pin_options(p)
     return report
 
 
@@ -83,7 +83,8 @@ def run_report(args: argparse.Namespace) -> int:
     fmt = _format(args)
     try:
         # Signed first: nothing is read for someone who cannot sign (a failure is logged).
-        actor = sign_in(args.as_login, cli.ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, cli.ask_pin(args, f"{args.as_login} PIN: "),
+                         clock, settings)
         if args.report_command == "eod":
             try:
                 day = date.fromisoformat(args.date) if args.date else today

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 # The schema this kfdesk writes; ``kfdesk.db.MIGRATIONS`` brings older stores up to it.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

@@ -1,5 +1,7 @@
-"""Sign-in: login name and PIN. A wrong PIN or unknown login shows the desk's message under the
-field that caused it, and nothing else happens (the failure is logged by ``desk.staff``).
+"""Sign-in: login name and PIN. A wrong PIN or an unknown login shows the same message under
+the PIN (issue 19: logins cannot be listed by trying them); a login locked after repeated wrong
+PINs says so, and until when, under the login. Nothing else happens (the failure is logged by
+``desk.staff``, which also keeps the lock).
 
 Enter moves from the login to the PIN and signs in from the PIN.
 """
@@ -83,7 +85,7 @@ class SignInScreen(Screen):
         from kfdesk.desk.staff import sign_in
 
         try:
-            staff = sign_in(login.value, pin.value, app.session.clock)
+            staff = sign_in(login.value, pin.value, app.session.clock, app.session.settings)
         except DeskError as exc:
             field = exc.field if exc.field in ("login", "pin") else "pin"
             self.query_one(f"#{field}-error", Static).update(exc.message())

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -92,22 +91,23 @@ def _approver(login: object, pin: object, actor: Staff, amount: int, clock: Cloc
     """The supervisor confirming a payment above the ceiling, by login and PIN; each refusal
     names its field, and a wrong PIN is logged as a failed sign-in is (it outlives the
     refused payment's rolled-back transaction)."""
-    from .staff import hash_pin
+    from .staff import check_credentials
 
     limit = fmt(payment_ceiling_fen(settings))
     name = text_in(login, "approver").strip()
     secret = text_in(pin, "approver_pin").strip()
     if not name:
         raise DeskError("payment.over_ceiling", field="approver", amount=fmt(amount), limit=limit)
-    staff = Staff.get_or_none(Staff.login == name)
-    if staff is None:
-        raise DeskError("auth.unknown_login", field="approver", login=name[:32])
     if not secret:
         raise DeskError("payment.approver_pin_missing", field="approver_pin")
-    if not hmac.compare_digest(hash_pin(secret, bytes.fromhex(staff.pin_salt)), staff.pin_hash):
-        with transaction():
-            audit(actor, clock, "payment.approval_failed", staff, login=name, amount_fen=amount)
-        raise DeskError("auth.wrong_pin", field="approver_pin")
+    # The supervisor's PIN under the sign-in rules (issue 19): wrong PINs here count towards
+    # the same lock, and an unknown login reads as a wrong PIN.
+    try:
+        staff = check_credentials(name, secret, clock, settings, actor=actor,
+                                  failed_action="payment.approval_failed", amount_fen=amount)
+    except DeskError as exc:
+        exc.field = "approver" if exc.field == "login" else "approver_pin"
+        raise
     if not staff.active or staff.role not in APPROVER_ROLES:
         raise DeskError("payment.approver_role", field="approver", name=staff.name)
     if staff.id == actor.id:

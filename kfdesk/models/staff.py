@@ -21,3 +21,8 @@ class Staff(BaseModel):
     pin_salt = pw.CharField(max_length=64)
     active = pw.BooleanField(default=True)
     created_at = UtcDateTimeField()
+    # Sign-in like a bank's counter (issue 19): wrong PINs since ``failed_since`` (the start of
+    # the current window); ``locked_until`` set when they reach settings sign_in.max_wrong_pins.
+    failed_pins = pw.IntegerField(default=0)
+    failed_since = UtcDateTimeField(null=True)
+    locked_until = UtcDateTimeField(null=True)

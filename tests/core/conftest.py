@@ -23,7 +23,8 @@ STAFF = (("clerk", "张敏", "clerk"), ("clerk2", "李娜", "clerk"), ("cashier"
 @pytest.fixture
 def office(store: Path, clock: FixedClock) -> dict:
     # A fixed salt: scrypt with a random one would make every test slower for nothing.
-    people = {login: create_staff(login, name, role, "1234", clock, salt=bytes(16))
+    people = {login: create_staff(login, name, role, "1234", clock, salt=bytes(16),
+                                demo=True)
               for login, name, role in STAFF}
     group = Group.create(code="E", name="东区")
     building = Building.create(group=group, number="3", name="3栋", floors=18)

@@ -167,7 +167,7 @@ def test_restore_goes_only_into_an_empty_target_and_is_verified(office: dict,
     open_store(str(other), clock)
     from kfdesk.desk.staff import create_staff
 
-    create_staff("boss", "某人", "manager", "9999", clock, salt=bytes(16))
+    create_staff("boss", "某人", "manager", "999999", clock, salt=bytes(16))
     close_store()
     for target in (other, store, done.path):
         before = target.read_bytes()
@@ -185,10 +185,10 @@ def test_restore_goes_only_into_an_empty_target_and_is_verified(office: dict,
 
     # Signed by a manager of the backed-up office, checked before anything is written.
     fresh = tmp_path / "restored" / "kfdesk.db"
-    for login, pin, key in (("manager", "0000", "auth.wrong_pin"),
+    for login, pin, key in (("manager", "0000", "security_a.bad_credentials"),
                             ("super", "1234", "auth.not_allowed"),
                             ("clerk", "1234", "auth.not_allowed"),
-                            ("boss", "9999", "auth.unknown_login")):
+                            ("boss", "9999", "security_a.bad_credentials")):
         with pytest.raises(DeskError) as err:
             restore(done.path, str(fresh), login, pin, clock, settings)
         assert err.value.key == key

@@ -51,7 +51,7 @@ def test_bad_notice_lines_name_the_line(text: str, key: str) -> None:
 
 @pytest.fixture
 def people(store: Path, clock):
-    return (create_staff("super", "陈静", "supervisor", "3456", clock),
+    return (create_staff("super", "陈静", "supervisor", "345678", clock),
             create_staff("clerk", "张敏", "clerk", "1234", clock))
 
 

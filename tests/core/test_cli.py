@@ -107,7 +107,7 @@ def test_not_a_kfdesk_file_is_refused_untouched(env: Path, capsys) -> None:
 def test_newer_schema_is_refused_untouched(env: Path, capsys) -> None:
     target = env / "k.db"
     assert main(["init", "--db", str(target), "--login", "boss", "--name", "刘伟",
-                 "--pin", "4567", "--now", NOW]) == 0
+                 "--pin", "456789", "--now", NOW]) == 0
     close_store()
     conn = sqlite3.connect(target)
     conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 5,))
@@ -148,7 +148,7 @@ def test_demo_build_only_then_refused_then_forced(env: Path, capsys) -> None:
 def test_demo_refuses_an_office_database(env: Path, capsys) -> None:
     target = env / "office.db"
     assert main(["init", "--db", str(target), "--login", "boss", "--name", "刘伟",
-                 "--pin", "4567"]) == 0
+                 "--pin", "456789", "--now", NOW]) == 0
     close_store()
     assert main(["demo", "--db", str(target), "--now", NOW]) == 1
     assert "--force" in _one_line_error(capsys)
@@ -177,13 +177,13 @@ def test_due_json_contract_on_the_demo(env: Path, capsys) -> None:
 def test_init_staff_and_calendar(env: Path, capsys) -> None:
     target = str(env / "office.db")
     assert main(["init", "--db", target, "--login", "boss", "--name", "刘伟",
-                 "--pin", "4567"]) == 0
+                 "--pin", "456789", "--now", NOW]) == 0
     close_store()
     assert main(["staff", "add", "super", "陈静", "supervisor", "--as", "boss",
-                 "--as-pin", "4567", "--pin", "3456", "--db", target]) == 0
+                 "--as-pin", "456789", "--pin", "345678", "--db", target, "--now", NOW]) == 0
     close_store()
     assert main(["staff", "add", "x", "某", "clerk", "--as", "boss", "--as-pin", "0000",
-                 "--pin", "1111", "--db", target]) == 1
+                 "--pin", "1111", "--db", target, "--now", NOW]) == 1
     close_store()
     capsys.readouterr()
     assert main(["staff", "list", "--db", target, "--lang", "en"]) == 0
@@ -194,7 +194,7 @@ def test_init_staff_and_calendar(env: Path, capsys) -> None:
     notice.write_text("2027-01-01 holiday 元旦\n2027-02-06..2027-02-12 holiday 春节\n",
                       encoding="utf-8")
     assert main(["calendar", "import", str(notice), "--complete-year", "2027", "--as", "super",
-                 "--as-pin", "3456", "--db", target]) == 0
+                 "--as-pin", "345678", "--db", target, "--now", NOW]) == 0
     close_store()
     capsys.readouterr()
     assert main(["calendar", "list", "--db", target]) == 0

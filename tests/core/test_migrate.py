@@ -169,7 +169,7 @@ def test_one_staff_row_is_enough_to_refuse(source, fresh_target, capsys) -> None
     path, _ = source
     target = fresh_target()
     open_store(target, FixedClock(DEFAULT_NOW))
-    create_staff("boss", "刘伟", "manager", "1234", FixedClock(DEFAULT_NOW), salt=bytes(16))
+    create_staff("boss", "刘伟", "manager", "123456", FixedClock(DEFAULT_NOW), salt=bytes(16))
     close_store()
     set_language("zh")
     code, _, err = _migrate(capsys, "--from", str(path), "--to", target)

@@ -12,6 +12,7 @@ from kfdesk.clock import FixedClock
 from kfdesk.config import Settings, SettingsError, load_settings
 from kfdesk.desk.base import DeskError
 from kfdesk.desk.payments import needs_approval, take_payment
+from kfdesk.desk.staff import sign_in
 from kfdesk.models import AuditEvent, Bill, BillLine, Payment, Receipt
 
 
@@ -52,9 +53,12 @@ def test_the_ceiling_is_a_setting_with_a_default(tmp_path: Path) -> None:
 def test_above_the_ceiling_is_refused_without_a_supervisor(office, clock, settings, big_bill):
     for kw, key, field in (
         ({}, "payment.over_ceiling", "approver"),
-        ({"approver_login": "nobody", "approver_pin": "1234"}, "auth.unknown_login", "approver"),
+        # Issue 19: an unknown approver reads as a wrong PIN (logins cannot be listed).
+        ({"approver_login": "nobody", "approver_pin": "1234"}, "security_a.bad_credentials",
+         "approver_pin"),
         ({"approver_login": "super"}, "payment.approver_pin_missing", "approver_pin"),
-        ({"approver_login": "super", "approver_pin": "9999"}, "auth.wrong_pin", "approver_pin"),
+        ({"approver_login": "super", "approver_pin": "9999"}, "security_a.bad_credentials",
+         "approver_pin"),
         ({"approver_login": "clerk", "approver_pin": "1234"}, "payment.approver_role",
          "approver"),
         ({"approver_login": "cashier", "approver_pin": "1234"}, "payment.approver_role",
@@ -68,7 +72,27 @@ def test_above_the_ceiling_is_refused_without_a_supervisor(office, clock, settin
                                      limit="¥50,000.00").message("en")
     # The wrong PIN is on record although nothing was taken.
     failed = AuditEvent.select().where(AuditEvent.action == "payment.approval_failed")
-    assert failed.count() == 1
+    assert failed.count() == 2
+    assert "nobody" not in " ".join(e.detail for e in failed)
+
+
+def test_wrong_approver_pins_lock_the_supervisors_login(office, clock, settings, big_bill):
+    """Issue 19: the payment dialog is no side door for guessing a supervisor's PIN — its wrong
+    PINs count towards the same lock as the sign-in screen's."""
+    for _ in range(4):
+        with pytest.raises(DeskError) as exc:
+            _pay(office, clock, settings, 6_000_000, approver_login="super", approver_pin="0000")
+        assert exc.value.key == "security_a.bad_credentials"
+    with pytest.raises(DeskError) as exc:
+        _pay(office, clock, settings, 6_000_000, approver_login="super", approver_pin="0000")
+    assert (exc.value.key, exc.value.field) == ("security_a.locked", "approver")
+    with pytest.raises(DeskError) as exc:  # the right PIN, still locked
+        _pay(office, clock, settings, 6_000_000, approver_login="super", approver_pin="1234")
+    assert exc.value.key == "security_a.locked"
+    with pytest.raises(DeskError) as exc:
+        sign_in("super", "1234", clock, settings)
+    assert exc.value.key == "security_a.locked"
+    assert Payment.select().count() == 0
 
 
 def test_a_supervisor_cannot_confirm_their_own_large_payment(office, clock, settings, big_bill):

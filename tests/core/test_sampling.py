@@ -66,7 +66,7 @@ def settings():
 
 @pytest.fixture
 def desk(store: Path, clock: FixedClock) -> dict:
-    staff = {role: create_staff(role, name, role, "1234", clock)
+    staff = {role: create_staff(role, name, role, "1234", clock, demo=True)
              for role, name in (("clerk", "张敏"), ("supervisor", "陈静"), ("manager", "刘强"),
                                 ("security", "赵强"), ("cashier", "王芳"))}
     group = Group.create(code="E", name="东区")

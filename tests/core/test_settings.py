@@ -64,6 +64,11 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ("[hours]\nclose = \"half past five\"\n", "hours.close", "17:30"),
         ("[fees]\nwater_per_m3 = \"cheap\"\n", "fees.water_per_m3", "amount in yuan"),
         ("[clocks]\nwarn_share = 1.5\n", "clocks.warn_share", "between 0 and 1"),
+        # Issue 19: the sign-in lock within its range.
+        ("[sign_in]\nmax_wrong_pins = 0\n", "sign_in.max_wrong_pins", "from 3 to 20"),
+        ("[sign_in]\nmax_wrong_pins = 21\n", "sign_in.max_wrong_pins", "from 3 to 20"),
+        ("[sign_in]\nlock_minutes = 0\n", "sign_in.lock_minutes", "from 1 to 1440"),
+        ("[sign_in]\nlock_minutes = \"15\"\n", "sign_in.lock_minutes", "a whole number"),
         ("office = 3\n", "office", "table"),
     ],
 )

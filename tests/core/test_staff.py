@@ -34,8 +34,8 @@ def test_wrong_pin_is_refused_and_logged(store: Path, clock) -> None:
     with pytest.raises(DeskError) as err:
         sign_in("clerk", "9999", clock)
     assert err.value.field == "pin"
-    assert err.value.message("zh") == "密码不正确。"
-    assert err.value.message("en") == "Wrong PIN."
+    assert err.value.message("zh") == "登录名或密码不正确。"
+    assert err.value.message("en") == "Wrong login or PIN."
     failed = AuditEvent.get(AuditEvent.action == "staff.sign_in_failed")
     assert json.loads(failed.detail)["reason"] == "pin"
 
@@ -43,8 +43,9 @@ def test_wrong_pin_is_refused_and_logged(store: Path, clock) -> None:
 def test_unknown_login_is_refused(store: Path, clock) -> None:
     with pytest.raises(DeskError) as err:
         sign_in("nobody", "1234", clock)
-    assert err.value.key == "auth.unknown_login"
-    assert "nobody" in err.value.message("en")
+    # Issue 19: the same words as a wrong PIN, so logins cannot be listed by trying them.
+    assert err.value.key == "security_a.bad_credentials" and err.value.field == "pin"
+    assert "nobody" not in err.value.message("en")
 
 
 def test_inactive_staff_cannot_sign_in(store: Path, clock) -> None:
@@ -77,7 +78,7 @@ def test_only_managers_and_supervisors_add_staff(store: Path, clock) -> None:
         create_staff("x", "某某", "clerk", "1234", clock, actor=clerk)
     set_language("en")
     assert "A Clerk may not do this: add a staff member." == err.value.message()
-    manager = create_staff("boss", "刘伟", "manager", "4567", clock)
+    manager = create_staff("boss", "刘伟", "manager", "456789", clock)
     added = create_staff("clerk2", "李娜", "clerk", "1234", clock, actor=manager)
     event = AuditEvent.get((AuditEvent.action == "staff.create")
                            & (AuditEvent.record_id == added.id))

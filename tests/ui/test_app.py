@@ -7,7 +7,7 @@ through ``kfdesk.views`` on the same store, not copied from the demo's numbers.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,16 +51,20 @@ async def test_sign_in_wrong_pin_then_right(make_app, lang: str) -> None:  # noq
 
         await pilot.press(*"nobody", "enter", *"1234", "enter")
         await pilot.pause()
-        assert str(app.screen.query_one("#login-error").render()) == t(
-            "auth.unknown_login", lang=lang, login="nobody")
+        # Issue 19: an unknown login reads exactly as a wrong PIN.
+        assert str(app.screen.query_one("#pin-error").render()) == t(
+            "security_a.bad_credentials", lang=lang)
+        assert str(app.screen.query_one("#login-error").render()) == ""
         assert isinstance(app.screen, SignInScreen)
 
         app.screen.query_one("#login").value = ""
+        app.screen.query_one("#login").focus()
         await pilot.press(*DEMO_CLERK, "enter")
         app.screen.query_one("#pin").value = ""
         await pilot.press(*"9999", "enter")
         await pilot.pause()
-        assert str(app.screen.query_one("#pin-error").render()) == t("auth.wrong_pin", lang=lang)
+        assert str(app.screen.query_one("#pin-error").render()) == t(
+            "security_a.bad_credentials", lang=lang)
         assert str(app.screen.query_one("#login-error").render()) == ""
         assert isinstance(app.screen, SignInScreen)
         assert app.session.staff is None
@@ -73,6 +77,36 @@ async def test_sign_in_wrong_pin_then_right(make_app, lang: str) -> None:  # noq
         header = screen_text(app).splitlines()[0]
         assert "张敏" in header and t("role.clerk", lang=lang) in header
         assert "2026-10-09 10:00" in header
+
+
+@LANGS
+async def test_sign_in_locks_after_five_wrong_pins(make_app, clock, lang: str) -> None:  # noqa: ANN001
+    """Issue 19: the fifth wrong PIN locks the login for 15 minutes and the screen says so under
+    the login; the right PIN is refused until then, and accepted after."""
+    app = make_app(lang, signed_in=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*DEMO_CLERK, "enter")
+        for _ in range(5):
+            app.screen.query_one("#pin").value = ""
+            await pilot.press(*"9999", "enter")
+            await pilot.pause()
+        until = (clock.now() + timedelta(minutes=15)).astimezone(Z).strftime("%H:%M")
+        locked = t("security_a.locked", lang=lang, login=DEMO_CLERK, until=until)
+        assert str(app.screen.query_one("#login-error").render()) == locked
+        assert app.focused is app.screen.query_one("#login")
+        app.screen.query_one("#pin").value = ""
+        app.screen.query_one("#pin").focus()
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen) and app.session.staff is None
+        assert str(app.screen.query_one("#login-error").render()) == locked
+        clock.advance(timedelta(minutes=15))
+        app.screen.query_one("#pin").value = ""
+        app.screen.query_one("#pin").focus()
+        await pilot.press(*PIN, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.session.staff.login == DEMO_CLERK
 
 
 async def test_ctrl_l_hands_the_counter_to_the_next_person(make_app) -> None:  # noqa: ANN001
