@@ -39,7 +39,30 @@ def log_error(exc: BaseException, where: str) -> Path:
     return path
 
 
+def root_cause(exc: BaseException) -> BaseException:
+    """The first error of a chain: SQLite's "cannot rollback" is raised while handling the
+    "database or disk is full" that the clerk needs to read (issue 19)."""
+    seen = {id(exc)}
+    while True:
+        inner = exc.__cause__ or exc.__context__
+        if inner is None or id(inner) in seen:
+            return exc
+        seen.add(id(inner))
+        exc = inner
+
+
 def one_line(exc: BaseException) -> str:
-    """The exception's message on one line (the database's own words), for the clerk."""
-    text = " ".join(str(exc).split())
-    return text[:200] or type(exc).__name__
+    """The first error's message on one line (the database's own words), for the clerk."""
+    first = root_cause(exc)
+    text = " ".join(str(first).split())
+    return text[:200] or type(first).__name__
+
+
+def is_store_or_file_error(exc: BaseException) -> bool:
+    """A refusal of the database or the file system (not a bug in kfdesk): a read-only or
+    full disk, a path that cannot be written, a database that refused a statement. Decided
+    by the exception's module so that the CLI's start imports neither peewee nor a driver."""
+    if isinstance(exc, OSError):
+        return True
+    module = type(exc).__module__.split(".")[0]
+    return module in ("sqlite3", "peewee", "psycopg2", "psycopg")
