@@ -18,9 +18,11 @@ import shlex
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import types
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,22 +72,26 @@ def served(office: dict, store: Path, env: Path) -> Iterator[Served]:
 
 
 @contextlib.contextmanager
-def _serving(store: Path, env: Path) -> Iterator[Served]:
-    port = _free_port()
+def _serving(store: Path, env: Path, extra: tuple[str, ...] = (),
+             port: int | None = None, scheme: str = "http") -> Iterator[Served]:
+    port = port or _free_port()
     out, err = env / "serve.out", env / "serve.err"
     with out.open("wb") as o, err.open("wb") as e:
         # Its own process group: the teardown stops the server and the sessions it started.
         proc = subprocess.Popen(
             [sys.executable, "-m", "kfdesk", "serve", "--db", str(store), "--port", str(port),
-             "--lang", "zh", "--now", NOW],
+             "--lang", "zh", "--now", NOW, *extra],
             stdout=o, stderr=e, stdin=subprocess.DEVNULL, start_new_session=True, cwd=env)
     try:
         for _ in range(300):  # until it answers (bounded: a broken server fails, not hangs)
             if proc.poll() is not None:
                 pytest.fail(f"kfdesk serve exited: {err.read_text(encoding='utf-8')}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5):
+                with urllib.request.urlopen(f"{scheme}://127.0.0.1:{port}/", timeout=5,
+                                            context=_INSECURE if scheme == "https" else None):
                     break
+            except urllib.error.HTTPError:
+                break  # it answers (a refusal without the token is an answer)
             except OSError:
                 proc_wait(proc, 0.1)
         else:
@@ -93,6 +99,11 @@ def _serving(store: Path, env: Path) -> Iterator[Served]:
         yield Served(proc, port, out, err)
     finally:
         _stop(proc)
+
+
+_INSECURE = ssl.create_default_context()
+_INSECURE.check_hostname = False
+_INSECURE.verify_mode = ssl.CERT_NONE  # the test's self-signed certificate
 
 
 def proc_wait(proc: subprocess.Popen, seconds: float) -> None:
@@ -341,3 +352,51 @@ def test_nothing_is_served_for_a_store_that_cannot_open(env: Path,
 ])
 def test_only_loopback_is_local(host: str, local: bool) -> None:
     assert is_local(host) is local
+
+
+def test_allow_remote_serves_over_tls_only_to_a_browser_with_the_token(
+        office: dict, store: Path, env: Path) -> None:
+    """Issue 19: beyond this machine the page and the websocket answer only over TLS and only
+    a browser that presented the access token once (then a secure, HttpOnly cookie)."""
+    import aiohttp
+
+    cert, key = _self_signed(env)
+    token = "a-long-office-token-0123456789"
+    (env / "token").write_text(token + "\n", encoding="utf-8")
+    port = _free_port()
+    url = f"https://127.0.0.1:{port}"
+    extra = ("--host", "0.0.0.0", "--allow-remote", "--cert", str(cert), "--key", str(key),
+             "--token-file", str(env / "token"), "--public-url", url)
+    with _serving(store, env, extra, port=port, scheme="https") as served:
+        assert token not in served.out.read_text(encoding="utf-8")  # read, not shown
+
+        async def run() -> list[object]:
+            seen: list[object] = []
+            async with aiohttp.ClientSession(  # unsafe: keep cookies of an IP address
+                    connector=aiohttp.TCPConnector(ssl=_INSECURE),
+                    cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                async with http.get(f"{url}/") as r:
+                    seen.append(r.status)
+                async with http.get(f"{url}/?token=wrong-token-wrong-token") as r:
+                    seen.append(r.status)
+                try:
+                    async with http.ws_connect(f"{url}/ws", headers={"Origin": url}):
+                        seen.append(101)
+                except aiohttp.WSServerHandshakeError as exc:
+                    seen.append(exc.status)
+                async with http.get(f"{url}/?token={token}", allow_redirects=False) as r:
+                    seen.append(r.status)
+                    cookie = r.headers.get("Set-Cookie", "")
+                    seen.append(all(w in cookie for w in ("HttpOnly", "Secure", "Strict")))
+                    seen.append(r.headers.get("Location"))
+                async with http.get(f"{url}/") as r:
+                    seen.append(r.status)
+                async with http.ws_connect(f"{url}/ws?width=80&height=24",
+                                           headers={"Origin": url}) as ws:
+                    await asyncio.wait_for(ws.receive(), timeout=60)
+                    seen.append(101)
+            return seen
+
+        assert asyncio.run(asyncio.wait_for(run(), timeout=120)) == [
+            403, 403, 403, 302, True, "/", 200, 101]
+        del served
