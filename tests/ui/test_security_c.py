@@ -116,3 +116,27 @@ async def test_new_form_has_a_key_a_browser_lets_through(make_app, monkeypatch) 
         low = footer.lower()
         assert "^n" not in low and "ctrl+n" not in low and ("alt+n" in low or "⌥" in low
                                                              or "m-n" in low)
+
+
+async def test_a_dialog_whose_write_the_store_refuses_stays_open_with_one_line(
+        make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """A write outside a service's transaction (the dialog's own submit) refused by the
+    database: the dialog says so in one line and stays open with the typing."""
+    from kfdesk_screens.widgets.dialogs import ActionDialog, Field
+
+    monkeypatch.setenv("KFDESK_LOG", str(tmp_path / "errors.log"))
+
+    def submit(values: dict) -> str:
+        raise pw.IntegrityError("UNIQUE constraint failed: staff.login")
+
+    app = make_app("zh")
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = ActionDialog("标题", [Field("note", "备注")], submit)
+        await app.push_screen(dialog)
+        await pilot.pause()
+        await pilot.press(*"abc", "ctrl+s")
+        await pilot.pause()
+        assert app.is_running and app.screen is dialog
+        said = str(dialog.query_one("#dlg-error").render())
+        assert said.startswith("数据库拒绝了这次保存：UNIQUE constraint failed: staff.login")
+        assert dialog.query_one("#f-note").value == "abc"
