@@ -433,7 +433,7 @@ def cmd_due(args: argparse.Namespace, settings: Settings, lang: str) -> int:
     try:
         now = parse_instant(args.at, settings.zone) if args.at else clock.now()
     except ValueError:
-        raise CliError(t("cli.bad_now", value=args.at)) from None
+        raise CliError(t("cli.bad_at", value=args.at)) from None  # --at's own words (issue 19)
     alerts = refresh(now, settings, lang, rule=args.rule, owner=args.owner)
     zone = settings.zone
     if args.json:
@@ -615,6 +615,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `kfdesk due | head`: the reader left; not an error
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         return 0
+    except Exception as exc:
+        # Issue 19: what the disk or the database refuses (read-only, full, a path like
+        # /proc/x.db, a damaged page) is one line naming the first cause, the details in the
+        # error log — never a traceback. Anything else is a bug and shows as one.
+        from .errorlog import is_store_or_file_error, log_error, one_line
+
+        if not is_store_or_file_error(exc):
+            raise
+        path = log_error(exc, f"kfdesk {args.command or 'counter'}")
+        return fail(t("cli.failed", reason=one_line(exc), log=str(path)))
 
 
 if __name__ == "__main__":

@@ -376,6 +376,10 @@ def open_store(
         path = Path(target)
         if path.exists():
             found = inspect_sqlite(path)
+            if found is None and not create:
+                # Issue 19: an empty file (0 bytes: a failed copy, a touch) where a store was
+                # expected is not silently made into a new, empty office.
+                raise StoreError("store.empty", path=str(path))
             if found is not None and found > SCHEMA_VERSION:
                 raise StoreError("store.too_new", path=str(path), found=found, known=SCHEMA_VERSION)
         elif not create:

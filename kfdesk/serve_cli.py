@@ -49,6 +49,13 @@ def add_serve_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow a --host other than this machine (the counter is then "
                        "reachable from the network)")
+    serve.add_argument("--cert", metavar="PEM",
+                       help="TLS certificate (PEM); with --key, required by --allow-remote")
+    serve.add_argument("--key", metavar="PEM",
+                       help="TLS private key (PEM); with --cert, required by --allow-remote")
+    serve.add_argument("--token-file", metavar="FILE",
+                       help="read the access token browsers must present from FILE (with "
+                       "--allow-remote; without it a token is made and shown once)")
     serve.add_argument("--public-url", metavar="URL",
                        help="the address browsers use to reach the server, when it is not "
                        "http://HOST:PORT (a proxy, or --host 0.0.0.0)")
@@ -85,8 +92,40 @@ def run_serve(args: argparse.Namespace) -> int:
     settings, lang = cli.prepare(args)
     if not 0 < args.port < 65536:
         return cli.fail(t("serve.bad_port", port=args.port))
-    if not is_local(args.host) and not args.allow_remote:
+    local = is_local(args.host)
+    if not local and not args.allow_remote:
         return cli.fail(t("serve.remote_refused", host=args.host))
+    max_sessions = settings.get("serve.max_sessions")
+    if isinstance(max_sessions, bool) or not isinstance(max_sessions, int) \
+            or not 1 <= max_sessions <= 64:
+        return cli.fail(t("serve.secure.bad_max_sessions", value=max_sessions))
+    tls, token = None, None
+    if not local:
+        # Issue 19: beyond this machine the counter is behind TLS and an access token before
+        # anyone sees its sign-in; without both it is not served at all.
+        missing = [flag for flag, value in (("--cert", args.cert), ("--key", args.key))
+                   if not value]
+        if args.cert is None or args.key is None:
+            return cli.fail(t("serve.secure.remote_needs", host=args.host,
+                              missing=", ".join(missing)))
+        from .serve_web import tls_context
+
+        try:
+            tls = tls_context(args.cert, args.key)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            return cli.fail(t("serve.secure.bad_tls", error=_one_line(exc)))
+        if args.token_file:
+            try:
+                token = Path(args.token_file).read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                return cli.fail(t("serve.secure.bad_token_file", path=args.token_file,
+                                  error=_one_line(exc)))
+            if len(token) < 16:
+                return cli.fail(t("serve.secure.short_token", path=args.token_file))
+        else:
+            import secrets
+
+            token = secrets.token_urlsafe(24)
     clock = cli.clock_of(args, settings)  # a bad --now is refused here, not in every session
     target = cli.db_target(args, settings, "kfdesk.db")
     if not is_url(target):
@@ -107,16 +146,27 @@ def run_serve(args: argparse.Namespace) -> int:
     # One plain line before the server's banner: the address, and the exact command each
     # browser session runs (scripts and tests read it; textual-serve's own banner wraps).
     # The page's websocket goes to this address (textual-serve's own guess breaks on IPv6).
-    public_url = args.public_url or _url(args.host, args.port)
+    public_url = args.public_url or _url(args.host, args.port, tls is not None)
     print(t("serve.started", url=public_url, command=command), flush=True)
-    from textual_serve.server import Server  # the web server only when serving
+    if token is not None and not args.token_file:
+        print(t("serve.secure.token_shown", url=public_url, token=token), flush=True)
+    from .serve_web import Guard, build_server, origins_of
 
-    Server(command, host=args.host, port=args.port, public_url=public_url,
-           title=t("serve.title", office=settings.data["office"]["name"])).serve()
+    # The page is in the office's language, as the sessions are (lang), never in English only.
+    texts = {key: t(f"serve.page.{key}", lang=lang)
+             for key in ("lang", "start", "ended", "restart", "leave", "forbidden", "busy")}
+    guard = Guard(origins_of(public_url, args.host, args.port, local), max_sessions, token)
+    build_server(command, host=args.host, port=args.port, public_url=public_url,
+                 title=t("serve.title", office=settings.data["office"]["name"]),
+                 guard=guard, texts=texts, tls=tls).serve()
     return 0
 
 
-def _url(host: str, port: int) -> str:
+def _url(host: str, port: int, tls: bool = False) -> str:
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 

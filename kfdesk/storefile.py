@@ -43,7 +43,48 @@ def inspect_sqlite(path: Path) -> int | None:
         return None
     if head != SQLITE_MAGIC:
         raise StoreError("store.not_kfdesk", path=str(path))
+    # Issue 19: a SQLite file cut short (a copy that stopped, a full disk) or with a damaged
+    # page is a damaged kfdesk store, not "not a kfdesk database"; and the check leaves no
+    # -wal/-shm beside a file it refuses (a read-only open of a WAL file makes them).
+    sidecars = [path.with_name(path.name + end) for end in ("-wal", "-shm")]
+    existed = {p for p in sidecars if p.exists()}
     try:
+        return _inspect_header_ok(path)
+    except StoreError:
+        for p in sidecars:
+            if p not in existed:
+                p.unlink(missing_ok=True)
+        raise
+
+
+def _looks_damaged(path: Path) -> bool:
+    """The header's page count says more pages than the file holds (cut short)."""
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if len(header) < 100:
+        return True
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    size = path.stat().st_size
+    return bool(page_size) and (size % page_size != 0 or (pages and size < pages * page_size))
+
+
+def _quick_check_ok(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _inspect_header_ok(path: Path) -> int | None:
+    try:
+        if _looks_damaged(path):
+            raise StoreError("store.damaged", path=str(path))
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -56,7 +97,13 @@ def inspect_sqlite(path: Path) -> int | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError:
-        raise StoreError("store.not_kfdesk", path=str(path))
+        # SQLite's own header, then an error: a damaged page (PRAGMA quick_check says so,
+        # only now — on a sound file it would cost every start a full read) or a foreign file.
+        key = "store.not_kfdesk" if _quick_check_ok(path) else "store.damaged"
+        raise StoreError(key, path=str(path)) from None
+    except OSError as exc:
+        raise StoreError("store.unreadable", path=str(path),
+                         reason=exc.strerror or str(exc)) from None
     if row is None or row[1] != "kfdesk":
         raise StoreError("store.not_kfdesk", path=str(path))
     return int(row[0])

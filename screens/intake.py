@@ -142,6 +142,9 @@ class IntakeScreen(DeskScreen):
     BINDINGS: ClassVar = [
         Binding("ctrl+s", "save", "ui.key.save_ticket", id="intake.save", priority=True),
         Binding("ctrl+n", "new", "ui.key.new_form", id="intake.new"),
+        # A browser keeps Ctrl+N for itself (kfdesk serve): the same action on a key that
+        # reaches the counter there, shown in the footer instead when served (issue 19).
+        Binding("alt+n", "new", "ui.key.new_form", id="intake.new_web"),
         # Priority: the text box would otherwise keep it. Repeating is a key, never a leftover.
         Binding("ctrl+r", "repeat", "ui.key.repeat_last", id="intake.repeat", priority=True),
     ]

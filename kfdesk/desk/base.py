@@ -59,6 +59,7 @@ def transaction(immediate: bool = False) -> Iterator[None]:
     instead of interleaving; plain transactions are not held up by it.
     """
     db = database.obj
+    outermost = not db.in_transaction()
     try:
         yield from _transaction(db, immediate)
     finally:
@@ -86,7 +87,25 @@ def _transaction(db: pw.Database, immediate: bool) -> Iterator[None]:
         # clerk's words instead of letting the screen fall over; try again is the answer.
         if "locked" in str(exc) or "busy" in str(exc):
             raise DeskError("store.busy") from exc
-        raise
+        if not outermost:
+            raise
+        raise store_refused(exc) from exc
+    except pw.DatabaseError as exc:
+        # Issue 19: whatever else the database refuses (a value too long for PostgreSQL, a
+        # constraint, a read-only or full disk) was rolled back with the transaction; the
+        # clerk reads one line and the counter stays open, the details go to the error log.
+        # Only the outermost transaction says so: an inner one's caller may handle it.
+        if not outermost:
+            raise
+        raise store_refused(exc) from exc
+
+
+def store_refused(exc: BaseException) -> DeskError:
+    """The one-line refusal for a store error, its details logged (issue 19)."""
+    from ..errorlog import log_error, one_line
+
+    path = log_error(exc, "store refused a write")
+    return DeskError("store_error.save", reason=one_line(exc), log=str(path))
 
 
 def audit(

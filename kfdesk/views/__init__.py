@@ -703,7 +703,9 @@ def search_units(query: str, limit: int = 20) -> list[UnitHit]:
     """
     # NFKC: a Chinese input method may type full-width digits and letters (３１５０２, ｚｓ).
     text = unicodedata.normalize("NFKC", query).strip()
-    if not text:
+    # A control character (NUL above all: PostgreSQL refuses it in any query) matches nothing
+    # a clerk could have typed; the search finds nothing rather than failing (issue 19).
+    if not text or any(unicodedata.category(ch) == "Cc" for ch in text):
         return []
     hits: list[UnitHit] = []
 

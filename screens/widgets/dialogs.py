@@ -219,6 +219,16 @@ class ActionDialog(ModalScreen[str | None]):
             if exc.field and self.query(f"#f-{exc.field}"):
                 self.query_one(f"#f-{exc.field}").focus()
             return
+        except Exception as exc:
+            # Issue 19: a write the database refused outside a service transaction (those
+            # already say so as a DeskError) is one line here too; the dialog stays open.
+            from kfdesk.desk.base import store_refused
+            from kfdesk.errorlog import is_store_or_file_error
+
+            if isinstance(exc, OSError) or not is_store_or_file_error(exc):
+                raise
+            error.update(store_refused(exc).message())
+            return
         self.dismiss(done or "")
 
     def action_cancel(self) -> None:

@@ -20,6 +20,9 @@ from textual.widget import Widget
 from kfdesk.i18n import t
 
 _FKEY = re.compile(r"^f(\d{1,2})$")
+# Keys a desktop browser keeps for itself (new window, new tab, close tab): in a served counter
+# they never reach the app, so the footer shows the action's second key instead (issue 19).
+BROWSER_RESERVED = frozenset({"ctrl+n", "ctrl+t", "ctrl+w"})
 
 
 class DeskFooter(Widget):
@@ -48,10 +51,13 @@ class DeskFooter(Widget):
     def _items(self) -> list[tuple[tuple[int, int], Binding, bool]]:
         seen: set[str] = set()
         items = []
+        served = self.app.is_web
         for order, (_, binding, enabled, _tooltip) in enumerate(
             self.screen.active_bindings.values()
         ):
             if not binding.show or not binding.description or binding.action in seen:
+                continue
+            if served and binding.key in BROWSER_RESERVED:
                 continue
             seen.add(binding.action)
             m = _FKEY.match(binding.key)

@@ -1,17 +1,31 @@
-"""The text input used everywhere: Textual's Input with the app's cursor-blink setting.
+"""The text input used everywhere: Textual's Input with the app's cursor-blink setting, and
+no control characters.
 
 Snapshot tests need a still cursor, so the app can switch blinking off for every input.
 An input may carry a shorter placeholder for when the long one does not fit its width (80×24:
 "房号 / 姓名 / 拼音 / 后 4 位" rather than a hint cut in the middle, issue 16).
+
+A NUL or another control character (pasted from a spreadsheet, a web page, a scanner) is
+refused in every box, search boxes included: PostgreSQL cannot take a NUL in a query at all,
+and none belongs in a name, a phone or a ticket (issue 19). The box keeps what it had and
+says why, in place of the text.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from rich.cells import cell_len
 from textual import events
 from textual.widgets import Input
+
+from kfdesk.i18n import t
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (C0, DEL, C1): never typed at a counter."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 class DeskInput(Input):
@@ -35,3 +49,11 @@ class DeskInput(Input):
         room = self.content_size.width
         long, short = self._long_placeholder, self._short_placeholder
         self.placeholder = (short if short and room and cell_len(long) > room else long)
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        # Every way text enters the box (a key, a paste, insert) comes through here.
+        if has_control(text):
+            self.app.bell()
+            self.app.notify(t("security_c.control_chars"), severity="warning")
+            return
+        super().replace(text, start, end)
