@@ -61,7 +61,7 @@ def transaction(immediate: bool = False) -> Iterator[None]:
     db = database.obj
     outermost = not db.in_transaction()
     try:
-        yield from _transaction(db, immediate)
+        yield from _transaction(db, immediate, outermost)
     finally:
         # A refusal inside this transaction was rolled back with it: its audit row is
         # written now, in a transaction of its own, once the outermost one has ended.
@@ -69,7 +69,7 @@ def transaction(immediate: bool = False) -> Iterator[None]:
             _flush_refusals()
 
 
-def _transaction(db: pw.Database, immediate: bool) -> Iterator[None]:
+def _transaction(db: pw.Database, immediate: bool, outermost: bool) -> Iterator[None]:
     try:
         if immediate and isinstance(db, pw.SqliteDatabase) and not db.in_transaction():
             with db.atomic("IMMEDIATE"):
@@ -131,6 +131,7 @@ log = logging.getLogger(__name__)
 # Refusals seen inside a transaction, waiting for it to end (per thread, as Peewee's
 # connections are): the refusal rolls that transaction back, its audit row must not go too.
 _pending = threading.local()
+
 
 def require_role(actor: Staff, allowed: tuple[str, ...], action: str,
                  clock: Clock | None = None, record: tuple[str, int] | None = None) -> None:
