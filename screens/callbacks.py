@@ -58,6 +58,65 @@ def _grades() -> list[tuple[str, str]]:
     return [UNANSWERED] + [(g, t(f"ui.callbacks.{g}")) for g in cbs.GRADES]
 
 
+def record_dialog(row: views.CallbackRow, s, *, about: str = "") -> ActionDialog:  # noqa: ANN001
+    """The callback record (KF-009 §3.1.3): each question, the way, the signature. The one
+    dialog every path that completes a callback opens — the callback list's ``r`` and the
+    ticket's verdict step (F3 ``v``) alike (RULES v2 item 7); ``about`` says why it opened."""
+    fields = [
+        Field("method", t("ui.callbacks.method"), "choice",
+              [(m, t(f"method.{m}")) for m in cbs.METHODS], row.planned_method),
+        Field("reached", t("ui.callbacks.reached"), "choice",
+              [("yes", t("ui.callbacks.reached_yes")),
+               ("no", t("ui.callbacks.reached_no"))]),
+    ]
+    if row.repair:  # KF-009 §3.1.3: the four questions
+        fields += [
+            Field("attitude", t("ui.callbacks.attitude"), "choice", _grades()),
+            Field("quality", t("ui.callbacks.quality"), "choice", _grades()),
+            Field("charges", t("ui.callbacks.charges"), "choice", _grades()),
+            Field("procedure", t("ui.callbacks.procedure"), "choice", _yes_no()),
+        ]
+    fields += [
+        Field("satisfied", t("ui.callbacks.satisfied"), "choice",
+              [UNANSWERED, ("yes", t("ui.callbacks.is_satisfied")),
+               ("no", t("ui.callbacks.not_satisfied"))]),
+        Field("signed", t("ui.callbacks.signed"), "choice",
+              [("no", t("ui.callbacks.no")), ("yes", t("ui.callbacks.yes"))]),
+        Field("contact", t("ui.callbacks.contact_ok"), "choice",
+              [("no", t("ui.callbacks.contact_ok_no")),
+               ("yes", t("ui.callbacks.contact_ok_yes"))]),
+        Field("remarks", t("ui.callbacks.remarks"), "area"),
+    ]
+    if row.repair:
+        fields += [
+            # KF-009 §3.1.4: still defective → a complaint with 24-hour clocks.
+            Field("defect", t("ui.callbacks.defect"), "choice",
+                  [("no", t("ui.callbacks.no")), ("yes", t("ui.callbacks.defect_yes"))]),
+            Field("technician", t("ui.callbacks.technician"),
+                  placeholder=t("ui.callbacks.technician_same")),
+        ]
+
+    def submit(v: dict) -> str:
+        reached = v["reached"] == "yes"
+        form = cbs.CallbackForm(
+            method=v["method"], reached=reached,
+            attitude=v.get("attitude") or None, quality=v.get("quality") or None,
+            charges=v.get("charges") or None,
+            procedure_followed={"yes": True, "no": False}.get(v.get("procedure", "")),
+            satisfied={"yes": True, "no": False}.get(v["satisfied"]), remarks=v["remarks"],
+            signed=v["signed"] == "yes", contact_confirmed=v["contact"] == "yes",
+            technician=v.get("technician", ""), defect=v.get("defect") == "yes")
+        outcome = cbs.record_callback(row.id, form, s.staff, s.clock, s.settings)
+        if outcome == "retry":
+            return t("ui.callbacks.outcome_retry", n=row.attempts + 1)
+        return t(f"ui.callbacks.outcome_{outcome}", number=row.ticket)
+
+    title = t("ui.callbacks.record_title", kind=t(f"callback_kind.{row.kind}"),
+              unit=row.unit or "—", resident=row.resident, phone=row.phone)
+    what = t("ui.callbacks.record_about", what=row.what)
+    return ActionDialog(title, fields, submit, about=f"{about}\n{what}" if about else what)
+
+
 class CallbacksScreen(QueueScreen):
     CSS_PATH = "callbacks.tcss"
     MODE = "callbacks"
@@ -215,61 +274,7 @@ class CallbacksScreen(QueueScreen):
         row = self._current()
         if row is None:
             return
-        s = self.desk.session
-        fields = [
-            Field("method", t("ui.callbacks.method"), "choice",
-                  [(m, t(f"method.{m}")) for m in cbs.METHODS], row.planned_method),
-            Field("reached", t("ui.callbacks.reached"), "choice",
-                  [("yes", t("ui.callbacks.reached_yes")),
-                   ("no", t("ui.callbacks.reached_no"))]),
-        ]
-        if row.repair:  # KF-009 §3.1.3: the four questions
-            fields += [
-                Field("attitude", t("ui.callbacks.attitude"), "choice", _grades()),
-                Field("quality", t("ui.callbacks.quality"), "choice", _grades()),
-                Field("charges", t("ui.callbacks.charges"), "choice", _grades()),
-                Field("procedure", t("ui.callbacks.procedure"), "choice", _yes_no()),
-            ]
-        fields += [
-            Field("satisfied", t("ui.callbacks.satisfied"), "choice",
-                  [UNANSWERED, ("yes", t("ui.callbacks.is_satisfied")),
-                   ("no", t("ui.callbacks.not_satisfied"))]),
-            Field("signed", t("ui.callbacks.signed"), "choice",
-                  [("no", t("ui.callbacks.no")), ("yes", t("ui.callbacks.yes"))]),
-            Field("contact", t("ui.callbacks.contact_ok"), "choice",
-                  [("no", t("ui.callbacks.contact_ok_no")),
-                   ("yes", t("ui.callbacks.contact_ok_yes"))]),
-            Field("remarks", t("ui.callbacks.remarks"), "area"),
-        ]
-        if row.repair:
-            fields += [
-                # KF-009 §3.1.4: still defective → a complaint with 24-hour clocks.
-                Field("defect", t("ui.callbacks.defect"), "choice",
-                      [("no", t("ui.callbacks.no")), ("yes", t("ui.callbacks.defect_yes"))]),
-                Field("technician", t("ui.callbacks.technician"),
-                      placeholder=t("ui.callbacks.technician_same")),
-            ]
-
-        def submit(v: dict) -> str:
-            reached = v["reached"] == "yes"
-            form = cbs.CallbackForm(
-                method=v["method"], reached=reached,
-                attitude=v.get("attitude") or None, quality=v.get("quality") or None,
-                charges=v.get("charges") or None,
-                procedure_followed={"yes": True, "no": False}.get(v.get("procedure", "")),
-                satisfied={"yes": True, "no": False}.get(v["satisfied"]), remarks=v["remarks"],
-                signed=v["signed"] == "yes", contact_confirmed=v["contact"] == "yes",
-                technician=v.get("technician", ""), defect=v.get("defect") == "yes")
-            outcome = cbs.record_callback(row.id, form, s.staff, s.clock, s.settings)
-            if outcome == "retry":
-                return t("ui.callbacks.outcome_retry", n=row.attempts + 1)
-            return t(f"ui.callbacks.outcome_{outcome}", number=row.ticket)
-
-        title = t("ui.callbacks.record_title", kind=t(f"callback_kind.{row.kind}"),
-                  unit=row.unit or "—", resident=row.resident, phone=row.phone)
-        self.app.push_screen(ActionDialog(title, fields, submit,
-                                          about=t("ui.callbacks.record_about", what=row.what)),
-                             self.after_write)
+        self.app.push_screen(record_dialog(row, self.desk.session), self.after_write)
 
     def action_confirm(self) -> None:
         row = self._current()

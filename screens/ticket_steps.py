@@ -288,6 +288,11 @@ class TicketSteps:
                                 [("cashier", t("ui.act.settle_cashier")),
                                  ("bill", t("ui.act.settle_bill"))]))
             fields += ticket_fix.amount_fields(row)  # a corrected amount, with its reason
+        if row.kind == "repair":
+            # KF-009 §3.1.5 v2: the in-home work order's signature as it came back, never
+            # assumed (left at "no" unless the resident signed it).
+            fields.append(Field("signed", t("ui.act.resident_signed"), "choice",
+                                [("no", t("ui.callbacks.no")), ("yes", t("ui.callbacks.yes"))]))
 
         def submit(v: dict) -> str:
             when = parse_counter_time(v["completed_at"], self.now, self.zone)
@@ -296,6 +301,7 @@ class TicketSteps:
                                 text=v["completed_at"])
             tickets.record_completion(row.number, when, v["result"], *self._who,
                                       version=row.version, settle=v.get("settle", ""),
+                                      resident_signed=v.get("signed") == "yes",
                                       **ticket_fix.amount_args(v))
             return t("ui.act.completed", number=row.number)
 
@@ -303,6 +309,15 @@ class TicketSteps:
                             about=t("ui.act.complete_about"))
 
     def _dialog_verdict(self, row: views.TicketRow) -> ActionDialog:
+        # KF-009 §3.1.3 v2: a ticket waiting for its callback takes its verdict from the
+        # callback record, every question asked — the same dialog as the callback list's.
+        waiting = next((cb for cb in views.callbacks_due(self.zone, unit_code=row.unit or None)
+                        if cb.ticket == row.number and cb.kind != "defect"), None)
+        if waiting is not None:
+            from .callbacks import record_dialog  # the callback list imports the ticket view
+
+            return record_dialog(waiting, self.desk.session,
+                                 about=t("ui.act.verdict_by_callback"))
         repair = row.kind == "repair"
         good, bad = (("ui.act.pass", "ui.act.fail") if repair
                      else ("ui.act.satisfied", "ui.act.unsatisfied"))

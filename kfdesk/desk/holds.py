@@ -12,6 +12,10 @@ from ..models import Callback, Deadline, Hold, Staff, Ticket, TicketLog
 from .base import DeskError, audit, require_role, transaction
 
 HOLD_ROLES = ("clerk", "supervisor", "manager")
+# The reason is a line on the alert list and the history, stored in ``Hold.reason``
+# (128 characters). A longer one is refused in the clerk's words before the write, the same
+# on SQLite (which would store it whole) and PostgreSQL (which would fail the insert).
+MAX_REASON = 120
 
 
 def _clock_rows(ticket: Ticket):  # noqa: ANN202 - a peewee query
@@ -33,6 +37,8 @@ def hold_ticket(ticket: Ticket, reason: str, actor: Staff, clock: Clock) -> Hold
     reason = reason.strip()
     if not reason:
         raise DeskError("hold.reason_needed", field="reason")
+    if len(reason) > MAX_REASON:
+        raise DeskError("hold.reason_long", field="reason", limit=MAX_REASON, length=len(reason))
     now = clock.now()
     with transaction():
         ticket = Ticket.get_by_id(ticket.id)

@@ -664,8 +664,10 @@ def arrange_rework(number: str, arranged_by: str, technician: str, rework_at: da
 
 def record_completion(number: str, completed_at: datetime, result: str, actor: Staff,
                       clock: Clock, settings: Settings, *, version: int | None = None,
-                      settle: str = "", amount: str = "", amount_reason: str = "") -> None:
+                      settle: str = "", amount: str = "", amount_reason: str = "",
+                      resident_signed: bool = False) -> None:
     """The department reports the work done (KF-008: completion comes back to the desk).
+    ``resident_signed``: the in-home work order came back signed by the resident.
 
     Handling ends and the callback clock starts: a repair's when its work order returns
     (KF-009 §3.1.1, 3 working days), a complaint's when handling ends (KF-010 §4.5, 3 days);
@@ -722,7 +724,9 @@ def record_completion(number: str, completed_at: datetime, result: str, actor: S
         if order is not None:
             order.completed_at = completed_at
             order.returned_at = now
-            order.resident_signed = order.in_home
+            # KF-009 §3.1.5 / KF-015 v2: the resident's signature is recorded as it came back
+            # on the work order — captured in person or not at all, never assumed.
+            order.resident_signed = order.in_home and resident_signed
             order.save()
             if order.paid:
                 local = now.astimezone(settings.zone)
@@ -762,8 +766,9 @@ def record_verdict(number: str, passed: bool, note: str, actor: Staff, clock: Cl
                    technician: str = "") -> str | None:
     """The resident's word after the work: inspection passed / satisfied → closed out
     (封闭消项, KF-011, KF-012); failed → a rework order (repairs, returned number) or
-    further handling (complaints). The open callback is recorded as done either way; the
-    callback list (``desk.callbacks``) records one with all its answers instead."""
+    further handling (complaints). A ticket whose callback is still open is refused
+    (KF-009 §3.1.3 v2): its verdict is the callback's, recorded with its answers
+    (``desk.callbacks.record_callback``)."""
     require_role(actor, DESK_ROLES, "ticket.verdict")
     with transaction():
         ticket = _load(number, version, settings.zone)
@@ -786,18 +791,20 @@ def apply_verdict(ticket: Ticket, passed: bool, note: str, actor: Staff, clock: 
     is_repair = ticket.kind == "repair" and order is not None
     if not passed and is_repair and not (technician or order.technician).strip():
         raise DeskError("work_order.technician_needed", field="technician")
+    # KF-009 §3.1.3 v2: no path completes a callback without its answers. A ticket whose
+    # callback is still open takes its verdict from the callback record (the callback list,
+    # or F3 ``v``, which opens that same record): ``callbacks.record_callback`` stores the
+    # answers, marks the callback done and only then calls this. A callback the month's
+    # sample left out (KF-009 §3.1.2) is not owed: the verdict closes the ticket without it,
+    # and it stays not done (it is no callback made, and counts toward no sample).
+    waiting = (Callback.select(Callback.id)
+               .where((Callback.ticket == ticket) & Callback.done_at.is_null()
+                      & (Callback.kind != "defect") & Callback.sampled).first())
+    if waiting is not None:
+        raise DeskError("verdict.callback_open", number=number, callback=waiting.id)
     now = clock.now()
     rework_number = None
     ctx = _ctx(settings)
-    for cb in Callback.select().where((Callback.ticket == ticket)
-                                      & Callback.done_at.is_null()
-                                      & (Callback.kind != "defect")):
-        cb.done_at = now
-        cb.method = cb.method or "phone"
-        cb.satisfaction = cb.satisfaction or ("satisfied" if passed else "unsatisfied")
-        cb.remarks = cb.remarks or note
-        cb.save()
-        sync_callback(cb, ctx)
     if is_repair:
         order.inspection = "pass" if passed else "fail"
         order.save()

@@ -11,6 +11,8 @@ The single place that knows the counting rule: the periodic clock ``callback_sam
   rounded up. The sample is the callbacks done, but never counted as fewer than the sample
   quota — so "needed in person" reads sensibly before any call is made, and once the sample
   quota is met it is exactly ``ceil(25 % × called)``.
+- **v2 (KF-009 §3.1.3, §3.1.5)**: a callback counts only when recorded with its answers
+  (``answered``), and in person only with the resident's signature.
 
 Quotas are computed with exact fractions (``Fraction(str(share))``), never binary floats, so
 a share of 0.9 of 70 orders is 63, not 64.
@@ -50,6 +52,17 @@ def month_orders(month: date, zone: tzinfo) -> pw.ModelSelect:
                    & (WorkOrder.returned_at < end)))
 
 
+def answered() -> pw.Expression:
+    """A callback that counts toward the sample: done *with its answers* (KF-009 §3.1.3 v2).
+
+    A callback marked done with none of the four questions answered (as an inspection verdict
+    used to record it, "phone", no answers) is not a callback the text recognises, so it does
+    not count toward the 90 %."""
+    return (Callback.done_at.is_null(False) & Callback.satisfaction.is_null(False)
+            & Callback.attitude.is_null(False) & Callback.quality.is_null(False)
+            & Callback.charges.is_null(False) & Callback.procedure_followed.is_null(False))
+
+
 class SampleCount(NamedTuple):
     """The month's progress against both quotas."""
 
@@ -70,10 +83,11 @@ def sample_count(month: date, settings: Settings) -> SampleCount:
     targets = settings.data["targets"]
     orders = month_orders(month, settings.zone)
     total = orders.count()
-    done = Callback.select().where(Callback.work_order.in_(orders)
-                                   & Callback.done_at.is_null(False))
+    done = Callback.select().where(Callback.work_order.in_(orders) & answered())
     called = done.count() if total else 0
-    in_person = done.where(Callback.method == "in_person").count() if total else 0
+    # KF-009 §3.1.5: in person counts only with the resident's signature captured.
+    in_person = done.where((Callback.method == "in_person") & Callback.signed).count() \
+        if total else 0
     sample_needed = quota(total, targets["callback_sample_share"])
     in_person_needed = quota(max(called, sample_needed), targets["callback_in_person_share"])
     met_at = None

@@ -427,6 +427,29 @@ def test_a_two_hour_hold_moves_a_one_hour_dispatch_deadline_by_two_hours(
     assert steps == ["hold", "resume"]
 
 
+def test_a_too_long_hold_reason_is_refused_in_words_and_holds_nothing(
+    world: dict, clock: FixedClock
+) -> None:
+    """RULES §8 pauses (v2, issue 18 item 13): the reason is a short line (``Hold.reason`` is
+    128 characters). 300 characters are refused with a DeskError before the write — on
+    SQLite, which would have stored them, and on PostgreSQL, which would have failed the
+    insert with a database error (run with ``KFDESK_TEST_PG``)."""
+    from kfdesk.desk.base import DeskError
+    from kfdesk.desk.holds import MAX_REASON
+    from kfdesk.models import Hold
+
+    b_dispatch(world)
+    t = Ticket.get()
+    with pytest.raises(DeskError) as err:
+        hold_ticket(t, "住" * 300, world["clerk"], clock)
+    assert (err.value.key, err.value.field) == ("hold.reason_long", "reason")
+    assert "120" in err.value.message("zh") and "300" in err.value.message("en")
+    assert Hold.select().count() == 0
+    assert Deadline.select().where(Deadline.held_since.is_null(False)).count() == 0
+    hold_ticket(t, "住" * MAX_REASON, world["clerk"], clock)  # the longest allowed is stored
+    assert Hold.get().reason == "住" * MAX_REASON
+
+
 def test_a_hold_needs_a_reason_and_is_audited(world: dict, clock: FixedClock) -> None:
     from kfdesk.desk.base import DeskError
     from kfdesk.models import AuditEvent

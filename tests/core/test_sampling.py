@@ -49,6 +49,9 @@ from kfdesk.views.visits import visit_list
 
 SH = ZoneInfo("Asia/Shanghai")
 OCTOBER = date(2026, 10, 1)
+# KF-009 §3.1.3: a callback recorded with each of its answers (v2: only those count).
+ANSWERS = {"satisfaction": "satisfied", "attitude": "good", "quality": "good",
+           "charges": "good", "procedure_followed": True}
 SEPTEMBER = date(2026, 9, 1)
 
 
@@ -195,7 +198,7 @@ def test_callbacks_already_done_count_and_the_in_person_quota_is_made_up(desk, c
                                                                         settings) -> None:
     callbacks = make_orders(10, desk["clerk"])
     for cb in callbacks[:8]:  # 8 called by phone: the sample needs 9, 3 of them in person
-        Callback.update(done_at=clock.now(), method="phone").where(
+        Callback.update(done_at=clock.now(), method="phone", **ANSWERS).where(
             Callback.id == cb.id).execute()
     result = sampling.propose_sample(OCTOBER, desk["supervisor"], clock, settings)
     # Both pending go in person, and still the in-person quota falls short: shown, not hidden.
@@ -213,7 +216,7 @@ def test_progress_is_the_clock_s_own_count(desk, clock, settings) -> None:
                                                                                      False)
     assert _sample_met(ctx, SEPTEMBER) == (4, None)
     for i, cb in enumerate(callbacks):
-        Callback.update(done_at=at(2026, 9, 15 + i, 10),
+        Callback.update(done_at=at(2026, 9, 15 + i, 10), signed=i == 0, **ANSWERS,
                         method="in_person" if i == 0 else "phone").where(
             Callback.id == cb.id).execute()
     count = sample_count(SEPTEMBER, settings)
@@ -223,6 +226,29 @@ def test_progress_is_the_clock_s_own_count(desk, clock, settings) -> None:
     row = Deadline.get((Deadline.clock == "callback_sampling") & (Deadline.item_ref == "2026-09"))
     assert row.stopped_at == count.met_at
     assert month_sample(SEPTEMBER, settings).count == count
+
+
+def test_only_callbacks_with_their_answers_count_toward_the_sample(desk, clock,
+                                                                   settings) -> None:
+    """KF-009 §3.1.3, §3.1.5 (RULES v2 item 7): a callback marked done with none of the four
+    answers (as an inspection verdict used to record it) is not in the 90 %; one in person
+    counts toward the 25 % only with the resident's signature."""
+    callbacks = make_orders(4, desk["clerk"], start=at(2026, 9, 10, 9))
+    # Done "phone" with no answers, as F3 v used to close them: none counts.
+    for cb in callbacks:
+        Callback.update(done_at=at(2026, 9, 15, 10), method="phone",
+                        satisfaction="satisfied").where(Callback.id == cb.id).execute()
+    count = sample_count(SEPTEMBER, settings)
+    assert (count.total, count.called, count.in_person, count.met) == (4, 0, 0, False)
+    # Three answered by phone, one in person but unsigned: 4 called, 0 in person.
+    for i, cb in enumerate(callbacks):
+        Callback.update(**ANSWERS, method="in_person" if i == 0 else "phone",
+                        signed=False).where(Callback.id == cb.id).execute()
+    count = sample_count(SEPTEMBER, settings)
+    assert (count.called, count.in_person, count.met) == (4, 0, False)
+    Callback.update(signed=True).where(Callback.id == callbacks[0].id).execute()
+    count = sample_count(SEPTEMBER, settings)
+    assert (count.called, count.in_person, count.met) == (4, 1, True)
 
 
 def test_sampling_roles_and_refusals_change_nothing(desk, clock, settings) -> None:

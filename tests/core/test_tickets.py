@@ -62,6 +62,25 @@ def clocks(number: str) -> dict[str, tuple[datetime, datetime | None]]:
     return {r.clock: (r.due_at.astimezone(SH), r.stopped_at) for r in rows}
 
 
+def callback_verdict(number: str, passed: bool, note: str, actor, clock) -> str | None:
+    """The resident's verdict, as every path now records it: the ticket's open callback with
+    each of its answers (KF-009 §3.1.3 v2). Returns a rework order's number, if one opened."""
+    from kfdesk.desk import callbacks as cbs
+
+    ticket = Ticket.get(Ticket.number == number)
+    cb = Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null()
+                      & (Callback.kind != "defect"))
+    before = set(WorkOrder.select(WorkOrder.number).where(WorkOrder.ticket == ticket).tuples())
+    repair = cbs._is_repair(cb)
+    answers = {"attitude": "good", "quality": "good", "charges": "good",
+               "procedure_followed": True} if repair else {}
+    cbs.record_callback(cb.id, cbs.CallbackForm(satisfied=passed, remarks=note, **answers),
+                        actor, clock, SETTINGS)
+    after = set(WorkOrder.select(WorkOrder.number).where(WorkOrder.ticket == ticket).tuples())
+    new = after - before
+    return next(iter(new))[0] if new else None
+
+
 def steps(number: str) -> list[str]:
     ticket = Ticket.get(Ticket.number == number)
     return [e.step for e in TicketLog.select().where(TicketLog.ticket == ticket)
@@ -193,8 +212,8 @@ def test_a_repair_through_dispatch_work_order_fail_rework_pass_and_close_out(w) 
     # 10-10 is a make-up working day): Mon 10-12, Tue 10-13 → due Tue 17:30.
     assert clocks(number)["repair_callback"] == (at(2026, 10, 13, 17, 30), None)
 
-    rework = tk.record_verdict(number, False, "仍有渗水", w["clerk"],
-                               clock_at(2026, 10, 10, 9, 0), settings)
+    rework = callback_verdict(number, False, "仍有渗水", w["clerk"],
+                              clock_at(2026, 10, 10, 9, 0))
     ticket = Ticket.get(Ticket.number == number)
     assert ticket.state == "in_progress" and ticket.rework_count == 1
     assert WorkOrder.get(WorkOrder.number == rework).rework_of.number == order
@@ -209,8 +228,8 @@ def test_a_repair_through_dispatch_work_order_fail_rework_pass_and_close_out(w) 
     open_cbs = Callback.select().where((Callback.ticket == ticket) & Callback.done_at.is_null())
     assert [cb.work_order.number for cb in open_cbs] == [rework]  # a second loop, its own clock
 
-    assert tk.record_verdict(number, True, "住户验收合格", w["clerk"],
-                             clock_at(2026, 10, 10, 16, 0), settings) is None
+    assert callback_verdict(number, True, "住户验收合格", w["clerk"],
+                            clock_at(2026, 10, 10, 16, 0)) is None
     ticket = Ticket.get(Ticket.number == number)
     assert ticket.state == "closed" and ticket.closed_at is not None
     assert all(stopped is not None for _, stopped in clocks(number).values())
@@ -260,8 +279,7 @@ def test_a_complaint_to_two_departments_is_coordinated_and_unsatisfied_goes_back
                          clock_at(2026, 10, 9, 12, 30), SETTINGS)
     # KF-010 §4.5: 3 calendar days from the end of handling.
     assert clocks(number)["complaint_callback"] == (at(2026, 10, 12, 12, 30), None)
-    tk.record_verdict(number, False, "仍然吵", w["clerk"], clock_at(2026, 10, 10, 9, 0),
-                      SETTINGS)
+    callback_verdict(number, False, "仍然吵", w["clerk"], clock_at(2026, 10, 10, 9, 0))
     assert Ticket.get(Ticket.number == number).state == "dispatched"
     # KF-012: reopened for further handling. Issue 16: no callback is owed until that
     # handling ends again (KF-010 §4.5 counts from the end of handling).
@@ -273,7 +291,7 @@ def test_a_complaint_to_two_departments_is_coordinated_and_unsatisfied_goes_back
     tk.record_completion(number, at(2026, 10, 10, 11, 0), "约谈施工方", w["clerk"],
                          clock_at(2026, 10, 10, 11, 0), SETTINGS)
     assert running() == [at(2026, 10, 13, 11, 0)]
-    tk.record_verdict(number, True, "", w["clerk"], clock_at(2026, 10, 10, 15, 0), SETTINGS)
+    callback_verdict(number, True, "", w["clerk"], clock_at(2026, 10, 10, 15, 0))
     assert Ticket.get(Ticket.number == number).state == "closed"
     assert steps(number)[-2:] == ["satisfied", "closed"]
 
@@ -330,8 +348,7 @@ def test_a_developer_issue_gets_a_contact_form_then_a_callback_in_working_days(w
     assert err.value.key == "close.developer"
     tk.record_completion(number, at(2026, 10, 9, 9, 0), "开发商已安排整改", w["clerk"],
                          clock_at(2026, 10, 9, 10, 0), SETTINGS)
-    tk.record_verdict(number, True, "已告知业主", w["clerk"], clock_at(2026, 10, 9, 11, 0),
-                      SETTINGS)
+    callback_verdict(number, True, "已告知业主", w["clerk"], clock_at(2026, 10, 9, 11, 0))
     assert Ticket.get(Ticket.number == number).state == "closed"
     assert clocks(number)["developer_callback"][1] is not None
 
@@ -461,3 +478,80 @@ def test_a_hold_stops_the_clock_and_is_logged(w) -> None:
     assert clocks(number)["dispatch"][0] == at(2026, 10, 9, 11, 0) + timedelta(hours=1)
     assert steps(number) == ["received", "hold", "resume"]
     assert Ticket.get(Ticket.number == number).version == 3
+
+
+# --- KF-009 §3.1.3, §3.1.5 (RULES v2 item 7): a callback always with its answers -----------
+
+
+def _returned_repair(w, *, in_home: bool = True, signed: bool | None = None) -> str:
+    number = tk.take_ticket(form(kind="repair", category="water", validity=None,
+                                 repair_class="normal", text="厨房下水道堵塞"),
+                            w["clerk"], clock_at(2026, 10, 9, 10, 0), SETTINGS).number
+    tk.dispatch_ticket(number, ["engineering"], w["clerk"], clock_at(2026, 10, 9, 10, 20),
+                       SETTINGS)
+    order = tk.open_work_order(number, "李师傅", w["clerk"], clock_at(2026, 10, 9, 10, 40),
+                               SETTINGS)
+    WorkOrder.update(in_home=in_home).where(WorkOrder.number == order).execute()
+    extra = {} if signed is None else {"resident_signed": signed}
+    tk.record_completion(number, at(2026, 10, 9, 14, 0), "已疏通", w["clerk"],
+                         clock_at(2026, 10, 9, 15, 0), SETTINGS, **extra)
+    return number
+
+
+@pytest.mark.parametrize("passed", [True, False])
+def test_no_verdict_completes_an_open_callback_without_its_answers(w, passed) -> None:
+    """F3 ``v`` (``record_verdict``) used to mark the open callback done as "phone" with none
+    of the four answers; now it is refused, changes nothing, and the callback record —
+    with every answer — is the only way the verdict goes through."""
+    from kfdesk.desk import callbacks as cbs
+
+    number = _returned_repair(w)
+    cb = Callback.get(Callback.ticket == Ticket.get(Ticket.number == number))
+    before = snapshot()
+    with pytest.raises(DeskError) as err:
+        tk.record_verdict(number, passed, "住户说好了", w["clerk"],
+                          clock_at(2026, 10, 10, 9, 0), SETTINGS, technician="李师傅")
+    assert err.value.key == "verdict.callback_open"
+    assert number in err.value.message("zh") and "KF-009" in err.value.message("en")
+    assert snapshot() == before
+    assert Callback.get_by_id(cb.id).done_at is None
+    # The callback record without the questions answered is refused the same way.
+    with pytest.raises(DeskError) as err:
+        cbs.record_callback(cb.id, cbs.CallbackForm(satisfied=passed, remarks="x"),
+                            w["clerk"], clock_at(2026, 10, 10, 9, 0), SETTINGS)
+    assert err.value.key == "callback.answer_needed"
+    assert snapshot() == before
+    callback_verdict(number, passed, "住户说好了", w["clerk"], clock_at(2026, 10, 10, 9, 0))
+    done = Callback.get_by_id(cb.id)
+    assert done.done_at is not None
+    assert (done.attitude, done.quality, done.charges, done.procedure_followed) == (
+        "good", "good", "good", True)
+    expected = "closed" if passed else "in_progress"
+    assert Ticket.get(Ticket.number == number).state == expected
+
+
+def test_a_callback_the_sample_left_out_is_not_made_up_by_the_verdict(w) -> None:
+    """KF-009 §3.1.2: a callback left out of the month's sample is not owed; the verdict
+    closes the ticket and the callback stays not done — no answerless "done" callback."""
+    number = _returned_repair(w)
+    ticket = Ticket.get(Ticket.number == number)
+    Callback.update(sampled=False).where(Callback.ticket == ticket).execute()
+    tk.record_verdict(number, True, "验收合格", w["clerk"], clock_at(2026, 10, 10, 9, 0),
+                      SETTINGS)
+    assert Ticket.get(Ticket.number == number).state == "closed"
+    cb = Callback.get(Callback.ticket == ticket)
+    assert (cb.done_at, cb.method, cb.satisfaction) == (None, None, None)
+
+
+@pytest.mark.parametrize(("in_home", "signed", "expected"), [
+    (True, None, False),  # not said: never assumed (it used to be True for every in-home order)
+    (True, False, False),
+    (True, True, True),  # came back signed by the resident
+    (False, True, False),  # a common-area order has no resident to sign
+])
+def test_a_work_order_is_signed_only_when_the_signature_came_back(w, in_home, signed,
+                                                                  expected) -> None:
+    """KF-009 §3.1.5: the resident's signature is recorded when captured, never assumed."""
+    number = _returned_repair(w, in_home=in_home, signed=signed)
+    order = WorkOrder.get(WorkOrder.ticket == Ticket.get(Ticket.number == number))
+    assert order.resident_signed is expected

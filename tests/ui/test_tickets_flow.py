@@ -115,6 +115,25 @@ async def confirm(pilot) -> str:  # noqa: ANN001
     return ""
 
 
+# KF-009 §3.1.3 v2: F3 `v` on a ticket waiting for its callback opens the callback record
+# (the F4 dialog), every question asked. Repair form: method, reached, attitude, quality,
+# charges, procedure, satisfied, …; digits pick the n-th option ("1" is "—" on questions).
+# A complaint handled with a work order is asked the same four questions.
+REPAIR_ANSWERS = ["1", "tab", "tab", "2", "tab", "2", "tab", "2", "tab", "2", "tab"]
+
+
+async def verdict_by_callback(pilot, keys: list[str], satisfied: bool,  # noqa: ANN001
+                              remarks: str) -> None:
+    await pilot.press("v")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ActionDialog)
+    assert t("ui.act.verdict_by_callback") in str(dialog.query_one(".dlg-about").render())
+    await pilot.press(*keys, "2" if satisfied else "3")
+    dialog.query_one("#f-remarks").insert(remarks)
+    assert await confirm(pilot) == ""
+
+
 async def complaint_to_close_out(pilot, ticket: Ticket) -> None:  # noqa: ANN001
     """A dispatched complaint through work order → completion → not satisfied → handled
     again → satisfied → closed out, checking its clocks at each step (KF-010 §4.5, KF-012)."""
@@ -129,9 +148,7 @@ async def complaint_to_close_out(pilot, ticket: Ticket) -> None:  # noqa: ANN001
     assert ticket.state == "callback"
     # KF-010 §4.5: 3 calendar days from the end of handling (now, 10:00).
     assert clocks(ticket)["complaint_callback"] == (at(2026, 10, 12, 10, 0), True)
-    await pilot.press("v", "right", "tab")  # not satisfied
-    await type_text(pilot, "晚上仍然施工")
-    assert await confirm(pilot) == ""
+    await verdict_by_callback(pilot, REPAIR_ANSWERS, False, "晚上仍然施工")
     ticket = Ticket.get_by_id(ticket.id)
     assert ticket.state == "dispatched"  # reopened (KF-012)
     # Issue 16: no callback is owed until the further handling ends (KF-010 §4.5).
@@ -144,9 +161,7 @@ async def complaint_to_close_out(pilot, ticket: Ticket) -> None:  # noqa: ANN001
             (Deadline.clock == "complaint_callback") & (Deadline.item_kind == "callback")
             & Deadline.item_id.in_([c.id for c in Callback.select().where(
                 Callback.ticket == ticket)]))]
-    await pilot.press("v", "tab")  # satisfied
-    await type_text(pilot, "住户满意")
-    assert await confirm(pilot) == ""
+    await verdict_by_callback(pilot, REPAIR_ANSWERS, True, "住户满意")
     ticket = Ticket.get_by_id(ticket.id)
     assert ticket.state == "closed"
     assert not any(running for _, running in clocks(ticket).values())
@@ -191,13 +206,17 @@ async def test_a_repair_from_intake_to_close_out_with_a_failed_inspection(make_a
         assert await confirm(pilot) == ""
         ticket = Ticket.get_by_id(ticket.id)
         assert ticket.state == "callback"
+        # KF-009 §3.1.5 v2: the signature is never assumed (the field was left at "no").
+        order = WorkOrder.get_by_id(order.id)
+        assert order.in_home and not order.resident_signed
         # KF-009 §3.1.1: 3 working days from the work order's return (Sat 10-10 is a
         # make-up working day) → Tue 10-13 17:30.
         assert clocks(ticket)["repair_callback"] == (at(2026, 10, 13, 17, 30), True)
 
-        await pilot.press("v", "right", "tab")  # failed
-        await type_text(pilot, "仍有渗水")
-        assert await confirm(pilot) == ""
+        await verdict_by_callback(pilot, REPAIR_ANSWERS, False, "仍有渗水")  # failed
+        cb = Callback.get((Callback.ticket == ticket) & Callback.work_order.is_null(False))
+        assert (cb.method, cb.attitude, cb.quality, cb.charges, cb.procedure_followed,
+                cb.satisfaction) == ("phone", "good", "good", "good", True, "unsatisfied")
         ticket = Ticket.get_by_id(ticket.id)
         assert (ticket.state, ticket.rework_count) == ("in_progress", 1)
         assert clocks(ticket)["repair_callback"][1] is False  # that callback was made
@@ -205,13 +224,13 @@ async def test_a_repair_from_intake_to_close_out_with_a_failed_inspection(make_a
 
         await pilot.press("c", "tab")
         await type_text(pilot, "更换管件")
+        pilot.app.screen.query_one("#f-signed").value = "yes"  # came back signed
         assert await confirm(pilot) == ""
+        assert WorkOrder.get_by_id(rework.id).resident_signed
         assert Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null()
                             ).work_order == rework
 
-        await pilot.press("v", "tab")  # passed (the default)
-        await type_text(pilot, "住户验收合格")
-        assert await confirm(pilot) == ""
+        await verdict_by_callback(pilot, REPAIR_ANSWERS, True, "住户验收合格")  # passed
         ticket = Ticket.get_by_id(ticket.id)
         assert ticket.state == "closed"
         assert not any(running for _, running in clocks(ticket).values())
