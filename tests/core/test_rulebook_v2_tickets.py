@@ -67,6 +67,26 @@ def take(w: dict, when: datetime, **fields) -> str:
     return tk.take_ticket(form(**fields), w["clerk"], FixedClock(when), SETTINGS).number
 
 
+
+def callback_verdict(number: str, passed: bool, note: str, actor, clock,  # noqa: ANN001
+                     settings=SETTINGS) -> str | None:  # noqa: ANN001
+    """The resident's verdict as every path records it since KF-009 §3.1.3 v2: the ticket's
+    open callback with each of its answers. Returns a rework order's number, if one opened."""
+    from kfdesk.desk import callbacks as cbs
+    from kfdesk.models import WorkOrder
+
+    ticket = Ticket.get(Ticket.number == number)
+    cb = Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null()
+                      & (Callback.kind != "defect"))
+    before = {o.number for o in WorkOrder.select().where(WorkOrder.ticket == ticket)}
+    answers = ({"attitude": "good", "quality": "good", "charges": "good",
+                "procedure_followed": True} if cbs._is_repair(cb) else {})
+    cbs.record_callback(cb.id, cbs.CallbackForm(satisfied=passed, remarks=note, **answers),
+                        actor, clock, settings)
+    new = {o.number for o in WorkOrder.select().where(WorkOrder.ticket == ticket)} - before
+    return next(iter(new)) if new else None
+
+
 def repaired(w: dict) -> str:
     """A repair done and passed on 10-08: the one the defect complaint points at."""
     number = take(w, at(2026, 10, 8, 9, 0), kind="repair", category="water",
@@ -76,7 +96,7 @@ def repaired(w: dict) -> str:
     tk.open_work_order(number, "李师傅", w["clerk"], c, SETTINGS)
     tk.record_completion(number, at(2026, 10, 8, 11, 0), "更换管件", w["clerk"],
                          clock_at(2026, 10, 8, 11, 30), SETTINGS)
-    tk.record_verdict(number, True, "验收合格", w["clerk"], clock_at(2026, 10, 8, 15, 0),
+    callback_verdict(number, True, "验收合格", w["clerk"], clock_at(2026, 10, 8, 15, 0),
                       SETTINGS)
     return number
 
@@ -178,7 +198,7 @@ def test_a_complainant_still_unhappy_gets_a_further_explanation_and_a_new_callba
     """KF-012: not satisfied — further explanation; KF-010 §4.5 then a new callback, while the
     2-hour clock keeps the first explanation."""
     number, _ = complaint_callback_invalid(w)
-    tk.record_verdict(number, False, "住户不接受", w["clerk"], clock_at(2026, 10, 10, 9, 0),
+    callback_verdict(number, False, "住户不接受", w["clerk"], clock_at(2026, 10, 10, 9, 0),
                       SETTINGS)
     assert Ticket.get(Ticket.number == number).state == "new"
     tk.explain_invalid(number, "再次说明并提供交警电话", w["clerk"],
@@ -189,7 +209,7 @@ def test_a_complainant_still_unhappy_gets_a_further_explanation_and_a_new_callba
                                             & Callback.done_at.is_null()))
     assert [c.clock_started_at for c in open_cbs] == [at(2026, 10, 10, 15, 0)]
     assert row_of("explain_invalid", number).stopped_at == at(2026, 10, 9, 10, 0)
-    tk.record_verdict(number, True, "住户理解", w["clerk"], clock_at(2026, 10, 11, 9, 0),
+    callback_verdict(number, True, "住户理解", w["clerk"], clock_at(2026, 10, 11, 9, 0),
                       SETTINGS)
     assert Ticket.get(Ticket.number == number).state == "closed"
 
@@ -234,7 +254,7 @@ def test_a_failed_ordinary_inspection_opens_a_rework_with_no_clock(w) -> None:
     tk.open_work_order(number, "李师傅", w["clerk"], c, SETTINGS)
     tk.record_completion(number, at(2026, 10, 9, 11, 0), "疏通", w["clerk"],
                          clock_at(2026, 10, 9, 11, 30), SETTINGS)
-    assert tk.record_verdict(number, False, "仍堵", w["clerk"], clock_at(2026, 10, 9, 15, 0),
+    assert callback_verdict(number, False, "仍堵", w["clerk"], clock_at(2026, 10, 9, 15, 0),
                              SETTINGS)
     ticket = Ticket.get(Ticket.number == number)
     assert not Deadline.select().where((Deadline.item_kind == "ticket")

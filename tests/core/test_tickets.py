@@ -371,8 +371,7 @@ def test_an_invalid_complaint_is_explained_within_two_hours_then_called_back(w) 
     with pytest.raises(DeskError) as err:
         tk.close_out(number, "", w["clerk"], clock_at(2026, 10, 9, 11, 5), SETTINGS)
     assert err.value.key == "close.invalid_callback"
-    tk.record_verdict(number, True, "住户表示理解", w["clerk"], clock_at(2026, 10, 10, 9, 0),
-                      SETTINGS)
+    callback_verdict(number, True, "住户表示理解", w["clerk"], clock_at(2026, 10, 10, 9, 0))
     assert Ticket.get(Ticket.number == number).state == "closed"
     assert clocks(number)["complaint_callback"][1] is not None
 
