@@ -33,7 +33,7 @@ def add_audit_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     parser.add_argument("--json", action="store_true", help="one JSON array instead of lines")
     parser.add_argument("--as", dest="as_login", required=True, metavar="LOGIN",
                         help="login of the supervisor or manager reading the log")
-    parser.add_argument("--as-pin", metavar="PIN", help="their PIN (asked when omitted)")
+    cli.pin_options(parser)  # --as-pin (test runs with --now) or --as-pin-file, KFDESK_PIN
     return parser
 
 
@@ -54,7 +54,7 @@ def run_audit(args: argparse.Namespace) -> int:
             return cli.fail(t("security_b.bad_since", value=args.since))
     cli.open_target(cli.db_target(args, settings, "kfdesk.db"), clock, settings, create=False)
     try:
-        actor = sign_in(args.as_login, cli.ask_pin(args.as_pin, f"{args.as_login} PIN: "), clock)
+        actor = sign_in(args.as_login, cli.ask_pin(args, f"{args.as_login} PIN: "), clock)
         entries = audit_log(actor, clock, since=since, login=args.actor)
     except DeskError as exc:
         return cli.fail(exc.message())

@@ -56,11 +56,11 @@ def one_line_error(capsys) -> str:
 @pytest.fixture
 def office_db(env: Path) -> str:
     target = str(env / "office" / "office.db")
-    assert run("init", "--db", target, "--login", "boss", "--name", "刘伟", "--pin", "4567",
+    assert run("init", "--db", target, "--login", "boss", "--name", "刘伟", "--pin", "456789",
                "--now", NOW) == 0
-    for login, name, role, pin in (("super", "陈静", "supervisor", "3456"),
+    for login, name, role, pin in (("super", "陈静", "supervisor", "345678"),
                                    ("clerk", "张敏", "clerk", "1234")):
-        assert run("staff", "add", login, name, role, "--as", "boss", "--as-pin", "4567",
+        assert run("staff", "add", login, name, role, "--as", "boss", "--as-pin", "456789",
                    "--pin", pin, "--db", target, "--now", NOW) == 0
     return target
 
@@ -69,7 +69,7 @@ def office_db(env: Path) -> str:
 def test_init_makes_the_database_0600_under_umask_022(env: Path, umask_022: None) -> None:
     target = env / "new" / "office.db"
     assert run("init", "--db", str(target), "--login", "boss", "--name", "刘伟",
-               "--pin", "4567", "--now", NOW) == 0
+               "--pin", "456789", "--now", NOW) == 0
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
     for side in ("-wal", "-shm"):
@@ -84,7 +84,7 @@ def test_a_clerk_is_refused_and_the_supervisor_sees_it(office_db: str, capsys) -
                "--as", "clerk", "--as-pin", "1234") == 1
     assert "may not do this: read the audit log" in one_line_error(capsys)
     assert run("audit", "--db", office_db, "--now", "2026-10-09T11:30", "--lang", "en",
-               "--as", "super", "--as-pin", "3456", "--since", "2026-10-09T11:00") == 0
+               "--as", "super", "--as-pin", "345678", "--since", "2026-10-09T11:00") == 0
     lines = capsys.readouterr().out.splitlines()
     refused = [line for line in lines if "REFUSED" in line]
     assert len(refused) == 1
@@ -98,7 +98,7 @@ def test_json_since_and_actor(office_db: str, capsys) -> None:
                "--as-pin", "1234") == 1
     capsys.readouterr()
     assert run("audit", "--db", office_db, "--now", "2026-10-09T12:00", "--as", "boss",
-               "--as-pin", "4567", "--json", "--actor", "clerk") == 0
+               "--as-pin", "456789", "--json", "--actor", "clerk") == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["login"] for r in rows} == {"clerk"}
     assert [r["action"] for r in rows if r["refused"]] == ["audit.view"]
@@ -106,11 +106,11 @@ def test_json_since_and_actor(office_db: str, capsys) -> None:
     assert rows == sorted(rows, key=lambda r: r["at"])
     # Everything on the log from a date on: the manager's own staff.create of 10:00 is there.
     assert run("audit", "--db", office_db, "--now", "2026-10-09T12:00", "--as", "boss",
-               "--as-pin", "4567", "--json", "--since", "2026-10-09") == 0
+               "--as-pin", "456789", "--json", "--since", "2026-10-09") == 0
     actions = [(r["login"], r["action"]) for r in json.loads(capsys.readouterr().out)]
     assert ("boss", "staff.create") in actions and ("boss", "audit.view") in actions
     assert run("audit", "--db", office_db, "--now", "2026-10-09T12:00", "--as", "boss",
-               "--as-pin", "4567", "--since", "soon") == 1
+               "--as-pin", "456789", "--since", "soon") == 1
     assert "--since" in one_line_error(capsys)
 
 

@@ -96,11 +96,12 @@ def august(office: dict) -> dict:
     call_back(office, n["t2"], (2026, 8, 20, 9, 0))
     # T3: never dispatched — overdue since 12 Aug 10:00, still open at "now".
     n["t3"] = take(office, (2026, 8, 12, 9, 0), category="lift")
-    # T4: outside the office's scope, explained within the 2 hours and closed out.
+    # T4: outside the office's scope, explained within the 2 hours, then called back and
+    # closed by the callback (RULES v2 item 2, KF-010 §4.5: every accepted complaint).
     n["t4"] = take(office, (2026, 8, 14, 9, 0), validity="invalid_other", category="other")
     tk.explain_invalid(n["t4"], "不属于物业服务范围", office["clerk"],
                        clock_at(2026, 8, 14, 10, 0), SETTINGS)
-    tk.close_out(n["t4"], "", office["clerk"], clock_at(2026, 8, 14, 10, 5), SETTINGS)
+    call_back(office, n["t4"], (2026, 8, 14, 10, 5))
     # T5: a repair taken 31 Aug 23:30 — its dispatch is due 1 Sep 00:30, a September clock.
     n["t5"] = take(office, (2026, 8, 31, 23, 30), kind="repair", validity=None,
                    repair_class="normal", category="water")
@@ -126,7 +127,8 @@ def test_on_time_counts_agree_with_hand_count_rows_and_engine(august: dict, cloc
     assert d.worst_ref == august["t3"]  # open since 12 Aug 10:00: the latest of all
     assert d.worst_late_minutes == (now - at(2026, 8, 12, 10, 0)).total_seconds() // 60
     c = figures["complaint_callback"]
-    assert (c.on_time, c.late, c.overdue, c.running) == (1, 1, 0, 0)
+    # T1 on time, T2 late, T4 (explained, then called back 5 minutes later: v2 item 2) on time.
+    assert (c.on_time, c.late, c.overdue, c.running) == (2, 1, 0, 0)
     # T2's callback was due 14 Aug 09:00 (3 days after handling ended), done 20 Aug 09:00.
     assert c.worst_ref == august["t2"] and c.worst_late_minutes == 6 * 24 * 60
     e = figures["explain_invalid"]
@@ -176,7 +178,8 @@ def test_complaints_handling_and_satisfaction_by_hand(august: dict, clock) -> No
     assert mr.minutes_as_hours(h.worst_minutes) == Decimal("240.0")
     assert handling["repair"] == mr.HandlingFigure("repair", 1, 0, None, None, "")
     (sat,) = report.satisfaction
-    assert (sat.kind, sat.done, sat.satisfied, sat.unsatisfied) == ("complaint", 2, 2, 0)
+    # T1, T2 and T4's callbacks (RULES v2 item 2: the invalid complaint is called back too).
+    assert (sat.kind, sat.done, sat.satisfied, sat.unsatisfied) == ("complaint", 3, 3, 0)
     assert sat.satisfied_percent == Decimal("100.00")
     # A month still running says so.
     assert not mr.month_report(date(2026, 10, 1), clock.now(), SETTINGS).complete

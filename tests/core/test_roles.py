@@ -282,6 +282,8 @@ EXEMPT = {
     "base.require_role": "the check itself",
     "base.audit": "writes the audit event of a service that checked its role",
     "staff.sign_out": "anyone signed in may sign out",
+    "staff.check_credentials": "sign-in itself (and a supervisor's PIN at the counter): the "
+                               "login and PIN are the check, under the lock rules",
     "lending.raise_charge": "a helper inside a register's transaction (its caller checks)",
     "residents.register_checked": "a helper of register_person and the import (they check)",
     "tickets.apply_verdict": "a helper of record_verdict and record_callback (they check)",
