@@ -21,6 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from verdicts import callback_verdict
 
 from kfdesk.clock import FixedClock
 from kfdesk.config import default_settings
@@ -65,26 +66,6 @@ def form(**fields) -> tk.IntakeForm:
 
 def take(w: dict, when: datetime, **fields) -> str:
     return tk.take_ticket(form(**fields), w["clerk"], FixedClock(when), SETTINGS).number
-
-
-
-def callback_verdict(number: str, passed: bool, note: str, actor, clock,  # noqa: ANN001
-                     settings=SETTINGS) -> str | None:  # noqa: ANN001
-    """The resident's verdict as every path records it since KF-009 §3.1.3 v2: the ticket's
-    open callback with each of its answers. Returns a rework order's number, if one opened."""
-    from kfdesk.desk import callbacks as cbs
-    from kfdesk.models import WorkOrder
-
-    ticket = Ticket.get(Ticket.number == number)
-    cb = Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null()
-                      & (Callback.kind != "defect"))
-    before = {o.number for o in WorkOrder.select().where(WorkOrder.ticket == ticket)}
-    answers = ({"attitude": "good", "quality": "good", "charges": "good",
-                "procedure_followed": True} if cbs._is_repair(cb) else {})
-    cbs.record_callback(cb.id, cbs.CallbackForm(satisfied=passed, remarks=note, **answers),
-                        actor, clock, settings)
-    new = {o.number for o in WorkOrder.select().where(WorkOrder.ticket == ticket)} - before
-    return next(iter(new)) if new else None
 
 
 def repaired(w: dict) -> str:

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from verdicts import callback_verdict
 
 from kfdesk import views
 from kfdesk.clock import FixedClock
@@ -60,25 +61,6 @@ def clocks(number: str) -> dict[str, tuple[datetime, datetime | None]]:
         ((Deadline.item_kind == "ticket") & (Deadline.item_id == ticket.id))
         | ((Deadline.item_kind == "callback") & Deadline.item_id.in_(cbs or [0])))
     return {r.clock: (r.due_at.astimezone(SH), r.stopped_at) for r in rows}
-
-
-def callback_verdict(number: str, passed: bool, note: str, actor, clock) -> str | None:
-    """The resident's verdict, as every path now records it: the ticket's open callback with
-    each of its answers (KF-009 §3.1.3 v2). Returns a rework order's number, if one opened."""
-    from kfdesk.desk import callbacks as cbs
-
-    ticket = Ticket.get(Ticket.number == number)
-    cb = Callback.get((Callback.ticket == ticket) & Callback.done_at.is_null()
-                      & (Callback.kind != "defect"))
-    before = set(WorkOrder.select(WorkOrder.number).where(WorkOrder.ticket == ticket).tuples())
-    repair = cbs._is_repair(cb)
-    answers = {"attitude": "good", "quality": "good", "charges": "good",
-               "procedure_followed": True} if repair else {}
-    cbs.record_callback(cb.id, cbs.CallbackForm(satisfied=passed, remarks=note, **answers),
-                        actor, clock, SETTINGS)
-    after = set(WorkOrder.select(WorkOrder.number).where(WorkOrder.ticket == ticket).tuples())
-    new = after - before
-    return next(iter(new))[0] if new else None
 
 
 def steps(number: str) -> list[str]:
