@@ -273,6 +273,19 @@ class ServicesScreen(QueueScreen):
         self.show_order(order_id)
         self.app.notify(message)
 
+    def _open_form(self, form: type, did: str) -> None:
+        """The selected order's form (tell, arrival, close out); saved, the queue is re-read
+        and says what was done."""
+        row = self.selected()
+        if row is None:
+            return
+
+        def saved(ok: bool | None) -> None:
+            if ok:
+                self._after_write(row.id, t(f"ui.services.did.{did}", ref=row.ref))
+
+        self.app.push_screen(form(row), saved)
+
     def action_new(self) -> None:
         def saved(order_id: int | None) -> None:
             if order_id is not None:
@@ -293,26 +306,10 @@ class ServicesScreen(QueueScreen):
         self._after_write(row.id, t(f"ui.services.did.{step}", ref=row.ref))
 
     def action_tell(self) -> None:
-        row = self.selected()
-        if row is None:
-            return
-
-        def saved(ok: bool | None) -> None:
-            if ok:
-                self._after_write(row.id, t("ui.services.did.tell", ref=row.ref))
-
-        self.app.push_screen(TellForm(row), saved)
+        self._open_form(TellForm, "tell")
 
     def action_arrival(self) -> None:
-        row = self.selected()
-        if row is None:
-            return
-
-        def saved(ok: bool | None) -> None:
-            if ok:
-                self._after_write(row.id, t("ui.services.did.arrival", ref=row.ref))
-
-        self.app.push_screen(ArrivalForm(row), saved)
+        self._open_form(ArrivalForm, "arrival")
 
     def action_print_booking(self) -> None:
         """KF-022 §3.2–3.3 (RULES v2): the record in two parts, part 2 for the customer."""
@@ -329,15 +326,7 @@ class ServicesScreen(QueueScreen):
         self.app.notify(t("ui.services.booking.printed", where=where))
 
     def action_close_out(self) -> None:
-        row = self.selected()
-        if row is None:
-            return
-
-        def saved(ok: bool | None) -> None:
-            if ok:
-                self._after_write(row.id, t("ui.services.did.close", ref=row.ref))
-
-        self.app.push_screen(SettleForm(row), saved)
+        self._open_form(SettleForm, "close")
 
     def action_cancel_order(self) -> None:
         row = self.selected()
